@@ -1,0 +1,386 @@
+"""Configuration: every option the service reads, under Mistral's group and option names.
+
+This module and the composition root in ``mistral/cmd`` are the only places that read
+``cfg.CONF``; everything else receives the values it needs as arguments.
+
+The defaults give the embedded setup: all services in one process, the in-process
+``fake:/`` transport, an SQLite file and a file-based tooz backend in ``state_path``.
+Options Mistral has keep Mistral's names and meaning; the few of our own are marked so
+in their help text.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+
+from oslo_config import cfg
+
+SERVER_NAMES = ("all", "api", "engine", "executor", "notifier", "periodic")
+
+DEFAULT_STATE_PATH = os.path.join(os.path.expanduser("~"), ".local", "state", "mistral")
+
+default_opts = [
+    cfg.StrOpt(
+        "state_path",
+        default=DEFAULT_STATE_PATH,
+        sample_default="~/.local/state/mistral",
+        help="(Ours.) Directory for the embedded defaults: the SQLite database file and "
+        "the file-based coordination backend live here unless configured otherwise.",
+    ),
+    cfg.StrOpt(
+        "js_implementation",
+        default="py_mini_racer",
+        choices=["pyv8", "v8eval", "py_mini_racer"],
+        help="The JavaScript implementation used by the std.javascript action.",
+    ),
+    cfg.StrOpt(
+        "oslo_rpc_executor",
+        default="threading",
+        choices=["threading"],
+        help="Executor type used by oslo.messaging servers. Only 'threading' is supported: "
+        "this service does not use eventlet.",
+    ),
+    cfg.IntOpt(
+        "max_definition_size_kb",
+        default=1024,
+        min=1,
+        help="(Ours.) Largest workbook, workflow or action definition accepted, in KiB.",
+    ),
+    cfg.IntOpt(
+        "max_definition_depth",
+        default=64,
+        min=4,
+        help="(Ours.) Deepest nesting of mappings and lists accepted in a definition.",
+    ),
+]
+
+server_cli_opt = cfg.ListOpt(
+    "server",
+    default=["all"],
+    help="Comma-separated services to run in this process: "
+    + ", ".join(SERVER_NAMES)
+    + ". 'all' runs every service in one process.",
+)
+
+api_opts = [
+    cfg.HostAddressOpt("host", default="0.0.0.0", help="Mistral API server host."),
+    cfg.PortOpt("port", default=8989, help="Mistral API server port."),
+    cfg.BoolOpt(
+        "allow_action_execution_deletion",
+        default=False,
+        help="Enables the ability to delete action executions.",
+    ),
+    cfg.BoolOpt("enable_ssl_api", default=False, help="Enable the integrated stand-alone API to service requests via HTTPS instead of HTTP."),
+    cfg.IntOpt(
+        "api_workers",
+        default=1,
+        min=1,
+        help="Number of worker threads serving the API.",
+    ),
+    cfg.StrOpt(
+        "validation_mode",
+        default="mandatory",
+        choices=["enabled", "mandatory", "disabled"],
+        help="Defines in what cases Mistral will be validating the syntax of workflow "
+        "YAML definitions. 'enabled' and 'mandatory' both validate always here; "
+        "'disabled' is accepted for compatibility and still validates.",
+    ),
+    cfg.StrOpt(
+        "auth_type",
+        default="keystone",
+        choices=["keystone", "keycloak-oidc"],
+        help="Authentication type (used when [pecan] auth_enable is True).",
+    ),
+    cfg.IntOpt(
+        "max_request_body_size_kb",
+        default=2048,
+        min=1,
+        help="(Ours.) Largest request body the API accepts, in KiB; larger bodies get 413.",
+    ),
+    cfg.IntOpt(
+        "default_list_limit",
+        default=100,
+        min=1,
+        help="(Ours.) Page size of list endpoints when the client gives no limit. "
+        "Mistral returns everything; we page, with a 'next' link.",
+    ),
+    cfg.IntOpt(
+        "max_list_limit",
+        default=1000,
+        min=1,
+        help="(Ours.) Largest page size a client may ask for with 'limit'.",
+    ),
+]
+
+pecan_opts = [
+    cfg.StrOpt(
+        "root",
+        default="mistral.api.controllers.root.RootController",
+        help="Pecan root controller.",
+    ),
+    cfg.ListOpt("modules", default=["mistral.api"], help="A list of modules where pecan will search for applications."),
+    cfg.BoolOpt("debug", default=False, help="Enables the ability to display tracebacks in the browser and interactively debug during development."),
+    cfg.BoolOpt(
+        "auth_enable",
+        default=False,
+        help="Enables user authentication in pecan. Mistral's default is True; the "
+        "embedded defaults here run without Keystone, so it is False unless set.",
+    ),
+]
+
+engine_opts = [
+    cfg.StrOpt("engine", default="default", help="Mistral engine plugin."),
+    cfg.StrOpt("host", default="0.0.0.0", sample_default="<hostname>", help="Name of the engine node. This can be an opaque identifier. It is not necessarily a hostname, FQDN, or IP address."),
+    cfg.StrOpt("topic", default="mistral_engine", help="The message topic that the engine listens on."),
+    cfg.StrOpt("version", default="1.0", help="The version of the engine."),
+    cfg.IntOpt(
+        "execution_field_size_limit_kb",
+        default=1024,
+        help="The default maximum size in KB of large text fields of runtime execution "
+        "objects. Use -1 for no limit.",
+    ),
+    cfg.IntOpt(
+        "execution_integrity_check_delay",
+        default=20,
+        help="A number of seconds since the last update of a task execution in RUNNING "
+        "state after which Mistral will start checking its integrity. Use -1 to disable.",
+    ),
+    cfg.IntOpt(
+        "execution_integrity_check_batch_size",
+        default=5,
+        min=1,
+        help="A number of task executions in RUNNING state that the execution integrity "
+        "checker can process in a single iteration.",
+    ),
+    cfg.IntOpt(
+        "action_definition_cache_time",
+        default=60,
+        help="A number of seconds that indicates how long action definitions should be "
+        "stored in the local cache.",
+    ),
+    cfg.BoolOpt(
+        "start_subworkflows_via_rpc",
+        default=False,
+        help="Enables starting subworkflows via RPC.",
+    ),
+    cfg.StrOpt(
+        "merge_strategy",
+        default="replace",
+        choices=["replace", "merge"],
+        help="Merge strategy of data inside the workflow execution (workflow context, "
+        "task published data).",
+    ),
+    cfg.IntOpt(
+        "reconcile_interval",
+        default=5,
+        min=1,
+        help="(Ours.) Seconds between passes of the reconciler that repairs executions "
+        "whose messages were lost (for example after a crash between commit and send).",
+    ),
+]
+
+executor_opts = [
+    cfg.StrOpt(
+        "type",
+        default="remote",
+        choices=["local", "remote"],
+        help="Type of executor. Use local to run the executor within the engine server. "
+        "Use remote if the executor is launched as a separate server to run action executions.",
+    ),
+    cfg.StrOpt("host", default="0.0.0.0", sample_default="<hostname>", help="Name of the executor node. This can be an opaque identifier. It is not necessarily a hostname, FQDN, or IP address."),
+    cfg.StrOpt("topic", default="mistral_executor", help="The message topic that the executor listens on."),
+    cfg.StrOpt("version", default="1.0", help="The version of the executor."),
+    cfg.IntOpt(
+        "max_workers",
+        default=16,
+        min=1,
+        help="(Ours.) Size of the bounded pool that runs actions in one executor.",
+    ),
+]
+
+scheduler_opts = [
+    cfg.FloatOpt(
+        "fixed_delay",
+        default=1,
+        min=0.01,
+        help="Fixed part of the delay between scheduler iterations, in seconds.",
+    ),
+    cfg.FloatOpt(
+        "random_delay",
+        default=0,
+        min=0,
+        help="Random part of the delay between scheduler iterations, in seconds.",
+    ),
+    cfg.IntOpt(
+        "batch_size",
+        default=1000,
+        min=1,
+        help="The max number of delayed calls will be selected during a scheduler iteration.",
+    ),
+    cfg.IntOpt(
+        "captured_job_timeout",
+        default=30,
+        min=1,
+        help="Defines how soon (in seconds) a scheduled job captured for processing "
+        "becomes eligible for capturing by other schedulers again.",
+    ),
+    cfg.IntOpt(
+        "pickup_job_after",
+        default=60,
+        min=1,
+        help="Time period given to a scheduler to process a scheduled job locally before "
+        "it becomes eligible for processing by other scheduler instances.",
+    ),
+]
+
+cron_trigger_opts = [
+    cfg.BoolOpt("enabled", default=True, help="If this value is set to False then the subsystem of cron triggers is disabled."),
+    cfg.IntOpt("execution_interval", default=1, min=1, help="This setting defines how frequently Mistral checks for cron triggers that need execution."),
+]
+
+execution_expiration_policy_opts = [
+    cfg.IntOpt("evaluation_interval", help="How often will the executions be evaluated (in minutes)."),
+    cfg.IntOpt("older_than", help="Evaluate from which time remove executions in minutes."),
+    cfg.IntOpt("max_finished_executions", default=0, help="The maximum number of finished workflow executions to be stored. 0 means unlimited."),
+    cfg.IntOpt("batch_size", default=0, help="Size of batch of expired executions to be deleted. 0 means all at once."),
+    cfg.ListOpt("ignored_states", default=[], help="The states that the expiration policy will filter out and will not delete."),
+]
+
+action_heartbeat_opts = [
+    cfg.IntOpt(
+        "max_missed_heartbeats",
+        default=5,
+        min=0,
+        help="The maximum amount of missed heartbeats to be allowed. If set to 0 then "
+        "this feature is disabled. Mistral's default is 15; ours detects a dead "
+        "executor within seconds.",
+    ),
+    cfg.IntOpt(
+        "check_interval",
+        default=2,
+        min=0,
+        help="How often (in seconds) action executions are checked for heartbeats. "
+        "Executors send heartbeats at this interval too.",
+    ),
+    cfg.IntOpt(
+        "first_heartbeat_timeout",
+        default=10,
+        min=0,
+        help="The first heartbeat is handled differently, to provide a grace period in "
+        "case there is no available executor to handle the action execution. Mistral's "
+        "default is 3600 s; ours is 10 s.",
+    ),
+]
+
+coordination_opts = [
+    cfg.StrOpt(
+        "backend_url",
+        help="The backend URL to be used for coordination (tooz: redis://, memcached://, "
+        "zookeeper://, file://). Unset means a file backend under state_path.",
+    ),
+    cfg.FloatOpt("heartbeat_interval", default=5.0, help="Number of seconds between heartbeats for coordination."),
+]
+
+notifier_opts = [
+    cfg.StrOpt("type", default="remote", choices=["local", "remote"], help="Type of notifier. Use local to run the notifier within the engine server. Use remote if the notifier is launched as a separate server to process events."),
+    cfg.StrOpt("host", default="0.0.0.0", sample_default="<hostname>", help="Name of the notifier node. This can be an opaque identifier. It is not necessarily a hostname, FQDN, or IP address."),
+    cfg.StrOpt("topic", default="mistral_notifier", help="The message topic that the notifier server listens on."),
+    cfg.ListOpt("notify", item_type=cfg.types.Dict(), default=[], help="List of publishers to publish notification."),
+]
+
+yaql_opts = [
+    cfg.IntOpt("limit_iterators", default=-1, min=-1, help="Limit iterators by the given number of elements. When set, each time any function declares its parameter to be iterator, that iterator is modified to not produce more than a given number of items. If not set (or set to -1) the result data is allowed to contain endless iterators that would cause errors if the result where to be serialized."),
+    cfg.IntOpt("memory_quota", default=-1, min=-1, help="The memory usage quota (in bytes) for all data produced by the expression (or any part of it). -1 means no limitation."),
+    cfg.BoolOpt("convert_input_data", default=True, help="Enables input data conversion for YAQL expressions. If set to True, YAQL will convert mutable data structures (lists, dicts, sets) into their immutable versions."),
+    cfg.BoolOpt("convert_output_data", default=True, help="Enables output data conversion for YAQL expressions."),
+    cfg.BoolOpt("convert_tuples_to_lists", default=True, help="When set to True, yaql converts all tuples in the expression result to lists."),
+    cfg.BoolOpt("convert_sets_to_lists", default=False, help="When set to True, yaql converts all sets in the expression result to lists."),
+    cfg.BoolOpt("iterable_dicts", default=False, help="When set to True, dictionaries are considered to be iterable and iteration over dictionaries produces their keys."),
+    cfg.StrOpt("keyword_operator", default="=>", help="Allows one to configure keyword/mapping symbol. Ability to pass named arguments can be disabled altogether if empty string value is used."),
+    cfg.BoolOpt("allow_delegates", default=False, help="Enables or disables delegate expression type."),
+]
+
+API_GROUP = "api"
+PECAN_GROUP = "pecan"
+ENGINE_GROUP = "engine"
+EXECUTOR_GROUP = "executor"
+SCHEDULER_GROUP = "scheduler"
+CRON_TRIGGER_GROUP = "cron_trigger"
+EXECUTION_EXPIRATION_POLICY_GROUP = "execution_expiration_policy"
+ACTION_HEARTBEAT_GROUP = "action_heartbeat"
+COORDINATION_GROUP = "coordination"
+NOTIFIER_GROUP = "notifier"
+YAQL_GROUP = "yaql"
+
+_GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
+    (API_GROUP, api_opts),
+    (PECAN_GROUP, pecan_opts),
+    (ENGINE_GROUP, engine_opts),
+    (EXECUTOR_GROUP, executor_opts),
+    (SCHEDULER_GROUP, scheduler_opts),
+    (CRON_TRIGGER_GROUP, cron_trigger_opts),
+    (EXECUTION_EXPIRATION_POLICY_GROUP, execution_expiration_policy_opts),
+    (ACTION_HEARTBEAT_GROUP, action_heartbeat_opts),
+    (COORDINATION_GROUP, coordination_opts),
+    (NOTIFIER_GROUP, notifier_opts),
+    (YAQL_GROUP, yaql_opts),
+)
+
+CONF = cfg.CONF
+
+
+def register_opts(conf: cfg.ConfigOpts = CONF) -> None:
+    """Register our options, oslo.db's ``[database]`` and oslo.messaging's transport options."""
+    from oslo_db import options as db_options
+    import oslo_messaging
+
+    conf.register_opts(default_opts)
+    for group, opts in _GROUPED_OPTS:
+        conf.register_opts(opts, group=group)
+    db_options.set_defaults(conf)
+    oslo_messaging.set_transport_defaults("mistral")
+    # transport_url lives in oslo.messaging's own option list; registering it here
+    # lets the embedded default ('fake:/') be set before any transport is built.
+    from oslo_messaging import transport as _transport
+
+    conf.register_opts(_transport._transport_opts)
+    conf.set_default("transport_url", "fake:/")
+
+
+def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
+    """Entry point for ``oslo-config-generator --namespace mistral.config``."""
+    return [(None, default_opts + [server_cli_opt])] + [
+        (group, list(opts)) for group, opts in _GROUPED_OPTS
+    ]
+
+
+def default_sqlite_url(state_path: str) -> str:
+    return "sqlite:///" + os.path.join(state_path, "mistral.db")
+
+
+def parse_args(
+    argv: Sequence[str] | None = None,
+    conf: cfg.ConfigOpts = CONF,
+    default_config_files: Iterable[str] | None = None,
+    with_server_opt: bool = False,
+) -> cfg.ConfigOpts:
+    """Parse the command line and config files into ``conf`` and fill embedded defaults.
+
+    Unset ``[database] connection`` means an SQLite file in ``state_path``.
+    """
+    register_opts(conf)
+    if with_server_opt:
+        try:
+            conf.register_cli_opt(server_cli_opt)
+        except cfg.ArgsAlreadyParsedError:  # pragma: no cover - re-parse in tests
+            pass
+    conf(
+        list(argv if argv is not None else sys.argv[1:]),
+        project="mistral",
+        default_config_files=list(default_config_files) if default_config_files is not None else None,
+    )
+    if not conf.database.connection:
+        conf.set_default("connection", default_sqlite_url(conf.state_path), group="database")
+    return conf
