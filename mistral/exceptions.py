@@ -15,6 +15,7 @@
     │   └── InUseError                deleting what a cron trigger or running execution uses
     ├── ActionError                   an action failed or could not be built
     ├── DBError                       the database is unreachable or misconfigured
+    ├── ServiceUnavailableError       an engine / executor did not answer (RPC timeout, broker down)
     └── ConfigError                   a bad option value (bad URL, unknown server name, ...)
 """
 
@@ -102,6 +103,10 @@ class ActionError(MistralError):
 
 
 class DBError(MistralError):
+    pass
+
+
+class ServiceUnavailableError(MistralError):
     pass
 
 
