@@ -1,0 +1,51 @@
+"""Building an oslo.messaging RPC transport from a URL.
+
+``fake:/`` is the in-process transport (every client and server must share the one
+``Transport`` object); ``rabbit://user:pass@host:port/vhost`` crosses processes.
+"""
+
+from __future__ import annotations
+
+import oslo_messaging
+from oslo_config import cfg
+
+from mistral import exceptions as exc
+
+Transport = oslo_messaging.Transport
+
+DEFAULT_CONTROL_EXCHANGE = "mistral"
+
+
+def get_transport(url: str = "fake:/", conf: cfg.ConfigOpts | None = None) -> Transport:
+    """An RPC transport for ``url``.
+
+    ``conf`` carries driver options (``[oslo_messaging_rabbit]``, ``rpc_response_timeout``);
+    the composition root passes the service's config, tests pass nothing and get defaults.
+    A URL oslo.messaging cannot use raises ``ConfigError`` naming it.
+    """
+    if conf is None:
+        conf = cfg.ConfigOpts()
+        oslo_messaging.set_transport_defaults(DEFAULT_CONTROL_EXCHANGE)
+    _register_tracing_opts(conf)
+    try:
+        return oslo_messaging.get_rpc_transport(conf, url=url)
+    except (oslo_messaging.InvalidTransportURL, oslo_messaging.DriverLoadFailure) as e:
+        raise exc.ConfigError(f"Bad transport_url {url!r}: {e}") from None
+
+
+def cleanup(transport: Transport) -> None:
+    """Close the transport's connections (end of a process or a test)."""
+    transport.cleanup()
+
+
+def _register_tracing_opts(conf: cfg.ConfigOpts) -> None:
+    """oslo.messaging registers its tracing and metrics options on the global CONF only."""
+    from oslo_messaging._metrics import client as metrics
+    from oslo_messaging._tracing import client as tracing
+
+    for group, opts in (
+        ("oslo_messaging_tracing", getattr(tracing, "oslo_messaging_tracing", None)),
+        ("oslo_messaging_metrics", getattr(metrics, "oslo_messaging_metrics", None)),
+    ):
+        if opts and group not in conf:
+            conf.register_opts(opts, group=group)
