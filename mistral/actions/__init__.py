@@ -1,1 +1,15 @@
+"""Python actions: the base class, the std.* actions and the registry."""
 
+from __future__ import annotations
+
+from mistral.actions.base import Action, ActionContext, input_signature, validate_input
+from mistral.actions.registry import ActionDescriptor, ActionRegistry
+
+__all__ = [
+    "Action",
+    "ActionContext",
+    "ActionDescriptor",
+    "ActionRegistry",
+    "input_signature",
+    "validate_input",
+]

@@ -1,0 +1,129 @@
+"""The action model: what a Python action is and what it is handed when it runs.
+
+An action class takes its input as constructor keyword arguments (the signature *is*
+the input schema, as in Mistral), and ``run(context)`` returns a plain result or an
+``ActionResult`` (for errors as values). ``is_sync()`` False means the result arrives
+later through the API (``PUT /v2/action_executions/<id>``). ``cancel()`` asks a running
+action to stop early; actions that block should honour it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from mistral.context import RequestContext
+from mistral.engine.interface import ActionResult
+
+__all__ = ["Action", "ActionContext", "ActionResult", "input_signature", "validate_input"]
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """Who runs the action and for which execution (``execution_context`` of the request)."""
+
+    request: RequestContext = field(default_factory=RequestContext)
+    action_execution_id: str | None = None
+    task_execution_id: str | None = None
+    workflow_execution_id: str | None = None
+    workflow_name: str | None = None
+    callback_url: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, request: RequestContext, action_ex_id: str | None, execution: dict) -> "ActionContext":
+        known = {"task_execution_id", "workflow_execution_id", "workflow_name", "callback_url"}
+        return cls(
+            request=request,
+            action_execution_id=action_ex_id,
+            task_execution_id=execution.get("task_execution_id"),
+            workflow_execution_id=execution.get("workflow_execution_id"),
+            workflow_name=execution.get("workflow_name"),
+            callback_url=execution.get("callback_url"),
+            extra={k: v for k, v in execution.items() if k not in known},
+        )
+
+
+class Action:
+    """Base class of Python actions. Subclasses define ``__init__(self, <inputs>)`` and ``run``."""
+
+    description: str = ""
+
+    def __init__(self) -> None:
+        self._cancelled = threading.Event()
+
+    def run(self, context: ActionContext) -> Any:
+        raise NotImplementedError
+
+    def is_sync(self) -> bool:
+        return True
+
+    def cancel(self) -> None:
+        """Ask the action to stop; ``run`` of a blocking action should notice and return."""
+        self._cancelled_event().set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled_event().is_set()
+
+    def wait_cancelled(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; True when cancelled meanwhile."""
+        return self._cancelled_event().wait(seconds)
+
+    def _cancelled_event(self) -> threading.Event:
+        # subclasses that forget super().__init__() still get a working cancel
+        ev = self.__dict__.get("_cancelled")
+        if ev is None:
+            ev = self.__dict__.setdefault("_cancelled", threading.Event())
+        return ev
+
+
+def _parameters(action_cls: type[Action]) -> list[inspect.Parameter]:
+    sig = inspect.signature(action_cls.__init__)
+    return [
+        p for name, p in sig.parameters.items()
+        if name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+
+
+def _accepts_any(action_cls: type[Action]) -> bool:
+    sig = inspect.signature(action_cls.__init__)
+    return any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
+
+
+def input_signature(action_cls: type[Action]) -> str:
+    """Mistral's input string: ``"url, method=\\"GET\\", params=null"`` (defaults as JSON)."""
+    parts = []
+    for p in _parameters(action_cls):
+        if p.default is inspect.Parameter.empty:
+            parts.append(p.name)
+        else:
+            try:
+                parts.append(f"{p.name}={json.dumps(p.default)}")
+            except (TypeError, ValueError):
+                parts.append(f"{p.name}={p.default!r}")
+    return ", ".join(parts)
+
+
+def validate_input(action_name: str, action_cls: type[Action], action_input: dict) -> None:
+    """Raise ``InputError`` naming every unexpected and missing parameter."""
+    from mistral.exceptions import InputError
+
+    params = _parameters(action_cls)
+    names = {p.name for p in params}
+    required = [p.name for p in params if p.default is inspect.Parameter.empty]
+    unexpected = [] if _accepts_any(action_cls) else sorted(set(action_input) - names)
+    missing = [n for n in required if n not in action_input]
+    problems = []
+    if unexpected:
+        problems.append("unexpected parameters: " + ", ".join(unexpected))
+    if missing:
+        problems.append("missing parameters: " + ", ".join(missing))
+    if problems:
+        raise InputError(
+            f"Invalid input for action {action_name} ({'; '.join(problems)}); "
+            f"expected: {input_signature(action_cls) or '(no input)'}"
+        )
