@@ -1,0 +1,92 @@
+"""Entry points of the pure workflow controller, dispatched by workflow type.
+
+* :func:`start`            → the commands that start an execution;
+* :func:`on_task_complete` → the commands that follow a task's outcome;
+* :func:`final_state`      → the state (and why) of an execution with no active task left.
+
+Nothing here does I/O: the engine loads a snapshot, calls these, applies the commands.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from mistral.workflow import direct, reverse, states
+from mistral.workflow.graph import graph_of
+from mistral.workflow.base import (
+    Decision,
+    Evaluator,
+    FlowState,
+    JoinState,
+    TaskOutcome,
+)
+
+REVERSE = "reverse"
+DIRECT = "direct"
+
+
+def workflow_type(spec: Any) -> str:
+    return getattr(spec, "type", None) or DIRECT
+
+
+def start(spec: Any, ctx: Mapping[str, Any], task_name: str | None = None) -> Decision:
+    if workflow_type(spec) == REVERSE:
+        return reverse.start(spec, ctx, task_name)
+    return direct.start(spec, ctx)
+
+
+def on_task_complete(
+    spec: Any,
+    outcome: TaskOutcome,
+    joins: Mapping[str, JoinState],
+    flow: FlowState,
+    evaluate: Evaluator,
+) -> Decision:
+    if workflow_type(spec) == REVERSE:
+        return reverse.on_task_complete(spec, outcome, flow)
+    return direct.on_task_complete(spec, outcome, joins, flow, evaluate)
+
+
+def join_targets(spec: Any, task_name: str) -> tuple[str, ...]:
+    """Join tasks a completion of ``task_name`` may touch (directly or via dead paths).
+
+    The engine loads the :class:`JoinState` of exactly these before routing.
+    """
+    if workflow_type(spec) == REVERSE:
+        return ()
+    graph = graph_of(spec)
+    if task_name not in graph.tracked:
+        return ()
+    out: set[str] = set()
+    seen: set[str] = set()
+    stack = [task_name]
+    while stack:
+        name = stack.pop()
+        for nxt in graph.outbound.get(name, ()):
+            if nxt in graph.join_need:
+                out.add(nxt)
+            elif nxt in graph.tracked and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return tuple(sorted(out))
+
+
+def final_state(
+    unhandled_errors: Sequence[tuple[str, str, str | None]],
+    cancelled: Sequence[str] = (),
+) -> tuple[str, str | None]:
+    """State of a finished execution from its unhandled ERROR tasks ``(name, id, info)``.
+
+    The message follows Mistral: ``Failure caused by error in tasks: t1`` and one line
+    per task with its id and what went wrong.
+    """
+    if unhandled_errors:
+        names = ", ".join(dict.fromkeys(n for n, _, _ in unhandled_errors))
+        lines = [f"Failure caused by error in tasks: {names}", ""]
+        for name, task_ex_id, info in unhandled_errors:
+            lines.append(f"  {name} [task_ex_id={task_ex_id}] -> {info or 'Unknown error'}")
+        return states.ERROR, "\n".join(lines) + "\n"
+    if cancelled:
+        names = ", ".join(dict.fromkeys(cancelled))
+        return states.CANCELLED, f"Cancelled tasks: {names}"
+    return states.SUCCESS, None

@@ -1,0 +1,159 @@
+"""The direct-workflow controller: follow on-success / on-error / on-complete.
+
+Joins are decided with counters only. Each inbound task of a join, when it finishes,
+adds one *arrival* (it routed to the join) or one *dead path* (it finished without
+routing there). A task from which a join is reachable and which can no longer run
+(every inbound path dead and it never fired) passes a dead path on to its own
+targets. A join of ``need`` arrivals over ``n`` inbound tasks runs when
+``arrived >= need`` and fails when ``n - dead < need``; no sibling is ever rescanned.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Mapping
+
+from mistral.workflow import states
+from mistral.workflow.base import Decision, Evaluator, FlowState, JoinState, TaskOutcome, truthy
+from mistral.workflow.commands import (
+    ENGINE_COMMANDS,
+    Command,
+    FailTask,
+    RunTask,
+    WaitForJoin,
+)
+from mistral.workflow.graph import (
+    COMPLETE_CLAUSE,
+    ERROR_CLAUSE,
+    SUCCESS_CLAUSE,
+    FlowGraph,
+    graph_of,
+    is_task_target,
+    transitions_of,
+)
+
+_CLAUSES_BY_STATE: dict[str, tuple[str, ...]] = {
+    states.SUCCESS: (SUCCESS_CLAUSE, COMPLETE_CLAUSE),
+    states.ERROR: (ERROR_CLAUSE, COMPLETE_CLAUSE),
+}
+
+
+def start(spec: Any, ctx: Mapping[str, Any]) -> Decision:
+    """Commands that start a direct workflow: run every task nobody transitions to."""
+    graph = graph_of(spec)
+    cmds = tuple(RunTask(name, dict(ctx)) for name in graph.start_tasks)
+    fired = frozenset(n for n in graph.start_tasks if n in graph.tracked)
+    return Decision(commands=cmds, flow=FlowState(fired=fired))
+
+
+def on_task_complete(
+    spec: Any,
+    outcome: TaskOutcome,
+    joins: Mapping[str, JoinState],
+    flow: FlowState,
+    evaluate: Evaluator,
+) -> Decision:
+    """Route a finished task: evaluate its clauses, then arrive at targets or mark them dead."""
+    graph = graph_of(spec)
+    task = spec.tasks[outcome.name]
+    taken: list[Any] = []
+    handled = False
+    for clause in _CLAUSES_BY_STATE.get(outcome.state, ()):
+        for tr in transitions_of(task, clause):
+            if tr.condition is None or truthy(evaluate(tr.condition, outcome.ctx)):
+                taken.append(tr)
+                handled = handled or clause != SUCCESS_CLAUSE
+    cmds: list[Command] = []
+    live: dict[str, None] = {}
+    for tr in taken:
+        if is_task_target(tr.target):
+            live.setdefault(tr.target, None)
+        else:
+            msg = (tr.params or {}).get("msg")
+            if msg is not None:
+                msg = evaluate(msg, outcome.ctx)
+                msg = None if msg is None else str(msg)
+            cmds.append(ENGINE_COMMANDS[tr.target](msg=msg, task_name=outcome.name))
+    walker = _Walker(graph, joins, flow)
+    for target in live:
+        walker.arrive(target, outcome.ctx, outcome.task_ex_id, alive=True)
+    for target in sorted(graph.outbound.get(outcome.name, ())):
+        if target not in live and target in graph.tracked:
+            walker.arrive(target, {}, outcome.task_ex_id, alive=False)
+    handled = handled and outcome.state == states.ERROR
+    return Decision(tuple(cmds) + tuple(walker.commands), walker.flow(), handled)
+
+
+def unsatisfied_join_info(spec: Any, name: str, state: JoinState) -> str:
+    """Why a join that waits while nothing else runs in its workflow can never start."""
+    return _join_info(graph_of(spec), name, state.arrived, state.dead)
+
+
+def _join_info(graph: FlowGraph, name: str, arrived: int, dead: int) -> str:
+    total = len(graph.inbound.get(name, ()))
+    need = graph.join_need.get(name, total)
+    return (
+        f"Join of task '{name}' can not be satisfied: {arrived} of {need} required "
+        f"inbound tasks arrived and {max(dead, total - arrived)} of {total} will not reach it"
+    )
+
+
+class _Walker:
+    """Applies arrivals and dead paths to local copies of the join and flow counters."""
+
+    def __init__(self, graph: FlowGraph, joins: Mapping[str, JoinState], flow: FlowState):
+        self.graph = graph
+        self.joins = dict(joins)
+        self.dead = dict(flow.dead)
+        self.fired = set(flow.fired)
+        self.succeeded = flow.succeeded
+        self.target = flow.target
+        self.commands: list[Command] = []
+
+    def flow(self) -> FlowState:
+        return FlowState(
+            dead=self.dead, fired=frozenset(self.fired), succeeded=self.succeeded,
+            target=self.target,
+        )
+
+    def arrive(self, target: str, ctx: Mapping[str, Any], trig: str | None, alive: bool) -> None:
+        queue: deque[tuple[str, Mapping[str, Any], bool]] = deque([(target, ctx, alive)])
+        while queue:
+            name, data, is_alive = queue.popleft()
+            if self.graph.is_join(name):
+                self._arrive_join(name, data, trig, is_alive)
+            elif is_alive:
+                self.commands.append(RunTask(name, dict(data), trig))
+                if name in self.graph.tracked:
+                    self.fired.add(name)
+            elif self._mark_dead(name):
+                for nxt in sorted(self.graph.outbound.get(name, ())):
+                    if nxt in self.graph.tracked:
+                        queue.append((nxt, {}, False))
+
+    def _mark_dead(self, name: str) -> bool:
+        """Count a dead path into ``name``; True when ``name`` became unreachable now."""
+        count = self.dead.get(name, 0) + 1
+        self.dead[name] = count
+        return count == len(self.graph.inbound.get(name, ())) and name not in self.fired
+
+    def _arrive_join(
+        self, name: str, ctx: Mapping[str, Any], trig: str | None, alive: bool
+    ) -> None:
+        js = self.joins.get(name, JoinState())
+        if js.status == "done":
+            return
+        arrived = js.arrived + (1 if alive else 0)
+        dead = js.dead + (0 if alive else 1)
+        need = self.graph.join_need[name]
+        total = len(self.graph.inbound.get(name, ()))
+        data = dict(ctx) if alive else {}
+        if arrived >= need:
+            self.commands.append(RunTask(name, data, trig, join=True))
+            self.joins[name] = JoinState(arrived, dead, "done")
+        elif total - dead < need:
+            self.commands.append(FailTask(name, _join_info(self.graph, name, arrived, dead), data))
+            self.joins[name] = JoinState(arrived, dead, "done")
+        else:
+            self.commands.append(WaitForJoin(name, data, arrived, dead, trig))
+            self.joins[name] = JoinState(arrived, dead, "waiting")
