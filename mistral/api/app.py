@@ -1,0 +1,149 @@
+"""The WSGI application: ``make_app(services)``.
+
+Everything the controllers need arrives in ``ApiServices`` (the ``Database``, an
+``Engine`` — local or RPC client — the settings, and two listers: live service members
+for ``/v2/services`` and Python action definitions for ``/v2/actions``). No globals: the
+composition root (``mistral/cmd``) or a test builds them and passes them in.
+
+Around pecan sits one small WSGI layer (``_Guard``) that refuses oversized bodies with
+413 before they are read, turns pecan's own HTML errors (unknown route, wrong method)
+into Mistral's JSON fault body, and answers 500 with a fault body if anything escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pecan
+from webob import Request
+
+from mistral.api import errors, hooks
+from mistral.engine.interface import Engine
+
+LOG = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """The API's share of the configuration, as plain values."""
+
+    auth_enable: bool = False
+    max_request_body_size_kb: int = 2048
+    default_list_limit: int = 100
+    max_list_limit: int = 1000
+    max_definition_size_kb: int = 1024
+    allow_action_execution_deletion: bool = False
+
+    @classmethod
+    def from_conf(cls, conf: Any) -> "ApiSettings":
+        """Build from an oslo.config object (the caller owns reading the config)."""
+        return cls(
+            auth_enable=conf.pecan.auth_enable,
+            max_request_body_size_kb=conf.api.max_request_body_size_kb,
+            default_list_limit=conf.api.default_list_limit,
+            max_list_limit=conf.api.max_list_limit,
+            max_definition_size_kb=conf.max_definition_size_kb,
+            allow_action_execution_deletion=conf.api.allow_action_execution_deletion,
+        )
+
+
+def _no_services() -> Sequence[Any]:
+    return ()
+
+
+@dataclass
+class ApiServices:
+    """What the API is built from.
+
+    ``list_services()`` returns live members as objects or mappings with ``name`` and
+    ``type``. ``list_system_actions()`` returns Python action definitions as objects or
+    mappings with ``name`` and optionally ``description``, ``input`` (the parameter
+    string, e.g. ``"url, method=GET"``), ``tags``.
+    """
+
+    db: Any
+    engine: Engine
+    settings: ApiSettings = field(default_factory=ApiSettings)
+    list_services: Callable[[], Sequence[Any]] = _no_services
+    list_system_actions: Callable[[], Sequence[Any]] = _no_services
+
+
+class _Guard:
+    """Body-size limit, JSON faults for pecan's own errors, last-resort 500."""
+
+    def __init__(self, app: WSGIApp, max_body_kb: int) -> None:
+        self.app = app
+        self.max_body = max_body_kb * 1024
+
+    def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        req = Request(environ)
+        length = req.content_length
+        if length is not None and length > self.max_body:
+            return errors.fault_response(
+                413, f"Request body is larger than the limit of {self.max_body // 1024} KiB."
+            )(environ, start_response)
+        if length is None and req.method in ("POST", "PUT", "PATCH") and (
+            environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
+        ):
+            body = req.body_file.read(self.max_body + 1)
+            if len(body) > self.max_body:
+                return errors.fault_response(
+                    413, f"Request body is larger than the limit of {self.max_body // 1024} KiB."
+                )(environ, start_response)
+            req.body = body
+        try:
+            resp = req.get_response(self.app)
+        except Exception as e:  # pragma: no cover - controllers already catch
+            resp = errors.response_for_exception(e)
+        if resp.status_code >= 400 and not (resp.content_type or "").endswith("json"):
+            resp = errors.fault_response(resp.status_code, _plain_message(req, resp))
+        return resp(environ, start_response)
+
+
+def _plain_message(req: Request, resp: Any) -> str:
+    if resp.status_code == 404:
+        return f"Resource not found: no route for {req.method} {req.path}."
+    if resp.status_code == 405:
+        return f"Method {req.method} is not allowed on {req.path}."
+    return resp.status
+
+
+def make_app(
+    services: ApiServices | None = None,
+    *,
+    db: Any = None,
+    engine: Engine | None = None,
+    settings: ApiSettings | None = None,
+    list_services: Callable[[], Sequence[Any]] | None = None,
+    list_system_actions: Callable[[], Sequence[Any]] | None = None,
+) -> WSGIApp:
+    """Build the WSGI app from its dependencies (an ``ApiServices`` or the parts)."""
+    if services is None:
+        if db is None or engine is None:
+            raise TypeError("make_app needs services=ApiServices(...) or db= and engine=")
+        services = ApiServices(
+            db=db,
+            engine=engine,
+            settings=settings or ApiSettings(),
+            list_services=list_services or _no_services,
+            list_system_actions=list_system_actions or _no_services,
+        )
+    from mistral.api.controllers.root import RootController
+
+    app = pecan.Pecan(
+        RootController(),
+        hooks=[hooks.ServicesHook(services)],
+        force_canonical=False,
+        guess_content_type_from_ext=False,
+    )
+    return _Guard(app, services.settings.max_request_body_size_kb)
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data)

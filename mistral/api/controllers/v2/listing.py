@@ -1,0 +1,213 @@
+"""The one pagination/filter helper every list endpoint uses.
+
+Query parameters: ``marker`` (id of the last row of the previous page), ``limit``,
+``sort_keys`` / ``sort_dirs`` (comma-separated), ``fields`` (comma-separated) and one
+parameter per filterable field whose value may carry Mistral's operator prefix::
+
+    state=RUNNING  state=eq:RUNNING  state=in:RUNNING,PAUSED  created_at=gte:2026-01-01
+
+Unknown parameters, fields or sort keys are a 400 naming them. The answer is
+``{"<resource>": [...], "next": "<url of the next page>"}`` with ``next`` present only
+when the page is full.
+"""
+
+from __future__ import annotations
+
+import datetime
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pecan
+
+from mistral.api import errors, http
+from mistral.api.controllers.v2.resource import Resource
+from mistral.db.filters import Filter
+
+PAGING_PARAMS = ("marker", "limit", "sort_keys", "sort_dirs", "fields")
+OPERATORS = ("eq", "neq", "in", "nin", "gt", "gte", "lt", "lte", "has")
+DATETIME_FIELDS = frozenset(
+    {"created_at", "updated_at", "started_at", "finished_at", "next_execution_time",
+     "first_execution_time"}
+)
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f",
+                    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    filters: dict[str, Any]
+    sort_keys: list[str]
+    sort_dirs: list[str]
+    marker: str | None
+    limit: int
+    fields: list[str] | None
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _parse_datetime(name: str, value: str) -> datetime.datetime:
+    for fmt in DATETIME_FORMATS:
+        try:
+            return datetime.datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    raise errors.bad_request(
+        f"Filter '{name}' needs a date like '2026-01-31 12:00:00', not '{value}'."
+    )
+
+
+def _convert(name: str, raw: str, kind: type) -> Any:
+    if name in DATETIME_FIELDS:
+        return _parse_datetime(name, raw)
+    if kind is bool:
+        lowered = raw.lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+        raise errors.bad_request(f"Filter '{name}' must be true or false, not '{raw}'.")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise errors.bad_request(f"Filter '{name}' must be an integer, not '{raw}'.") from None
+    if raw.lower() in ("null", "none") and name not in ("name", "description"):
+        return None
+    return raw
+
+
+def parse_filter(name: str, raw: str, kind: type = str) -> Any:
+    """One filter parameter as a plain value (eq) or a ``Filter(op, value)``."""
+    op, sep, rest = raw.partition(":")
+    if sep and op in OPERATORS and not (name in DATETIME_FIELDS and op.isdigit()):
+        value_text = rest
+    else:
+        op, value_text = "eq", raw
+    if op in ("in", "nin"):
+        values = [_convert(name, v.strip(), kind) for v in value_text.split(",") if v.strip()]
+        return Filter(op, values)
+    if op == "has":
+        return Filter(op, value_text)
+    value = _convert(name, value_text, kind)
+    return value if op == "eq" else Filter(op, value)
+
+
+def _split(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def parse_list_query(
+    resource: type[Resource],
+    filter_fields: Mapping[str, type],
+    extra_params: Iterable[str] = (),
+    default_sort: tuple[str, str] = ("created_at", "asc"),
+) -> ListQuery:
+    """Read and check the list query parameters of the current request."""
+    params = http.query()
+    allowed_extra = set(extra_params)
+    names = set(resource.field_names())
+    settings = http.services().settings
+
+    filters: dict[str, Any] = {}
+    for name, raw in params.items():
+        if name in PAGING_PARAMS or name in allowed_extra:
+            continue
+        if name not in filter_fields:
+            raise errors.bad_request(
+                f"Unknown query parameter '{name}'; this list accepts "
+                + ", ".join(sorted(set(filter_fields) | set(PAGING_PARAMS) | allowed_extra))
+                + "."
+            )
+        if raw == "":
+            continue
+        filters[name] = parse_filter(name, raw, filter_fields[name])
+
+    limit = http.query_int("limit", settings.default_list_limit)
+    assert limit is not None
+    if limit <= 0:
+        limit = settings.default_list_limit
+    if limit > settings.max_list_limit:
+        raise errors.bad_request(
+            f"Query parameter 'limit' must be at most {settings.max_list_limit}, not {limit}."
+        )
+
+    sort_keys = _split(params.get("sort_keys")) or [default_sort[0]]
+    sort_dirs = _split(params.get("sort_dirs"))
+    for key in sort_keys:
+        if key not in names:
+            raise errors.bad_request(f"Cannot sort by unknown field '{key}'.")
+    for d in sort_dirs:
+        if d not in ("asc", "desc"):
+            raise errors.bad_request(f"Sort direction must be 'asc' or 'desc', not '{d}'.")
+    if len(sort_dirs) > len(sort_keys):
+        raise errors.bad_request("There are more sort_dirs than sort_keys.")
+    if not sort_dirs:
+        sort_dirs = [default_sort[1]] * len(sort_keys)
+    sort_dirs += [sort_dirs[-1]] * (len(sort_keys) - len(sort_dirs))
+    if "id" not in sort_keys:
+        sort_keys.append("id")
+        sort_dirs.append(sort_dirs[-1])
+
+    fields = _split(params.get("fields")) or None
+    if fields:
+        unknown = [f for f in fields if f not in names]
+        if unknown:
+            raise errors.bad_request(
+                f"Unknown field(s) {', '.join(unknown)} in 'fields'; known: "
+                + ", ".join(sorted(names))
+                + "."
+            )
+        if "id" not in fields:
+            fields = ["id"] + fields
+
+    return ListQuery(
+        filters=filters,
+        sort_keys=sort_keys,
+        sort_dirs=sort_dirs,
+        marker=params.get("marker") or None,
+        limit=limit,
+        fields=fields,
+        params=params,
+    )
+
+
+def fetch(repo: Any, q: ListQuery, extra_filters: Mapping[str, Any] | None = None,
+          db_fields: Sequence[str] | None = None) -> list[Any]:
+    """One query for one page: filters, order, marker and limit go to the database."""
+    filters = dict(q.filters)
+    if extra_filters:
+        filters.update(extra_filters)
+    fields = db_fields if db_fields is not None else q.fields
+    return repo.list(
+        filters=filters,
+        sort_keys=tuple(q.sort_keys),
+        sort_dirs=tuple(q.sort_dirs),
+        marker=q.marker,
+        limit=q.limit,
+        fields=tuple(fields) if fields else None,
+    )
+
+
+def page(
+    key: str,
+    resource: type[Resource],
+    rows: Sequence[Any],
+    q: ListQuery,
+    render: Callable[[Any], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The list answer with a ``next`` link when the page is full."""
+    draw = render or (lambda row: resource.render(row, q.fields))
+    body: dict[str, Any] = {key: [draw(r) for r in rows]}
+    if rows and len(rows) >= q.limit:
+        params = {k: v for k, v in q.params.items() if k != "marker"}
+        params["marker"] = str(getattr(rows[-1], "id", None) or rows[-1]["id"])
+        params["limit"] = str(q.limit)
+        params.setdefault("sort_keys", ",".join(q.sort_keys))
+        params.setdefault("sort_dirs", ",".join(q.sort_dirs))
+        body["next"] = (
+            pecan.request.host_url + pecan.request.path + "?" + urllib.parse.urlencode(params)
+        )
+    return body

@@ -1,0 +1,131 @@
+"""``/v2/workflows``: workflow definitions (upload as text/plain YAML or JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pecan import rest
+from wsme import types as wtypes
+
+from mistral import lang
+from mistral.api import definitions, http
+from mistral.api.controllers.v2 import listing
+from mistral.api.controllers.v2.members import MembersController
+from mistral.api.controllers.v2.resource import Resource
+from mistral.api.controllers.v2.validation import ValidationController
+
+
+class Workflow(Resource):
+    id = wtypes.text
+    name = wtypes.text
+    namespace = wtypes.text
+    input = wtypes.text
+    interface = wtypes.DictType(wtypes.text, wtypes.text)
+    definition = wtypes.text
+    tags = wtypes.ArrayType(wtypes.text)
+    scope = wtypes.text
+    project_id = wtypes.text
+    checksum = wtypes.text
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+FILTERS: dict[str, type] = {
+    "name": str, "namespace": str, "definition": str, "tags": str, "scope": str,
+    "project_id": str, "created_at": str, "updated_at": str, "id": str, "checksum": str,
+}
+DB_ONLY = ("input", "interface")
+
+
+def _params(spec: Any, key: str) -> list[Any]:
+    """Input/output parameters from a stored spec dict, in Mistral's interface form."""
+    if not isinstance(spec, dict):
+        return []
+    items = spec.get(key) or []
+    if isinstance(items, dict):
+        items = [{k: v} for k, v in items.items()] if key == "input" else list(items)
+    out: list[Any] = []
+    for p in items:
+        if isinstance(p, dict) and "name" in p and ("has_default" in p or "default" in p):
+            out.append({p["name"]: p.get("default")} if p.get("has_default", True) else p["name"])
+        else:
+            out.append(p)
+    return out
+
+
+def render(row: Any, fields: list[str] | None = None) -> dict[str, Any]:
+    body = Workflow.render(row, fields)
+    if fields and not set(fields) & set(DB_ONLY):
+        return body
+    spec = getattr(row, "spec", None)
+    inputs = _params(spec, "input")
+    body["input"] = definitions.input_string(inputs)
+    outputs = spec.get("output") if isinstance(spec, dict) else None
+    body["interface"] = {
+        "input": inputs,
+        "output": list(outputs.keys()) if isinstance(outputs, dict) else (outputs or []),
+    }
+    if fields:
+        body = {k: v for k, v in body.items() if k in fields or k == "id"}
+    return body
+
+
+def _db_fields(fields: list[str] | None) -> list[str] | None:
+    if not fields:
+        return None
+    cols = [f for f in fields if f not in DB_ONLY]
+    if set(fields) & set(DB_ONLY):
+        cols.append("spec")
+    return cols
+
+
+def _scope_and_namespace() -> tuple[str, str]:
+    q = http.query()
+    return definitions.check_scope(q.get("scope")), q.get("namespace") or ""
+
+
+class WorkflowsController(rest.RestController):
+    members = MembersController("workflow")
+    validate = ValidationController(lambda text: lang.parse_workflows(text))
+
+    @http.expose()
+    def get_one(self, identifier: str, **kw: Any) -> dict[str, Any]:
+        namespace = http.query().get("namespace") or ""
+        with http.read_tx() as tx:
+            return render(definitions.find_workflow(tx, identifier, namespace))
+
+    @http.expose()
+    def get_all(self, **kw: Any) -> dict[str, Any]:
+        q = listing.parse_list_query(Workflow, FILTERS)
+        with http.read_tx() as tx:
+            rows = listing.fetch(tx.workflow_definitions, q, db_fields=_db_fields(q.fields))
+            return listing.page("workflows", Workflow, rows, q,
+                                lambda r: render(r, q.fields))
+
+    @http.expose(status=201)
+    def post(self, **kw: Any) -> dict[str, Any]:
+        text = http.text_body()
+        scope, namespace = _scope_and_namespace()
+        definitions.check_size(text, http.services().settings.max_definition_size_kb)
+        with http.write_tx() as tx:
+            rows = definitions.save_workflows(tx, text, namespace, scope, update=False)
+            return {"workflows": [render(r) for r in rows]}
+
+    @http.expose()
+    def put(self, identifier: str | None = None, **kw: Any) -> dict[str, Any]:
+        text = http.text_body()
+        scope, namespace = _scope_and_namespace()
+        definitions.check_size(text, http.services().settings.max_definition_size_kb)
+        with http.write_tx() as tx:
+            rows = definitions.save_workflows(
+                tx, text, namespace, scope, update=True, identifier=identifier
+            )
+            if identifier is not None:
+                return render(rows[0])
+            return {"workflows": [render(r) for r in rows]}
+
+    @http.expose(status=204)
+    def delete(self, identifier: str, **kw: Any) -> None:
+        namespace = http.query().get("namespace") or ""
+        with http.write_tx() as tx:
+            definitions.delete_workflow(tx, identifier, namespace)

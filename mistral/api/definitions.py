@@ -1,0 +1,331 @@
+"""Storing definitions: YAML text → ``mistral.lang`` specs → rows, in one transaction.
+
+A document is validated completely before anything is written, and every write of one
+request happens in the caller's transaction, so a bad document never leaves a partial
+row. Workbooks also store their workflows and actions as ``<workbook>.<name>`` rows,
+as Mistral does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import yaml
+
+from mistral import exceptions as exc
+from mistral import lang
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
+RUNNING_STATES = ("RUNNING", "PAUSED", "IDLE")
+SCOPES = ("private", "public")
+RESERVED = ("version", "name", "description", "tags", "workflows", "actions")
+
+
+def is_uuid(value: str) -> bool:
+    return bool(UUID_RE.match(value or ""))
+
+
+def check_scope(scope: str | None) -> str:
+    scope = scope or "private"
+    if scope not in SCOPES:
+        raise exc.ValidationError(f"Invalid scope '{scope}': expected private or public.")
+    return scope
+
+
+def check_size(text: str, limit_kb: int) -> None:
+    if len(text.encode("utf-8")) > limit_kb * 1024:
+        raise exc.SizeLimitExceededError(
+            f"The definition is larger than the limit of {limit_kb} KiB."
+        )
+
+
+def checksum(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _raw_sections(text: str, key: str | None) -> dict[str, Any]:
+    """The raw mapping of each named workflow/action, to store one definition per row."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError:  # already validated by lang; be defensive
+        return {}
+    if not isinstance(doc, dict):
+        return {}
+    if key is not None:
+        doc = doc.get(key) or {}
+        return doc if isinstance(doc, dict) else {}
+    return {k: v for k, v in doc.items() if k not in RESERVED}
+
+
+def _section_text(name: str, raw: Any, whole: str, single: bool) -> str:
+    if single or raw is None:
+        return whole
+    return yaml.safe_dump({"version": "2.0", name: raw}, sort_keys=False, default_flow_style=False)
+
+
+def _spec_dict(spec: Any) -> Any:
+    to_dict = getattr(spec, "to_dict", None)
+    return to_dict() if callable(to_dict) else None
+
+
+def _tags(spec: Any) -> list[str]:
+    return list(getattr(spec, "tags", None) or [])
+
+
+def input_string(params: Any) -> str:
+    """Mistral's flat input description: ``"a, b=1, c=\"x\""``."""
+    import json
+
+    parts: list[str] = []
+    for p in params or ():
+        name = getattr(p, "name", None)
+        if name is not None:
+            if getattr(p, "has_default", False):
+                parts.append(f"{name}={json.dumps(getattr(p, 'default', None))}")
+            else:
+                parts.append(str(name))
+        elif isinstance(p, dict):
+            for k, v in p.items():
+                parts.append(f"{k}={json.dumps(v)}")
+        else:
+            parts.append(str(p))
+    return ", ".join(parts)
+
+
+# -- workflows ------------------------------------------------------------------
+
+
+def _workflow_values(spec: Any, text: str, raw: dict, single: bool, namespace: str,
+                     scope: str, workbook: str | None = None, prefix: str = "") -> dict:
+    name = prefix + spec.name
+    definition = _section_text(spec.name, raw.get(spec.name), text, single)
+    return {
+        "name": name,
+        "namespace": namespace,
+        "definition": definition,
+        "spec": _spec_dict(spec),
+        "checksum": checksum(definition),
+        "tags": _tags(spec),
+        "scope": scope,
+        "workbook_name": workbook,
+    }
+
+
+def save_workflows(tx: Any, text: str, namespace: str, scope: str, update: bool,
+                   identifier: str | None = None) -> list[Any]:
+    """Create (or update) every workflow of a document; all or nothing."""
+    specs = lang.parse_workflows(text).workflows
+    raw = _raw_sections(text, None)
+    single = len(specs) == 1
+    if identifier is not None and not single:
+        raise exc.ValidationError(
+            "To update a workflow by its id the definition must hold exactly one workflow, "
+            f"not {len(specs)}."
+        )
+    rows = []
+    for spec in specs:
+        values = _workflow_values(spec, text, raw, single, namespace, scope)
+        repo = tx.workflow_definitions
+        if not update:
+            rows.append(repo.create(values))
+            continue
+        if identifier is not None:
+            existing = find_workflow(tx, identifier, namespace)
+        else:
+            existing = repo.find(name=values["name"], namespace=namespace)
+            if existing is None:
+                raise exc.NotFoundError(
+                    f"Workflow not found [name={values['name']}, namespace={namespace}]"
+                )
+        rows.append(repo.update(existing.id, values))
+    return rows
+
+
+def find_workflow(tx: Any, identifier: str, namespace: str = "") -> Any:
+    repo = tx.workflow_definitions
+    if is_uuid(identifier):
+        return repo.get(identifier)
+    row = repo.find(name=identifier, namespace=namespace or "")
+    if row is None and not namespace:
+        row = repo.find(name=identifier)
+    if row is None:
+        raise exc.NotFoundError(f"Workflow not found [name={identifier}, namespace={namespace}]")
+    return row
+
+
+def check_workflow_unused(tx: Any, row: Any) -> None:
+    triggers = tx.cron_triggers.list(filters={"workflow_id": row.id}, limit=5, fields=("name",))
+    if triggers:
+        names = ", ".join(t.name for t in triggers)
+        raise exc.InUseError(
+            f"Cannot delete workflow {row.name} [id={row.id}]: it is used by cron "
+            f"trigger(s) {names}."
+        )
+    from mistral.db.filters import Filter
+
+    running = tx.workflow_executions.count(
+        workflow_id=row.id, state=Filter("in", list(RUNNING_STATES))
+    )
+    if running:
+        raise exc.InUseError(
+            f"Cannot delete workflow {row.name} [id={row.id}]: {running} execution(s) of it "
+            "are still running; stop them first."
+        )
+    if tx.event_triggers.count(workflow_id=row.id):
+        raise exc.InUseError(
+            f"Cannot delete workflow {row.name} [id={row.id}]: it is used by event triggers."
+        )
+
+
+def delete_workflow(tx: Any, identifier: str, namespace: str = "") -> None:
+    row = find_workflow(tx, identifier, namespace)
+    if row.workbook_name:
+        raise exc.NotAllowedError(
+            f"Workflow {row.name} belongs to workbook {row.workbook_name}: "
+            "update or delete the workbook instead."
+        )
+    check_workflow_unused(tx, row)
+    tx.resource_members.delete_where(resource_id=row.id, resource_type="workflow")
+    tx.workflow_definitions.delete(row.id)
+
+
+# -- actions --------------------------------------------------------------------
+
+
+def _action_values(spec: Any, text: str, raw: dict, single: bool, namespace: str,
+                   scope: str, workbook: str | None = None, prefix: str = "") -> dict:
+    definition = _section_text(spec.name, raw.get(spec.name), text, single)
+    return {
+        "name": prefix + spec.name,
+        "namespace": namespace,
+        "definition": definition,
+        "spec": _spec_dict(spec),
+        "checksum": checksum(definition),
+        "tags": _tags(spec),
+        "scope": scope,
+        "description": getattr(spec, "description", None),
+        "input": input_string(getattr(spec, "input", ())),
+        "is_system": False,
+        "workbook_name": workbook,
+    }
+
+
+def system_action_names(system_actions: Iterable[Any]) -> set[str]:
+    return {_attr(a, "name") for a in system_actions}
+
+
+def _attr(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def save_actions(tx: Any, text: str, namespace: str, scope: str, update: bool,
+                 system_names: set[str], identifier: str | None = None) -> list[Any]:
+    specs = lang.parse_actions(text)
+    raw = _raw_sections(text, None)
+    single = len(specs) == 1
+    if identifier is not None and not single:
+        raise exc.ValidationError(
+            "To update an action by its id the definition must hold exactly one action."
+        )
+    rows = []
+    for spec in specs:
+        if spec.name in system_names:
+            raise exc.NotAllowedError(f"Cannot create or modify the system action {spec.name}.")
+        values = _action_values(spec, text, raw, single, namespace, scope)
+        repo = tx.action_definitions
+        if not update:
+            rows.append(repo.create(values))
+            continue
+        if identifier is not None:
+            existing = repo.get(identifier) if is_uuid(identifier) else None
+        else:
+            existing = repo.find(name=spec.name, namespace=namespace)
+        if existing is None:
+            raise exc.NotFoundError(f"Action not found [name={spec.name}, namespace={namespace}]")
+        rows.append(repo.update(existing.id, values))
+    return rows
+
+
+def find_action(tx: Any, identifier: str, namespace: str = "") -> Any:
+    repo = tx.action_definitions
+    if is_uuid(identifier):
+        return repo.get(identifier)
+    row = repo.find(name=identifier, namespace=namespace or "")
+    if row is None:
+        raise exc.NotFoundError(f"Action not found [name={identifier}, namespace={namespace}]")
+    return row
+
+
+# -- workbooks ------------------------------------------------------------------
+
+
+def save_workbook(tx: Any, text: str, namespace: str, scope: str, update: bool) -> Any:
+    spec = lang.parse_workbook(text)
+    values = {
+        "name": spec.name,
+        "namespace": namespace,
+        "definition": text,
+        "spec": _spec_dict(spec),
+        "checksum": checksum(text),
+        "tags": _tags(spec),
+        "scope": scope,
+    }
+    repo = tx.workbooks
+    if update:
+        existing = repo.find(name=spec.name, namespace=namespace)
+        if existing is None:
+            raise exc.NotFoundError(f"Workbook not found [name={spec.name}, namespace={namespace}]")
+        _delete_workbook_children(tx, spec.name, namespace, keep_used=True)
+        row = repo.update(existing.id, values)
+    else:
+        row = repo.create(values)
+    _save_workbook_children(tx, spec, text, namespace, scope)
+    return row
+
+
+def _children(spec: Any, key: str) -> Sequence[Any]:
+    value = getattr(spec, key, None) or ()
+    if isinstance(value, dict):
+        return list(value.values())
+    return list(value)
+
+
+def _save_workbook_children(tx: Any, spec: Any, text: str, namespace: str, scope: str) -> None:
+    prefix = spec.name + "."
+    raw_wfs = _raw_sections(text, "workflows")
+    raw_actions = _raw_sections(text, "actions")
+    for wf in _children(spec, "workflows"):
+        values = _workflow_values(wf, text, raw_wfs, False, namespace, scope, spec.name, prefix)
+        existing = tx.workflow_definitions.find(name=values["name"], namespace=namespace)
+        if existing is not None:
+            tx.workflow_definitions.update(existing.id, values)
+        else:
+            tx.workflow_definitions.create(values)
+    for action in _children(spec, "actions"):
+        values = _action_values(action, text, raw_actions, False, namespace, scope, spec.name,
+                                prefix)
+        tx.action_definitions.create(values)
+
+
+def _delete_workbook_children(tx: Any, name: str, namespace: str, keep_used: bool) -> None:
+    for wf in tx.workflow_definitions.list(filters={"workbook_name": name,
+                                                    "namespace": namespace},
+                                           fields=("id", "name", "workbook_name")):
+        if keep_used:
+            continue  # updated in place by _save_workbook_children (ids stay stable)
+        check_workflow_unused(tx, wf)
+        tx.workflow_definitions.delete(wf.id)
+    tx.action_definitions.delete_where(workbook_name=name, namespace=namespace)
+
+
+def delete_workbook(tx: Any, name: str, namespace: str = "") -> None:
+    row = tx.workbooks.find(name=name, namespace=namespace or "")
+    if row is None:
+        raise exc.NotFoundError(f"Workbook not found [name={name}, namespace={namespace}]")
+    _delete_workbook_children(tx, name, namespace or "", keep_used=False)
+    tx.workbooks.delete(row.id)

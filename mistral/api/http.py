@@ -1,0 +1,197 @@
+"""Request/response plumbing shared by every controller.
+
+``expose(status)`` turns a controller method into a pecan handler that returns JSON with
+that status (or an empty 204), and renders any exception through ``mistral.api.errors``.
+``json_body()`` / ``text_body()`` read the request body with the checks every endpoint
+needs: content type, size, encoding, JSON syntax and shape. ``services()`` and ``ctx()``
+give a controller what the app was built with and who is asking; they are attached to
+the request by ``mistral.api.hooks``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pecan
+from webob import Response
+
+from mistral.api import errors
+from mistral.context import RequestContext
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mistral.api.app import ApiServices
+
+JSON_TYPES = ("application/json", "")
+TEXT_TYPES = (
+    "text/plain",
+    "application/x-yaml",
+    "application/yaml",
+    "text/yaml",
+    "text/x-yaml",
+    "application/json",
+    "",
+)
+
+
+def services() -> "ApiServices":
+    return pecan.request.mistral_services
+
+
+def ctx() -> RequestContext:
+    return pecan.request.mistral_context
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(
+        status=status,
+        body=json.dumps(data).encode("utf-8"),
+        content_type="application/json",
+        charset="UTF-8",
+    )
+
+
+def expose(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Expose a controller method; its return value is sent as JSON with ``status``."""
+
+    def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+        low, high = _arity(fn)
+
+        @functools.wraps(fn)
+        def handler(self: Any, *args: str, **kwargs: Any) -> Response:
+            if not low <= len(args) <= high:
+                return _no_route()
+            try:
+                result = fn(self, *args)
+            except Exception as e:  # every error becomes a fault body, never a traceback
+                return errors.response_for_exception(e)
+            if isinstance(result, Response):
+                return result
+            if status == 204:
+                return Response(status=204)
+            return json_response(result, status)
+
+        handler._mistral_status = status  # type: ignore[attr-defined]
+        return pecan.expose()(handler)
+
+    return decorator
+
+
+def _arity(fn: Callable[..., Any]) -> tuple[int, int]:
+    """How many path segments a handler takes (positional parameters after self)."""
+    params = [
+        p for p in list(inspect.signature(fn).parameters.values())[1:]
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    required = sum(1 for p in params if p.default is p.empty)
+    return required, len(params)
+
+
+def _no_route() -> Response:
+    method, path = pecan.request.method, pecan.request.path
+    if method == "GET":
+        return errors.fault_response(404, f"Resource not found: no route for GET {path}.")
+    return errors.fault_response(405, f"Method {method} is not allowed on {path}.")
+
+
+def _content_type() -> str:
+    return (pecan.request.content_type or "").split(";")[0].strip().lower()
+
+
+def _raw_body() -> bytes:
+    body = pecan.request.body
+    limit_kb = services().settings.max_request_body_size_kb
+    if len(body) > limit_kb * 1024:
+        raise errors.ApiError(413, f"Request body is larger than the limit of {limit_kb} KiB.")
+    return body
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise errors.bad_request(f"Request body is not valid UTF-8 (byte {e.start}).") from None
+
+
+def text_body() -> str:
+    """The body of a definition upload (YAML or JSON text); empty is refused."""
+    ctype = _content_type()
+    if ctype not in TEXT_TYPES:
+        raise errors.bad_request(
+            f"Unsupported content type '{ctype}': send the definition as text/plain."
+        )
+    text = _decode(_raw_body())
+    if not text.strip():
+        raise errors.bad_request("The definition is empty: send it as the request body.")
+    return text
+
+
+def json_body() -> dict[str, Any]:
+    """The request body as a JSON object; anything else is a 400 that says what is wrong."""
+    ctype = _content_type()
+    if ctype not in JSON_TYPES:
+        raise errors.bad_request(
+            f"Unsupported content type '{ctype}': send the body as application/json."
+        )
+    text = _decode(_raw_body())
+    if not text.strip():
+        raise errors.bad_request("The request body is empty: a JSON object is required.")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise errors.bad_request(
+            f"Malformed JSON in request body: {e.msg} (line {e.lineno}, column {e.colno})."
+        ) from None
+    except RecursionError:
+        raise errors.bad_request("Malformed JSON in request body: nested too deeply.") from None
+    if not isinstance(data, dict):
+        raise errors.bad_request(
+            f"The request body must be a JSON object, not {type(data).__name__}."
+        )
+    return data
+
+
+def query() -> dict[str, str]:
+    """Query parameters (the last value wins when one is repeated)."""
+    return dict(pecan.request.GET.items())
+
+
+def query_bool(name: str, default: bool = False) -> bool:
+    value = pecan.request.GET.get(name)
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    raise errors.bad_request(f"Query parameter '{name}' must be true or false, not '{value}'.")
+
+
+def query_int(name: str, default: int | None = None) -> int | None:
+    value = pecan.request.GET.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise errors.bad_request(
+            f"Query parameter '{name}' must be an integer, not '{value}'."
+        ) from None
+
+
+def host_url() -> str:
+    return pecan.request.host_url
+
+
+def read_tx() -> Any:
+    """A read-only transaction in the caller's context."""
+    return services().db.transaction(ctx(), readonly=True)
+
+
+def write_tx() -> Any:
+    """A read-write transaction in the caller's context (commits on success)."""
+    return services().db.transaction(ctx())
