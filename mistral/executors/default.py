@@ -1,0 +1,290 @@
+"""The default executor: runs actions in a bounded thread pool and reports back.
+
+Used behind the executor RPC server (``[executor] type = remote``) and directly inside
+the engine process (``type = local``, see ``LocalExecutor``); the code is the same.
+
+* ``run_action`` builds the action from the registry, then queues it on a pool of
+  ``max_workers`` threads. Errors of any kind become ``ActionResult(error=...)``: they
+  travel as values, never as exceptions.
+* Sync *requests* (``request.is_sync``: the caller waits, e.g. ``run-action`` with
+  ``run_sync``) return the result and do not call the engine. Other requests return
+  None and deliver the result with ``Engine.on_action_complete`` — for async *actions*
+  (``action.is_sync()`` False, such as ``std.async_noop``) only when they fail; their
+  result comes later through the API.
+* Every accepted action execution (queued or running) is reported every
+  ``heartbeat_interval`` seconds with ``Engine.report_running_actions`` so the engine
+  can tell a live executor from a dead one.
+* ``request.timeout`` is honoured: at the deadline the action is cancelled and the
+  engine gets an error result; a late result is dropped.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+import time
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import Any
+
+from mistral import exceptions as exc
+from mistral.actions.base import Action, ActionContext
+from mistral.actions.registry import ActionRegistry
+from mistral.context import RequestContext, admin_context
+from mistral.engine.interface import ActionResult, Engine, RunActionRequest
+
+LOG = logging.getLogger(__name__)
+
+DELIVERY_ATTEMPTS = 5
+
+
+@dataclass(eq=False)
+class _Job:
+    ctx: RequestContext
+    request: RunActionRequest
+    action: Action | None = None
+    deadline: float | None = None
+    done: bool = False
+    abandoned: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def settle(self) -> bool:
+        """Mark the job finished; True only for the first caller (result or timeout)."""
+        with self.lock:
+            if self.done:
+                return False
+            self.done = True
+            return True
+
+
+def _timeout_message(request: RunActionRequest) -> str:
+    return f"Action {request.action_name} timed out after {request.timeout} seconds"
+
+
+def _as_result(value: Any) -> ActionResult:
+    return value if isinstance(value, ActionResult) else ActionResult(data=value)
+
+
+class DefaultExecutor:
+    """Implements the ``Executor`` Protocol with a bounded pool, heartbeats and timeouts."""
+
+    def __init__(
+        self,
+        registry: ActionRegistry,
+        engine: Engine | None = None,
+        max_workers: int = 16,
+        heartbeat_interval: float = 2.0,
+        host: str = "",
+    ) -> None:
+        self._registry = registry
+        self._engine = engine
+        self._host = host
+        self._heartbeat_interval = heartbeat_interval
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="mistral-action")
+        self._jobs: dict[str, _Job] = {}
+        self._deadlines: list[tuple[float, int, _Job]] = []
+        self._cond = threading.Condition()
+        self._seq = 0
+        self._stopping = False
+        self._monitor: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def attach_engine(self, engine: Engine) -> None:
+        """Give the executor its engine (the local engine or an ``EngineClient``)."""
+        self._engine = engine
+
+    def start(self) -> None:
+        if self._monitor is not None:
+            return
+        self._monitor = threading.Thread(target=self._monitor_loop, name="mistral-executor-monitor", daemon=True)
+        self._monitor.start()
+        LOG.info("Executor started [host=%s]", self._host)
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Stop accepting work, let running actions finish for ``grace`` seconds, cancel the rest.
+
+        Actions cancelled here report nothing: the engine sees their heartbeats stop and
+        applies its dead-executor rules (re-run when safe, else fail).
+        """
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        deadline = time.monotonic() + grace
+        while self.running_ids() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with self._cond:
+            left = list(self._jobs.values())
+        for job in left:
+            job.abandoned = True
+            if job.action is not None:
+                job.action.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._cond:
+            self._jobs.clear()
+            self._deadlines.clear()
+            self._cond.notify_all()
+        if self._monitor is not None:
+            self._monitor.join(5)
+            self._monitor = None
+        LOG.info("Executor stopped [host=%s, abandoned=%d]", self._host, len(left))
+
+    def running_ids(self) -> list[str]:
+        with self._cond:
+            return list(self._jobs)
+
+    # -- the Executor Protocol -----------------------------------------------------------
+
+    def run_action(self, ctx: RequestContext, request: RunActionRequest) -> ActionResult | None:
+        LOG.info(
+            "Running action [name=%s, action_ex_id=%s, host=%s]",
+            request.action_name, request.action_ex_id, self._host,
+        )
+        job = _Job(ctx=ctx, request=request)
+        if self._stopping:
+            return self._refuse(job, "the executor is shutting down")
+        try:
+            job.action = self._registry.build(request.action_name, request.action_input)
+        except exc.MistralError as e:
+            return self._finish(job, ActionResult(error=str(e)))
+        future = self._accept(job)
+        if future is None:
+            return self._refuse(job, "the executor is shutting down")
+        if not request.is_sync:
+            return None
+        try:
+            result = future.result(timeout=request.timeout or None)
+        except FutureTimeout:
+            result = None
+        except CancelledError:
+            return ActionResult(error="Executor unavailable: the executor is shutting down")
+        if result is None:
+            return ActionResult(error=_timeout_message(request))
+        return result
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _refuse(self, job: _Job, why: str) -> ActionResult | None:
+        LOG.warning("Refused action %s: %s", job.request.action_ex_id, why)
+        if job.request.is_sync:
+            return ActionResult(error=f"Executor unavailable: {why}")
+        return None  # no heartbeat will come: the engine re-runs or fails it
+
+    def _accept(self, job: _Job) -> Future | None:
+        timeout = job.request.timeout
+        with self._cond:
+            if self._stopping:
+                return None
+            if job.request.action_ex_id:
+                self._jobs[job.request.action_ex_id] = job
+            if timeout and timeout > 0:
+                job.deadline = time.monotonic() + float(timeout)
+                self._seq += 1
+                heapq.heappush(self._deadlines, (job.deadline, self._seq, job))
+                self._cond.notify_all()
+        try:
+            return self._pool.submit(self._run, job)
+        except RuntimeError:  # pool shut down meanwhile
+            self._forget(job)
+            return None
+
+    def _run(self, job: _Job) -> ActionResult | None:
+        assert job.action is not None
+        request = job.request
+        actx = ActionContext.build(job.ctx, request.action_ex_id, dict(request.execution_context or {}))
+        try:
+            result = _as_result(job.action.run(actx))
+        except exc.MistralError as e:
+            result = ActionResult(error=str(e))
+        except Exception as e:  # noqa: BLE001 - an action's bug is its error, not ours
+            LOG.info("Action %s raised", request.action_name, exc_info=True)
+            result = ActionResult(error=f"{type(e).__name__}: {e}")
+        if not job.settle():
+            LOG.info("Late result of action %s dropped (timed out)", request.action_ex_id)
+            self._forget(job)
+            return None
+        if job.abandoned:
+            self._forget(job)
+            return None
+        return self._finish(job, result)
+
+    def _finish(self, job: _Job, result: ActionResult) -> ActionResult | None:
+        """Return the result to a sync caller or deliver it to the engine; then forget the job."""
+        request = job.request
+        try:
+            if request.is_sync:
+                return result
+            is_async_action = job.action is not None and not job.action.is_sync()
+            if is_async_action and not result.is_error():
+                return None
+            self._deliver(job.ctx, request.action_ex_id, result)
+            return None
+        finally:
+            self._forget(job)
+
+    def _deliver(self, ctx: RequestContext, action_ex_id: str, result: ActionResult) -> None:
+        if self._engine is None:
+            LOG.error("No engine attached; result of %s dropped", action_ex_id)
+            return
+        for attempt in range(1, DELIVERY_ATTEMPTS + 1):
+            try:
+                self._engine.on_action_complete(ctx, action_ex_id, result)
+                return
+            except exc.ServiceUnavailableError as e:
+                LOG.warning("Cannot deliver result of %s (attempt %d): %s", action_ex_id, attempt, e)
+                time.sleep(min(2 ** attempt * 0.25, 5))
+            except exc.MistralError as e:  # local engine refused it: log, nothing to retry
+                LOG.warning("Engine refused result of %s: %s", action_ex_id, e)
+                return
+        LOG.error("Gave up delivering result of %s; the engine's heartbeat check will act", action_ex_id)
+
+    def _forget(self, job: _Job) -> None:
+        with self._cond:
+            if self._jobs.get(job.request.action_ex_id) is job:
+                del self._jobs[job.request.action_ex_id]
+
+    def _monitor_loop(self) -> None:
+        next_beat = time.monotonic() + self._heartbeat_interval
+        while True:
+            with self._cond:
+                if self._stopping and not self._jobs:
+                    return
+                now = time.monotonic()
+                wake = next_beat if self._heartbeat_interval > 0 else now + 1.0
+                if self._deadlines:
+                    wake = min(wake, self._deadlines[0][0])
+                if wake > now:
+                    self._cond.wait(min(wake - now, 1.0))
+                    continue
+                expired = []
+                while self._deadlines and self._deadlines[0][0] <= now:
+                    expired.append(heapq.heappop(self._deadlines)[2])
+                ids = list(self._jobs) if self._heartbeat_interval > 0 and now >= next_beat else None
+            for job in expired:
+                self._expire(job)
+            if ids is not None:
+                next_beat = now + self._heartbeat_interval
+                self._heartbeat(ids)
+
+    def _expire(self, job: _Job) -> None:
+        if not job.settle():
+            return
+        if job.action is not None:
+            job.action.cancel()
+        LOG.info("Action %s timed out after %s s", job.request.action_ex_id, job.request.timeout)
+        if not job.request.is_sync:
+            self._finish(job, ActionResult(error=_timeout_message(job.request)))
+        else:
+            self._forget(job)
+
+    def _heartbeat(self, ids: list[str]) -> None:
+        if not ids or self._engine is None:
+            return
+        try:
+            self._engine.report_running_actions(admin_context(), ids)
+        except exc.MistralError as e:
+            LOG.warning("Heartbeat for %d actions failed: %s", len(ids), e)
+        except Exception:  # noqa: BLE001 - the monitor thread must survive anything
+            LOG.exception("Heartbeat failed")

@@ -1,0 +1,204 @@
+"""The default executor with real actions; the engine side is a recording stand-in."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from mistral import rpc
+from mistral.actions import Action, ActionContext, ActionRegistry
+from mistral.context import RequestContext
+from mistral.engine.interface import ActionResult, RunActionRequest
+from mistral.executors import DefaultExecutor, LocalExecutor
+
+CTX = RequestContext(project_id="p1")
+
+
+class RecordingEngine:
+    """Receives what an executor reports (only the executor-facing part of the Protocol)."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, ActionResult] = {}
+        self.heartbeats: list[list[str]] = []
+        self.lock = threading.Lock()
+
+    def on_action_complete(self, ctx, action_ex_id, result, async_=False):
+        with self.lock:
+            assert action_ex_id not in self.results, "a result was delivered twice"
+            self.results[action_ex_id] = result
+
+    def report_running_actions(self, ctx, action_ex_ids):
+        with self.lock:
+            self.heartbeats.append(list(action_ex_ids))
+
+
+def wait_until(cond: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.02)
+
+
+class Gate(Action):
+    """Blocks until released; counts how many run at once."""
+
+    gate = threading.Event()
+    running = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def run(self, context: ActionContext) -> str:
+        with Gate.lock:
+            Gate.running += 1
+            Gate.peak = max(Gate.peak, Gate.running)
+        Gate.gate.wait(20)
+        with Gate.lock:
+            Gate.running -= 1
+        return context.action_execution_id or ""
+
+
+class Boom(Action):
+    def __init__(self) -> None:
+        super().__init__()
+
+    def run(self, context: ActionContext) -> None:
+        raise KeyError("missing")
+
+
+@pytest.fixture(scope="module")
+def registry() -> ActionRegistry:
+    base = ActionRegistry.load()
+    actions = {n: base.get(n) for n in base.names()}
+    actions.update({"t.gate": Gate, "t.boom": Boom})
+    return ActionRegistry(actions)
+
+
+@pytest.fixture
+def engine() -> RecordingEngine:
+    return RecordingEngine()
+
+
+@pytest.fixture
+def executor(registry: ActionRegistry, engine: RecordingEngine) -> Iterator[DefaultExecutor]:
+    ex = DefaultExecutor(registry, engine, max_workers=2, heartbeat_interval=0.1, host="h1")
+    ex.start()
+    yield ex
+    ex.stop(grace=0)
+
+
+def req(ae: str, name: str, inp: dict | None = None, **kw) -> RunActionRequest:
+    return RunActionRequest(action_ex_id=ae, action_name=name, action_input=inp or {}, **kw)
+
+
+def test_results_and_errors_are_delivered_as_values(executor, engine) -> None:
+    assert executor.run_action(CTX, req("a1", "std.echo", {"output": [1, "x"]})) is None
+    executor.run_action(CTX, req("a2", "std.fail", {"error_data": {"e": 1}}))
+    executor.run_action(CTX, req("a3", "std.fail"))
+    executor.run_action(CTX, req("a4", "t.boom"))
+    executor.run_action(CTX, req("a5", "std.nope"))
+    executor.run_action(CTX, req("a6", "std.echo", {"outptu": 1}))
+    wait_until(lambda: len(engine.results) == 6)
+    r = engine.results
+    assert r["a1"] == ActionResult(data=[1, "x"])
+    assert r["a2"] == ActionResult(error={"e": 1})
+    assert "Fail action expected exception" in r["a3"].error
+    assert r["a4"].error == "KeyError: 'missing'"
+    assert "std.nope" in r["a5"].error
+    assert "unexpected parameters: outptu" in r["a6"].error and "missing parameters: output" in r["a6"].error
+    wait_until(lambda: executor.running_ids() == [])
+
+
+def test_sync_request_returns_the_result_without_calling_the_engine(executor, engine) -> None:
+    assert executor.run_action(CTX, req("s1", "std.echo", {"output": 5}, is_sync=True)) == ActionResult(data=5)
+    assert executor.run_action(CTX, req("s2", "std.fail", is_sync=True)).is_error()
+    assert engine.results == {}
+
+
+def test_async_action_reports_nothing_until_the_api_completes_it(executor, engine, registry) -> None:
+    single = DefaultExecutor(registry, engine, max_workers=1, heartbeat_interval=0)
+    single.start()
+    try:
+        single.run_action(CTX, req("x1", "std.async_noop"))
+        single.run_action(CTX, req("x2", "std.noop"))  # runs after x1 on the one worker
+        wait_until(lambda: "x2" in engine.results)
+        assert "x1" not in engine.results
+    finally:
+        single.stop(grace=0)
+
+
+def test_pool_is_bounded_and_accepted_actions_are_heartbeated(executor, engine) -> None:
+    Gate.gate.clear()
+    Gate.peak = 0
+    for i in range(4):
+        executor.run_action(CTX, req(f"g{i}", "t.gate"))
+    wait_until(lambda: Gate.running == 2)
+    wait_until(lambda: any(set(hb) == {"g0", "g1", "g2", "g3"} for hb in engine.heartbeats))
+    Gate.gate.set()
+    wait_until(lambda: len(engine.results) == 4)
+    assert Gate.peak == 2
+    assert {k: v.data for k, v in engine.results.items()} == {f"g{i}": f"g{i}" for i in range(4)}
+    wait_until(lambda: executor.running_ids() == [])
+
+
+def test_timeout_cancels_the_action_and_reports_an_error(executor, engine) -> None:
+    executor.run_action(CTX, req("t1", "std.sleep", {"seconds": 60}, timeout=0.5))
+    wait_until(lambda: "t1" in engine.results)
+    assert engine.results["t1"].error == "Action std.sleep timed out after 0.5 seconds"
+    out = executor.run_action(CTX, req("t2", "std.sleep", {"seconds": 60}, timeout=0.3, is_sync=True))
+    assert out == ActionResult(error="Action std.sleep timed out after 0.3 seconds")
+    wait_until(lambda: executor.running_ids() == [])
+    assert "t2" not in engine.results
+
+
+def test_stop_abandons_running_actions_without_reporting_them(registry, engine) -> None:
+    ex = DefaultExecutor(registry, engine, max_workers=2, heartbeat_interval=0.1)
+    ex.start()
+    ex.run_action(CTX, req("z1", "std.sleep", {"seconds": 60}))
+    wait_until(lambda: ["z1"] in engine.heartbeats)
+    ex.stop(grace=0.1)
+    assert engine.results == {}
+    assert ex.running_ids() == []
+    assert ex.run_action(CTX, req("z2", "std.noop")) is None
+    assert ex.run_action(CTX, req("z3", "std.noop", is_sync=True)).is_error()
+
+
+def test_local_executor_attaches_its_engine(registry, engine) -> None:
+    ex = LocalExecutor(registry, max_workers=1, heartbeat_interval=0)
+    ex.attach_engine(engine)
+    ex.start()
+    try:
+        ex.run_action(CTX, req("l1", "std.echo", {"output": "hi"}))
+        wait_until(lambda: "l1" in engine.results)
+        assert engine.results["l1"] == ActionResult(data="hi")
+    finally:
+        ex.stop()
+
+
+def test_round_trip_over_rpc(registry, engine) -> None:
+    transport = rpc.get_transport("fake:/")
+    engine_server = rpc.make_engine_server(transport, engine, host="e1")
+    ex = DefaultExecutor(registry, rpc.EngineClient(transport), max_workers=2, heartbeat_interval=0.1)
+    ex_server = rpc.make_executor_server(transport, ex, host="x1")
+    for s in (engine_server, ex_server):
+        s.start()
+    ex.start()
+    try:
+        client = rpc.ExecutorClient(transport, timeout=20)
+        client.run_action(CTX, req("r1", "std.echo", {"output": {"k": "v"}}))
+        assert client.run_action(CTX, req("r2", "std.echo", {"output": 2}, is_sync=True)) == ActionResult(data=2)
+        client.run_action(CTX, req("r3", "std.sleep", {"seconds": 0.5}))
+        wait_until(lambda: ["r3"] in engine.heartbeats)
+        wait_until(lambda: {"r1", "r3"} <= set(engine.results))
+        assert engine.results["r1"] == ActionResult(data={"k": "v"})
+        assert engine.results["r3"] == ActionResult(data=None)
+    finally:
+        ex_server.stop()
+        ex.stop()
+        engine_server.stop()
+        rpc.cleanup(transport)
