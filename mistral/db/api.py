@@ -1,0 +1,340 @@
+"""The data-access API: ``Database`` owns the engine, ``Transaction`` is one unit of work.
+
+Concurrency model
+-----------------
+* One ``with db.transaction(ctx) as tx:`` is one database transaction on its own
+  SQLAlchemy ``Session``; it commits on exit and rolls back on an exception. Nothing
+  is shared between transactions, nothing is stored in thread-locals.
+* PostgreSQL and MySQL/MariaDB run at READ COMMITTED. ``tx.workflow_executions.lock(id)``
+  is ``SELECT ... FOR UPDATE``: a second transaction locking the same execution waits
+  until the first ends; different executions proceed in parallel.
+* SQLite allows one writer at a time. A write transaction takes the ``Database``'s
+  writer lock (an in-process lock, so threads queue instead of polling) and then
+  ``BEGIN IMMEDIATE`` (so writers in other processes wait on ``busy_timeout`` instead
+  of failing with "database is locked" halfway through). Holding the writer lock
+  implies holding every execution's lock. Read-only transactions
+  (``transaction(ctx, readonly=True)``) take no lock and read a WAL snapshot.
+* ``tx.after_commit(fn)`` runs ``fn()`` after a successful commit, once the writer lock
+  is released, in the order queued. A failing callback is logged; the others still run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import sqlalchemy
+import sqlalchemy.exc as sa_exc
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import engines
+from sqlalchemy.engine import Engine, Result, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.orm import Session
+
+from mistral import exceptions as exc
+from mistral.context import RequestContext
+from mistral.db import errors, models
+from mistral.db.repositories import Repository, WorkflowExecutionRepository
+from mistral.db.types import set_field_size_limit
+
+LOG = logging.getLogger(__name__)
+
+
+
+class _HideOwnErrors(logging.Filter):
+    """oslo.db logs every non-driver error it wraps; ours (field size) are not news."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc_value = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc_value, exc.MistralError)
+
+
+logging.getLogger("oslo_db.sqlalchemy.exc_filters").addFilter(_HideOwnErrors())
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password hidden, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable URL>"
+
+
+class Database:
+    """The engine for one database URL, and the factory of transactions.
+
+    ``engine_opts`` go to ``oslo_db.sqlalchemy.engines.create_engine`` (max_pool_size,
+    connection_recycle_time, max_retries, ...). ``field_size_limit_kb`` bounds the
+    runtime JSON fields (``[engine] execution_field_size_limit_kb``; None or -1: none).
+    ``sqlite_busy_timeout`` is in seconds.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        field_size_limit_kb: int | None = None,
+        sqlite_busy_timeout: float = 30.0,
+        **engine_opts: Any,
+    ) -> None:
+        self.url = url
+        opts: dict[str, Any] = {"sqlite_fk": True, "max_retries": 0}
+        if url.startswith("mysql") or url.startswith("mariadb"):
+            opts["mysql_sql_mode"] = "TRADITIONAL"
+        opts.update(engine_opts)
+        try:
+            engine = engines.create_engine(url, **opts)
+        except (sa_exc.ArgumentError, ValueError, ImportError) as e:
+            raise exc.ConfigError(
+                f"Invalid [database] connection '{safe_url(url)}': {e}"
+            ) from None
+        except (db_exc.DBError, sa_exc.SQLAlchemyError) as e:
+            raise errors.translate(e) from None
+        self.dialect_name = engine.dialect.name
+        self.is_sqlite = self.dialect_name == "sqlite"
+        self._raw_engine = engine
+        if self.dialect_name in ("mysql", "mariadb", "postgresql"):
+            engine = engine.execution_options(isolation_level="READ COMMITTED")
+        self.engine: Engine = engine
+        set_field_size_limit(engine.dialect, field_size_limit_kb)
+        self.field_size_limit_kb = field_size_limit_kb
+        self._writer_lock = threading.Lock()
+        self._writer: int | None = None
+        self._memory = self.is_sqlite and engine.url.database in (None, "", ":memory:")
+        if self.is_sqlite:
+            self._setup_sqlite(sqlite_busy_timeout)
+
+    def _setup_sqlite(self, busy_timeout: float) -> None:
+        memory = self._memory
+
+        @sqlalchemy.event.listens_for(self._raw_engine, "connect")
+        def _pragmas(dbapi_con: DBAPIConnection, _record: Any) -> None:
+            cur = dbapi_con.cursor()
+            if not memory:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+            cur.close()
+
+    # -- schema (tests; production uses alembic) ----------------------------------
+
+    def create_schema(self) -> None:
+        try:
+            models.Base.metadata.create_all(self._raw_engine)
+        except (db_exc.DBError, sa_exc.SQLAlchemyError) as e:
+            raise errors.translate(e) from None
+
+    def drop_schema(self) -> None:
+        try:
+            models.Base.metadata.drop_all(self._raw_engine)
+        except (db_exc.DBError, sa_exc.SQLAlchemyError) as e:
+            raise errors.translate(e) from None
+
+    def dispose(self) -> None:
+        self._raw_engine.dispose()
+
+    def check_connection(self) -> None:
+        """Raise ``DBError`` (one line) when the database cannot be reached."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except (db_exc.DBError, sa_exc.SQLAlchemyError) as e:
+            raise errors.translate(e) from None
+
+    # -- transactions -------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(
+        self, ctx: RequestContext | None = None, readonly: bool = False
+    ) -> Iterator[Transaction]:
+        """One unit of work. ``ctx`` defaults to the admin (service) context."""
+        ctx = ctx if ctx is not None else RequestContext(is_admin=True)
+        exclusive = self.is_sqlite and (not readonly or self._memory)
+        if exclusive:
+            self._acquire_writer()
+        try:
+            conn = self._begin(readonly)
+            session = Session(
+                bind=conn,
+                expire_on_commit=False,
+                autoflush=True,
+                join_transaction_mode="rollback_only",
+            )
+            tx = Transaction(self, session, ctx, readonly)
+            try:
+                yield tx
+                if readonly:
+                    session.rollback()
+                    conn.rollback()
+                else:
+                    if tx.failed is not None:
+                        raise exc.DBError(
+                            "Transaction rolled back: a statement in it failed earlier "
+                            f"({type(tx.failed).__name__}: {tx.failed}); use "
+                            "tx.savepoint() around writes that may fail"
+                        )
+                    tx.flush()
+                    session.commit()
+                    conn.commit()
+            except BaseException as e:
+                _rollback_quietly(session, conn)
+                translated = errors.translate(e)
+                if translated is e:
+                    raise
+                raise translated from None
+            finally:
+                session.close()
+                conn.close()
+        finally:
+            if exclusive:
+                self._release_writer()
+        tx._run_after_commit()
+
+    def _begin(self, readonly: bool) -> sqlalchemy.Connection:
+        try:
+            conn = self.engine.connect()
+            if self.is_sqlite:
+                # oslo.db emits a plain BEGIN unless told a transaction is open: open
+                # it ourselves, IMMEDIATE for writers so they queue for the write lock
+                # up front instead of failing to upgrade a read lock later.
+                conn.info["in_transaction"] = True
+                conn.exec_driver_sql("BEGIN DEFERRED" if readonly else "BEGIN IMMEDIATE")
+            else:
+                conn.begin()
+            return conn
+        except (db_exc.DBError, sa_exc.SQLAlchemyError) as e:
+            raise errors.translate(e) from None
+
+    def _acquire_writer(self) -> None:
+        me = threading.get_ident()
+        if self._writer == me:
+            raise exc.DBError(
+                "Nested write transaction on SQLite in one thread: finish the outer "
+                "transaction first (it holds the database's only writer lock)"
+            )
+        self._writer_lock.acquire()
+        self._writer = me
+
+    def _release_writer(self) -> None:
+        self._writer = None
+        self._writer_lock.release()
+
+
+def _rollback_nested(nested: Any) -> None:
+    try:
+        nested.rollback()
+    except sa_exc.InvalidRequestError:  # already closed
+        pass
+
+
+def _rollback_quietly(session: Session, conn: sqlalchemy.Connection) -> None:
+    try:
+        session.rollback()
+        conn.rollback()
+    except Exception:  # the connection may be gone; the transaction is over anyway
+        LOG.debug("Rollback failed", exc_info=True)
+
+
+class Transaction:
+    """One unit of work: repositories, ``after_commit``, ``savepoint``."""
+
+    workbooks: Repository[models.Workbook]
+    workflow_definitions: Repository[models.WorkflowDefinition]
+    action_definitions: Repository[models.ActionDefinition]
+    workflow_executions: WorkflowExecutionRepository
+    task_executions: Repository[models.TaskExecution]
+    action_executions: Repository[models.ActionExecution]
+    cron_triggers: Repository[models.CronTrigger]
+    environments: Repository[models.Environment]
+    event_triggers: Repository[models.EventTrigger]
+    resource_members: Repository[models.ResourceMember]
+    scheduled_jobs: Repository[models.ScheduledJob]
+
+    def __init__(
+        self, db: Database, session: Session, ctx: RequestContext, readonly: bool
+    ) -> None:
+        self.db = db
+        self.session = session
+        self.ctx = ctx
+        self.readonly = readonly
+        self._after_commit: list[Callable[[], Any]] = []
+        # The first database error raised inside this transaction outside a savepoint.
+        self.failed: BaseException | None = None
+        self.workbooks = Repository(self, models.Workbook)
+        self.workflow_definitions = Repository(self, models.WorkflowDefinition)
+        self.action_definitions = Repository(self, models.ActionDefinition)
+        self.workflow_executions = WorkflowExecutionRepository(self, models.WorkflowExecution)
+        self.task_executions = Repository(self, models.TaskExecution)
+        self.action_executions = Repository(self, models.ActionExecution)
+        self.cron_triggers = Repository(self, models.CronTrigger)
+        self.environments = Repository(self, models.Environment)
+        self.event_triggers = Repository(self, models.EventTrigger)
+        self.resource_members = Repository(self, models.ResourceMember)
+        self.scheduled_jobs = Repository(self, models.ScheduledJob)
+
+    def after_commit(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn()`` after this transaction commits; dropped on rollback."""
+        self._after_commit.append(fn)
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: an error inside rolls back only what it did.
+
+        Use it around a write that may clash (e.g. a create that can be a duplicate)
+        when the transaction must go on after the error.
+        """
+        nested = self.session.begin_nested()
+        failed = self.failed
+        try:
+            yield
+            self.flush()
+            nested.commit()
+        except BaseException:
+            _rollback_nested(nested)
+            self.failed = failed
+            raise
+
+    def require_writable(self, what: str) -> None:
+        if self.readonly:
+            raise exc.NotAllowedError(f"Cannot {what} in a read-only transaction")
+
+    def flush(
+        self, model: type[models.Base] | None = None, values: Mapping[str, Any] | None = None
+    ) -> None:
+        if self.readonly and (self.session.new or self.session.dirty or self.session.deleted):
+            raise exc.NotAllowedError("Cannot write in a read-only transaction")
+        limited = self.db.field_size_limit_kb is not None and self.db.field_size_limit_kb >= 0
+        pending = errors.pending_objects(self.session) if limited else []
+        try:
+            self.session.flush()
+        except (db_exc.DBError, sa_exc.SQLAlchemyError, exc.MistralError) as e:
+            self.failed = errors.translate(e, model, values, pending)
+            raise self.failed from None
+
+    def execute(
+        self,
+        stmt: Any,
+        model: type[models.Base] | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> Result[Any]:
+        if self.readonly and not isinstance(stmt, sqlalchemy.Select):
+            raise exc.NotAllowedError("Cannot write in a read-only transaction")
+        try:
+            return self.session.execute(stmt)
+        except (db_exc.DBError, sa_exc.SQLAlchemyError, exc.MistralError) as e:
+            self.failed = errors.translate(e, model, values)
+            raise self.failed from None
+
+    def execute_scalars(self, stmt: Any, model: type[models.Base] | None = None) -> Any:
+        return self.execute(stmt, model).scalars()
+
+    def _run_after_commit(self) -> None:
+        callbacks, self._after_commit = self._after_commit, []
+        for fn in callbacks:
+            try:
+                fn()
+            except Exception:
+                LOG.exception("After-commit callback %r failed", fn)

@@ -1,0 +1,346 @@
+"""Repositories: the queries on one table, inside one ``Transaction``.
+
+Every read of a project-scoped table sees the caller's own rows, public rows and rows
+shared with the caller's project through ``resource_members`` (status 'accepted');
+writes (update, delete) touch only the caller's own rows. An admin context sees and
+writes everything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
+from sqlalchemy import update as sa_update
+from sqlalchemy.orm import load_only
+from sqlalchemy.sql.elements import ColumnClause
+
+from mistral import exceptions as exc
+from mistral.db import errors, models
+from mistral.db.filters import Filter
+from mistral.db.types import JsonEncoded
+
+if TYPE_CHECKING:
+    from mistral.db.api import Transaction
+
+M = TypeVar("M", bound=models.Base)
+
+SORT_DIRS = ("asc", "desc")
+
+
+class Repository(Generic[M]):
+    def __init__(self, tx: Transaction, model: type[M]) -> None:
+        self._tx = tx
+        self.model = model
+        self._columns = model.__table__.columns
+
+    # -- visibility -------------------------------------------------------------
+
+    def _visible(self) -> ColumnElement[bool]:
+        ctx = self._tx.ctx
+        m: Any = self.model
+        if ctx.is_admin:
+            return true()
+        if self.model is models.ResourceMember:
+            return or_(m.project_id == ctx.project_id, m.member_id == ctx.project_id)
+        if not self.model.__project_scoped__:
+            return true()
+        cond = or_(m.project_id == ctx.project_id, m.scope == "public")
+        rtype = self.model.__member_resource_type__
+        if rtype:
+            rm = models.ResourceMember
+            shared = select(rm.resource_id).where(
+                rm.resource_type == rtype,
+                rm.member_id == ctx.project_id,
+                rm.status == "accepted",
+            )
+            cond = or_(cond, m.id.in_(shared))
+        return cond
+
+    def _writable(self) -> ColumnElement[bool]:
+        ctx = self._tx.ctx
+        m: Any = self.model
+        if ctx.is_admin or not (self.model.__project_scoped__ or m is models.ResourceMember):
+            return true()
+        if m is models.ResourceMember:
+            return or_(m.project_id == ctx.project_id, m.member_id == ctx.project_id)
+        return m.project_id == ctx.project_id
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _column(self, name: str, what: str) -> ColumnClause[Any]:
+        if name not in self._columns:
+            raise exc.ValidationError(
+                f"Unknown {what} '{name}' for {self.model.__display_name__.lower()}s; "
+                f"known: {', '.join(sorted(self._columns.keys()))}"
+            )
+        return getattr(self.model, name)
+
+    def _conditions(self, filters: Mapping[str, Any] | None) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        for name, value in (filters or {}).items():
+            col = self._column(name, "filter field")
+            f = value if isinstance(value, Filter) else Filter("eq", value)
+            conds.append(self._condition(col, f))
+        return conds
+
+    def _condition(self, col: Any, f: Filter) -> ColumnElement[bool]:
+        v = f.value
+        if f.op == "eq":
+            return col.is_(None) if v is None else col == v
+        if f.op == "neq":
+            return col.is_not(None) if v is None else or_(col != v, col.is_(None))
+        if f.op == "in":
+            return col.in_(list(v)) if v else false()
+        if f.op == "nin":
+            return or_(col.not_in(list(v)), col.is_(None)) if v else true()
+        if f.op == "has":
+            if isinstance(col.type, JsonEncoded):
+                # Tags and other JSON lists: match one encoded element.
+                needle = json.dumps(v, ensure_ascii=False)
+                return type_coerce(col, Text()).contains(needle, autoescape=True)
+            return col.contains(str(v), autoescape=True)
+        ops = {"gt": col.__gt__, "gte": col.__ge__, "lt": col.__lt__, "lte": col.__le__}
+        return ops[f.op](v)
+
+    def _check_values(self, values: Mapping[str, Any]) -> None:
+        for name, value in values.items():
+            col = self._columns.get(name)
+            if col is None:
+                raise exc.ValidationError(
+                    f"Unknown field '{name}' for {self.model.__display_name__.lower()}"
+                )
+            length = getattr(col.type, "length", None)
+            if length and isinstance(value, str) and len(value) > length:
+                raise exc.ValidationError(
+                    f"Field '{name}' of {self.model.__display_name__.lower()} is too long "
+                    f"({len(value)} characters, at most {length})"
+                )
+            if name == "scope" and value not in models.SCOPES:
+                raise exc.ValidationError(
+                    f"Invalid scope '{value}': expected one of {', '.join(models.SCOPES)}"
+                )
+
+    def _not_found(self, **key: Any) -> exc.NotFoundError:
+        shown = ", ".join(f"{k}={v}" for k, v in key.items())
+        return exc.NotFoundError(f"{self.model.__display_name__} not found [{shown}]")
+
+    def _flush(self, values: Mapping[str, Any] | None = None) -> None:
+        self._tx.flush(self.model, values)
+
+    # -- CRUD -------------------------------------------------------------------
+
+    def create(self, values: Mapping[str, Any]) -> M:
+        """Insert one row; ``project_id`` defaults to the context's project."""
+        values = dict(values)
+        self._check_values(values)
+        ctx = self._tx.ctx
+        if "project_id" in self._columns and self.model is not models.ResourceMember:
+            if values.get("project_id") is None:
+                values["project_id"] = ctx.project_id
+            elif values["project_id"] != ctx.project_id and not ctx.is_admin:
+                raise exc.NotAllowedError(
+                    f"Cannot create a {self.model.__display_name__.lower()} in another project"
+                )
+        row = self.model(**values)
+        self._tx.session.add(row)
+        self._flush(values)
+        return row
+
+    def create_many(self, rows: Sequence[Mapping[str, Any]]) -> list[M]:
+        """Insert many rows in one flush (batched INSERTs)."""
+        objs = []
+        for values in rows:
+            values = dict(values)
+            self._check_values(values)
+            if "project_id" in self._columns and values.get("project_id") is None:
+                values["project_id"] = self._tx.ctx.project_id
+            objs.append(self.model(**values))
+        self._tx.session.add_all(objs)
+        self._flush()
+        return objs
+
+    def get(self, id: str, fields: Sequence[str] | None = None) -> M:
+        row = self.find(id=id, fields=fields)
+        if row is None:
+            raise self._not_found(id=id)
+        return row
+
+    def find(self, fields: Sequence[str] | None = None, **filters: Any) -> M | None:
+        """The first visible row matching ``filters`` (own rows before public/shared)."""
+        stmt = self._select(fields).where(self._visible(), *self._conditions(filters))
+        if self.model.__project_scoped__ and not self._tx.ctx.is_admin:
+            m: Any = self.model
+            stmt = stmt.order_by(case((m.project_id == self._tx.ctx.project_id, 0), else_=1))
+        return self._tx.execute_scalars(stmt.limit(1), self.model).first()
+
+    def list(
+        self,
+        filters: Mapping[str, Any] | None = None,
+        sort_keys: Sequence[str] = (),
+        sort_dirs: Sequence[str] = (),
+        marker: str | None = None,
+        limit: int | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> list[M]:
+        """Visible rows, ordered by ``sort_keys`` (+ id), after ``marker``, at most ``limit``."""
+        stmt = self._select(fields).where(self._visible(), *self._conditions(filters))
+        keys = list(sort_keys)
+        if not keys and (marker is not None or limit is not None):
+            keys = ["created_at"]
+        if keys:
+            stmt = self._order(stmt, keys, list(sort_dirs), marker)
+        if limit is not None:
+            if limit < 0:
+                raise exc.ValidationError(f"limit must be >= 0, got {limit}")
+            stmt = stmt.limit(limit)
+        return list(self._tx.execute_scalars(stmt, self.model).all())
+
+    def count(self, **filters: Any) -> int:
+        stmt = select(func.count()).select_from(self.model).where(
+            self._visible(), *self._conditions(filters)
+        )
+        return int(self._tx.execute(stmt).scalar_one())
+
+    def update(self, id: str, values: Mapping[str, Any]) -> M:
+        """Change one own row; a visible row of another project raises NotAllowedError."""
+        values = dict(values)
+        self._check_values(values)
+        if "id" in values and values["id"] != id:
+            raise exc.ValidationError("The id of a row cannot be changed")
+        row = self._get_writable(id)
+        for k, v in values.items():
+            setattr(row, k, v)
+        self._flush(values)
+        return row
+
+    def update_where(self, values: Mapping[str, Any], **filters: Any) -> int:
+        """Bulk UPDATE of own rows matching ``filters``; returns the number of rows changed."""
+        values = dict(values)
+        self._check_values(values)
+        if "updated_at" not in values:
+            values["updated_at"] = models.utcnow()
+        stmt = (
+            sa_update(self.model)
+            .where(self._writable(), *self._conditions(filters))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return int(self._tx.execute(stmt, self.model, values).rowcount)
+
+    def delete(self, id: str) -> None:
+        row = self._get_writable(id)
+        stmt = delete(self.model).where(self.model.id == row.id)
+        self._tx.execute(stmt, self.model)
+        self._tx.session.expunge(row)
+
+    def delete_where(self, **filters: Any) -> int:
+        """Bulk DELETE of own rows matching ``filters``; child rows cascade in the DB."""
+        stmt = (
+            delete(self.model)
+            .where(self._writable(), *self._conditions(filters))
+            .execution_options(synchronize_session=False)
+        )
+        return int(self._tx.execute(stmt, self.model).rowcount)
+
+    # -- internals ----------------------------------------------------------------
+
+    def _get_writable(self, id: str) -> M:
+        stmt = select(self.model).where(self.model.id == id, self._writable())
+        row = self._tx.execute_scalars(stmt, self.model).first()
+        if row is None:
+            if self.find(id=id, fields=("id",)) is not None:
+                raise exc.NotAllowedError(
+                    f"{self.model.__display_name__} [id={id}] belongs to another project "
+                    "and cannot be modified"
+                )
+            raise self._not_found(id=id)
+        return row
+
+    def _select(self, fields: Sequence[str] | None) -> Select[Any]:
+        stmt = select(self.model)
+        if fields:
+            cols = [self._column(f, "field") for f in fields]
+            if "id" not in fields:
+                cols.append(self.model.id)  # type: ignore[arg-type]
+            stmt = stmt.options(load_only(*cols, raiseload=True))
+        return stmt
+
+    def _order(
+        self, stmt: Select[Any], keys: list[str], dirs: list[str], marker: str | None
+    ) -> Select[Any]:
+        if "id" not in keys:
+            keys = keys + ["id"]
+        for d in dirs:
+            if d not in SORT_DIRS:
+                raise exc.ValidationError(f"Invalid sort direction '{d}': use asc or desc")
+        default = dirs[0] if dirs else "asc"
+        dirs = dirs[: len(keys)] + [default] * (len(keys) - len(dirs))
+        # Expand nullable keys into (is-not-null flag, column) so NULLs sort first on
+        # every database (PostgreSQL alone would put them last) and markers work.
+        parts: list[tuple[Any, str, str, bool]] = []  # (expr, dir, key, is_flag)
+        for key, d in zip(keys, dirs):
+            col = self._column(key, "sort key")
+            if self._columns[key].nullable:
+                parts.append((case((col.is_(None), 0), else_=1), d, key, True))
+            parts.append((col, d, key, False))
+        stmt = stmt.order_by(*[e.asc() if d == "asc" else e.desc() for e, d, _, _ in parts])
+        if marker is None:
+            return stmt
+        mrow = self._tx.execute(
+            select(*[self._column(k, "sort key") for k in keys]).where(self.model.id == marker)
+        ).first()
+        if mrow is None:
+            raise self._not_found(id=marker)
+        mvals = dict(zip(keys, mrow))
+        values = [
+            (e, d, (0 if mvals[k] is None else 1) if flag else mvals[k]) for e, d, k, flag in parts
+        ]
+        return stmt.where(_after(values))
+
+
+def _after(parts: list[tuple[Any, str, Any]]) -> ColumnElement[bool]:
+    """Keyset condition: rows strictly after the marker in the given ordering."""
+    ors: list[ColumnElement[bool]] = []
+    for i, (expr, d, v) in enumerate(parts):
+        eqs = [(e.is_(None) if pv is None else e == pv) for e, _, pv in parts[:i]]
+        if v is None:
+            continue  # nothing sorts strictly after/before NULL within equal flags
+        cmp = expr > v if d == "asc" else expr < v
+        ors.append(and_(*eqs, cmp))
+    return or_(*ors) if ors else false()
+
+
+class WorkflowExecutionRepository(Repository[models.WorkflowExecution]):
+    def lock(self, id: str) -> models.WorkflowExecution:
+        """Lock the execution row until the transaction ends and return it, fresh.
+
+        ``SELECT ... FOR UPDATE`` on PostgreSQL/MySQL; on SQLite every write
+        transaction already holds the database's writer lock (see ``mistral.db.api``).
+        """
+        self._tx.require_writable("lock a workflow execution")
+        stmt = (
+            select(self.model)
+            .where(self.model.id == id, self._visible())
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        row = self._tx.execute_scalars(stmt, self.model).first()
+        if row is None:
+            raise self._not_found(id=id)
+        return row
