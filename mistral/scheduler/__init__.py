@@ -1,1 +1,7 @@
+"""Durable timers in the database, claimed with a lease and run exactly once."""
 
+from __future__ import annotations
+
+from mistral.scheduler.scheduler import ClaimedJob, Handler, Scheduler
+
+__all__ = ["ClaimedJob", "Handler", "Scheduler"]
