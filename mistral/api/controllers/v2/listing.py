@@ -21,6 +21,7 @@ from typing import Any
 
 import pecan
 
+from mistral import exceptions as exc
 from mistral.api import errors, http
 from mistral.api.controllers.v2.resource import Resource
 from mistral.db.filters import Filter
@@ -211,3 +212,41 @@ def page(
             pecan.request.host_url + pecan.request.path + "?" + urllib.parse.urlencode(params)
         )
     return body
+
+
+def _match(value: Any, f: Any) -> bool:
+    if not isinstance(f, Filter):
+        return value == f
+    v = f.value
+    if f.op == "eq":
+        return value == v
+    if f.op == "neq":
+        return value != v
+    if f.op == "in":
+        return value in v
+    if f.op == "nin":
+        return value not in v
+    if f.op == "has":
+        if isinstance(value, (list, tuple)):
+            return v in value
+        return value is not None and str(v) in str(value)
+    if value is None:
+        return False
+    try:
+        return {"gt": value > v, "gte": value >= v, "lt": value < v, "lte": value <= v}[f.op]
+    except TypeError:
+        return str(value) > str(v) if f.op in ("gt", "gte") else str(value) < str(v)
+
+
+def page_in_memory(items: Sequence[dict[str, Any]], q: ListQuery) -> list[dict[str, Any]]:
+    """Filter, sort and page rows already in memory (small lists mixed from two sources)."""
+    rows = [r for r in items if all(_match(r.get(k), f) for k, f in q.filters.items())]
+    for key, d in reversed(list(zip(q.sort_keys, q.sort_dirs))):
+        rows.sort(key=lambda r: (r.get(key) is not None, r.get(key) if r.get(key) is not None
+                                 else ""), reverse=(d == "desc"))
+    if q.marker is not None:
+        ids = [r.get("id") for r in rows]
+        if q.marker not in ids:
+            raise exc.NotFoundError(f"Marker not found [id={q.marker}]")
+        rows = rows[ids.index(q.marker) + 1:]
+    return rows[: q.limit]

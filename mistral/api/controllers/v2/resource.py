@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from wsme import types as wtypes
 
@@ -111,9 +111,6 @@ def _check(datatype: Any, value: Any, name: str) -> Any:
 
 class Resource(wtypes.Base):
     """Base of every wire type."""
-
-    #: Attributes a client may not send in a request body (server-assigned).
-    READ_ONLY: ClassVar[tuple[str, ...]] = ("created_at", "updated_at", "project_id")
 
     @classmethod
     def attributes(cls) -> list[Any]:

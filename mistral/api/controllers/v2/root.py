@@ -7,11 +7,32 @@ from typing import Any
 import pecan
 
 from mistral.api import errors, http
-from mistral.api.controllers.v2 import workflows
+from mistral.api.controllers.v2 import (
+    action_executions,
+    actions,
+    cron_triggers,
+    environments,
+    event_triggers,
+    executions,
+    openapi,
+    services,
+    tasks,
+    workbooks,
+    workflows,
+)
 
 
 class V2Controller:
+    workbooks = workbooks.WorkbooksController()
     workflows = workflows.WorkflowsController()
+    actions = actions.ActionsController()
+    executions = executions.ExecutionsController()
+    tasks = tasks.TasksController()
+    action_executions = action_executions.ActionExecutionsController()
+    cron_triggers = cron_triggers.CronTriggersController()
+    environments = environments.EnvironmentsController()
+    event_triggers = event_triggers.EventTriggersController()
+    services = services.ServicesController()
 
     @http.expose()
     def index(self) -> Any:
@@ -20,3 +41,9 @@ class V2Controller:
                 405, f"Method {pecan.request.method} is not allowed on /v2."
             )
         return {"uri": http.host_url() + "/v2"}
+
+    @pecan.expose()
+    def _lookup(self, name: str, *remainder: str) -> Any:
+        if name == "openapi.json" and not remainder:
+            return openapi.OpenApiController(), ()
+        return None

@@ -1,0 +1,210 @@
+"""``/v2/action_executions``: list/get, run an action directly (``POST``), deliver the
+result of an asynchronous action (``PUT`` with ``state`` and ``output``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from pecan import rest
+from wsme import types as wtypes
+
+from mistral import exceptions as exc
+from mistral.api import errors, http
+from mistral.api.controllers.v2 import listing
+from mistral.api.controllers.v2.resource import JsonText, Resource
+from mistral.db.filters import Filter
+from mistral.engine.interface import ActionResult
+from mistral.workflow import states
+
+
+class ActionExecution(Resource):
+    id = wtypes.text
+    workflow_name = wtypes.text
+    workflow_namespace = wtypes.text
+    task_name = wtypes.text
+    task_execution_id = wtypes.text
+    state = wtypes.text
+    state_info = wtypes.text
+    tags = wtypes.ArrayType(wtypes.text)
+    name = wtypes.text
+    description = wtypes.text
+    accepted = bool
+    input = JsonText
+    output = JsonText
+    params = JsonText
+    created_at = wtypes.text
+    updated_at = wtypes.text
+    project_id = wtypes.text
+
+
+FILTERS: dict[str, type] = {
+    "id": str, "name": str, "workflow_name": str, "workflow_namespace": str,
+    "task_execution_id": str, "state": str, "state_info": str, "tags": str,
+    "description": str, "accepted": bool, "input": str, "output": str, "created_at": str,
+    "updated_at": str, "project_id": str, "task_name": str,
+}
+NOT_COLUMNS = ("task_name", "params")
+COLUMNS = tuple(f for f in ActionExecution.field_names() if f not in NOT_COLUMNS)
+RESULT_STATES = (states.SUCCESS, states.ERROR, states.CANCELLED)
+RUN_PARAMS = ("run_sync", "save_result", "target", "timeout", "env", "namespace")
+
+
+def _task_names(tx: Any, rows: Sequence[Any]) -> dict[str, str]:
+    ids = sorted({r.task_execution_id for r in rows if getattr(r, "task_execution_id", None)})
+    if not ids:
+        return {}
+    tasks = tx.task_executions.list(filters={"id": Filter("in", ids)}, fields=("id", "name"))
+    return {t.id: t.name for t in tasks}
+
+
+def render(row: Any, names: dict[str, str], fields: Sequence[str] | None = None) -> dict:
+    body = ActionExecution.render(row, fields)
+    if not fields or "task_name" in fields:
+        body["task_name"] = names.get(getattr(row, "task_execution_id", None) or "")
+    if "params" in body and body["params"] is None:
+        body["params"] = json.dumps({})
+    return body
+
+
+def list_actions(extra_filters: dict[str, Any] | None = None) -> dict[str, Any]:
+    q = listing.parse_list_query(ActionExecution, FILTERS)
+    task_name = q.filters.pop("task_name", None)
+    with http.read_tx() as tx:
+        filters = dict(extra_filters or {})
+        if task_name is not None:
+            ids = [t.id for t in tx.task_executions.list(filters={"name": task_name},
+                                                          fields=("id",))]
+            filters["task_execution_id"] = Filter("in", ids)
+        wanted = q.fields
+        columns = [c for c in (wanted or COLUMNS) if c not in NOT_COLUMNS]
+        if "task_execution_id" not in columns:
+            columns.append("task_execution_id")
+        rows = listing.fetch(tx.action_executions, q, filters, db_fields=columns)
+        names = _task_names(tx, rows)
+        return listing.page("action_executions", ActionExecution, rows, q,
+                            lambda r: render(r, names, wanted))
+
+
+def get_one(id: str) -> dict[str, Any]:
+    with http.read_tx() as tx:
+        row = tx.action_executions.get(id)
+        return render(row, _task_names(tx, [row]))
+
+
+def run(body: dict[str, Any]) -> dict[str, Any]:
+    v = ActionExecution.parse(body, ignore=("id", "state", "state_info", "output",
+                                            "created_at", "updated_at", "project_id",
+                                            "accepted", "task_name", "task_execution_id",
+                                            "workflow_name"))
+    name = v.get("name")
+    if not name:
+        raise errors.bad_request("Field 'name' (the action to run) is required.")
+    for key in ("input", "params"):
+        if v.get(key) is None:
+            v[key] = {}
+        elif not isinstance(v[key], dict):
+            raise errors.bad_request(f"Field '{key}' must be a JSON object.")
+    unknown = set(v["params"]) - set(RUN_PARAMS)
+    if unknown:
+        raise errors.bad_request(
+            "Unknown run-action parameter(s) " + ", ".join(sorted(unknown))
+            + "; known: " + ", ".join(RUN_PARAMS) + "."
+        )
+    ctx = http.ctx()
+    result = http.services().engine.start_action(
+        ctx, name, action_input=v["input"], description=v.get("description"),
+        namespace=v.get("workflow_namespace") or "", params=v["params"],
+    )
+    result = dict(result or {})
+    action_id = result.get("id")
+    if action_id and v["params"].get("save_result", True) is not False:
+        with http.read_tx() as tx:
+            row = tx.action_executions.find(id=action_id)
+            if row is not None:
+                return render(row, {})
+    result.setdefault("name", name)
+    result.setdefault("params", v["params"])
+    return render(result, {})
+
+
+def _result(state: str, output: Any) -> ActionResult:
+    if isinstance(output, str):
+        try:
+            output = json.loads(output)
+        except json.JSONDecodeError:
+            pass
+    if state == states.SUCCESS:
+        return ActionResult(data=output)
+    if state == states.ERROR:
+        return ActionResult(error=output if output is not None else "Unknown error")
+    return ActionResult(cancel=True)
+
+
+def complete(id: str, body: dict[str, Any]) -> dict[str, Any]:
+    raw_output = body.get("output")
+    v = ActionExecution.parse({k: x for k, x in body.items() if k != "output"},
+                              ignore=("id", "name", "created_at", "updated_at", "project_id"))
+    state = v.get("state")
+    if state is None and raw_output is not None:
+        state = states.SUCCESS
+    if state not in RESULT_STATES + (states.RUNNING, states.PAUSED):
+        raise errors.bad_request(
+            f"Invalid action execution state '{state}': use one of "
+            + ", ".join(RESULT_STATES + (states.RUNNING, states.PAUSED)) + "."
+        )
+    ctx = http.ctx()
+    with http.read_tx() as tx:
+        row = tx.action_executions.get(id, fields=("id", "state"))
+        if row.state in states.TERMINAL:
+            raise exc.InvalidStateTransitionError(
+                f"Action execution {id} is already {row.state}; its result cannot change."
+            )
+    engine = http.services().engine
+    if state in RESULT_STATES:
+        engine.on_action_complete(ctx, id, _result(state, raw_output))
+    else:
+        engine.on_action_update(ctx, id, state)
+    return get_one(id)
+
+
+class ActionExecutionsController(rest.RestController):
+    @http.expose()
+    def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
+        return get_one(id)
+
+    @http.expose()
+    def get_all(self, **kw: Any) -> dict[str, Any]:
+        return list_actions()
+
+    @http.expose(status=201)
+    def post(self, **kw: Any) -> dict[str, Any]:
+        return run(http.json_body())
+
+    @http.expose()
+    def put(self, id: str, **kw: Any) -> dict[str, Any]:
+        return complete(id, http.json_body())
+
+    @http.expose(status=204)
+    def delete(self, id: str, **kw: Any) -> None:
+        if not http.services().settings.allow_action_execution_deletion:
+            raise exc.NotAllowedError(
+                "Action execution deletion is not allowed ([api] "
+                "allow_action_execution_deletion is False)."
+            )
+        with http.write_tx() as tx:
+            row = tx.action_executions.get(id, fields=("id", "state"))
+            if row.state not in states.TERMINAL:
+                raise exc.NotAllowedError(
+                    f"Only completed action executions can be deleted; {id} is {row.state}."
+                )
+            tx.action_executions.delete(id)
+
+
+class TaskActionExecutionsController(rest.RestController):
+    @http.expose()
+    def get_all(self, task_id: str, **kw: Any) -> dict[str, Any]:
+        with http.read_tx() as tx:
+            tx.task_executions.get(task_id, fields=("id",))
+        return list_actions({"task_execution_id": task_id})

@@ -1,0 +1,144 @@
+"""``/v2/actions``: ad-hoc action definitions (YAML) plus the system (Python) actions.
+
+System actions come from ``ApiServices.list_system_actions`` and cannot be changed.
+Lists mix both sources, so they are filtered, sorted and paged in memory (action
+catalogues are hundreds of rows, not millions).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pecan import rest
+from wsme import types as wtypes
+
+from mistral import exceptions as exc
+from mistral import lang
+from mistral.api import definitions, http
+from mistral.api.controllers.v2 import listing
+from mistral.api.controllers.v2.resource import Resource
+from mistral.api.controllers.v2.validation import ValidationController
+from mistral.context import DEFAULT_PROJECT_ID
+
+SYSTEM_NS = uuid.UUID("6f0e3f52-5d52-4a53-9d1e-0a7f2b5c6e11")
+
+
+class Action(Resource):
+    id = wtypes.text
+    name = wtypes.text
+    namespace = wtypes.text
+    is_system = bool
+    input = wtypes.text
+    description = wtypes.text
+    tags = wtypes.ArrayType(wtypes.text)
+    definition = wtypes.text
+    scope = wtypes.text
+    project_id = wtypes.text
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+FILTERS: dict[str, type] = {
+    "name": str, "namespace": str, "is_system": bool, "input": str, "description": str,
+    "tags": str, "definition": str, "scope": str, "project_id": str, "created_at": str,
+    "updated_at": str, "id": str,
+}
+
+
+def _attr(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def system_action_dict(a: Any) -> dict[str, Any]:
+    name = _attr(a, "name")
+    inputs = _attr(a, "input", "")
+    if not isinstance(inputs, str):
+        inputs = definitions.input_string(inputs)
+    return {
+        "id": str(uuid.uuid5(SYSTEM_NS, name)),
+        "name": name,
+        "namespace": _attr(a, "namespace", "") or "",
+        "is_system": True,
+        "input": inputs,
+        "description": _attr(a, "description"),
+        "tags": list(_attr(a, "tags", None) or []),
+        "definition": None,
+        "scope": "public",
+        "project_id": DEFAULT_PROJECT_ID,
+        "created_at": None,
+        "updated_at": None,
+    }
+
+
+def _system() -> list[dict[str, Any]]:
+    return [system_action_dict(a) for a in http.services().list_system_actions()]
+
+
+def _system_names() -> set[str]:
+    return {a["name"] for a in _system()}
+
+
+def _raw(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name, None) for name in Action.field_names()}
+
+
+def _scope_and_namespace() -> tuple[str, str]:
+    q = http.query()
+    return definitions.check_scope(q.get("scope")), q.get("namespace") or ""
+
+
+class ActionsController(rest.RestController):
+    validate = ValidationController(lambda text: lang.parse_actions(text))
+
+    @http.expose()
+    def get_one(self, identifier: str, namespace: str = "", **kw: Any) -> dict[str, Any]:
+        namespace = namespace or http.query().get("namespace") or ""
+        for a in _system():
+            if identifier in (a["name"], a["id"]) and not namespace:
+                return Action.render(a)
+        with http.read_tx() as tx:
+            return Action.render(definitions.find_action(tx, identifier, namespace))
+
+    @http.expose()
+    def get_all(self, **kw: Any) -> dict[str, Any]:
+        q = listing.parse_list_query(Action, FILTERS, default_sort=("name", "asc"))
+        with http.read_tx() as tx:
+            rows = [_raw(r) for r in tx.action_definitions.list()]
+        items = listing.page_in_memory(_system() + rows, q)
+        return listing.page("actions", Action, items, q)
+
+    @http.expose(status=201)
+    def post(self, **kw: Any) -> dict[str, Any]:
+        return self._save(update=False, identifier=None)
+
+    @http.expose()
+    def put(self, identifier: str | None = None, **kw: Any) -> dict[str, Any]:
+        return self._save(update=True, identifier=identifier)
+
+    def _save(self, update: bool, identifier: str | None) -> dict[str, Any]:
+        text = http.text_body()
+        scope, namespace = _scope_and_namespace()
+        definitions.check_size(text, http.services().settings.max_definition_size_kb)
+        names = _system_names()
+        with http.write_tx() as tx:
+            rows = definitions.save_actions(
+                tx, text, namespace, scope, update, names, identifier=identifier
+            )
+            return {"actions": [Action.render(r) for r in rows]}
+
+    @http.expose(status=204)
+    def delete(self, identifier: str, namespace: str = "", **kw: Any) -> None:
+        namespace = namespace or http.query().get("namespace") or ""
+        if identifier in _system_names() or any(a["id"] == identifier for a in _system()):
+            raise exc.NotAllowedError(f"Cannot delete the system action {identifier}.")
+        with http.write_tx() as tx:
+            row = definitions.find_action(tx, identifier, namespace)
+            if row.workbook_name:
+                raise exc.NotAllowedError(
+                    f"Action {row.name} belongs to workbook {row.workbook_name}: "
+                    "update or delete the workbook instead."
+                )
+            tx.action_definitions.delete(row.id)

@@ -1,0 +1,148 @@
+"""``/v2/cron_triggers``: start a workflow on a schedule (cron pattern and/or a first time).
+
+The API validates and stores the trigger with its ``next_execution_time``; the periodic
+service fires due triggers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import croniter
+from pecan import rest
+from wsme import types as wtypes
+
+from mistral import exceptions as exc
+from mistral.api import definitions, errors, http
+from mistral.api.controllers.v2 import listing
+from mistral.api.controllers.v2.resource import JsonText, Resource
+
+
+class CronTrigger(Resource):
+    id = wtypes.text
+    name = wtypes.text
+    workflow_name = wtypes.text
+    workflow_id = wtypes.text
+    workflow_namespace = wtypes.text
+    workflow_input = JsonText
+    workflow_params = JsonText
+    scope = wtypes.text
+    pattern = wtypes.text
+    remaining_executions = int
+    first_execution_time = wtypes.text
+    next_execution_time = wtypes.text
+    project_id = wtypes.text
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+FILTERS: dict[str, type] = {
+    "id": str, "name": str, "workflow_name": str, "workflow_id": str, "workflow_input": str,
+    "workflow_params": str, "scope": str, "pattern": str, "remaining_executions": int,
+    "first_execution_time": str, "next_execution_time": str, "project_id": str,
+    "created_at": str, "updated_at": str,
+}
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
+
+
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _parse_time(value: str) -> datetime.datetime:
+    for fmt in TIME_FORMATS:
+        try:
+            return datetime.datetime.strptime(value.strip(), fmt)
+        except ValueError:
+            continue
+    raise errors.bad_request(
+        f"Field 'first_execution_time' must look like 'YYYY-MM-DD HH:MM', not '{value}'."
+    )
+
+
+def next_time(pattern: str | None, first: datetime.datetime | None,
+              now: datetime.datetime) -> datetime.datetime:
+    if first is not None:
+        return first
+    assert pattern is not None
+    return croniter.croniter(pattern, now).get_next(datetime.datetime)
+
+
+def _values(body: dict[str, Any]) -> dict[str, Any]:
+    v = CronTrigger.parse(body, ignore=("id", "created_at", "updated_at", "project_id",
+                                        "next_execution_time"))
+    if not v.get("name"):
+        raise errors.bad_request("Field 'name' is required.")
+    if not (v.get("workflow_name") or v.get("workflow_id")):
+        raise errors.bad_request("Field 'workflow_name' or 'workflow_id' is required.")
+    pattern = v.get("pattern")
+    first = _parse_time(v["first_execution_time"]) if v.get("first_execution_time") else None
+    if not pattern and first is None:
+        raise errors.bad_request("Give a 'pattern', a 'first_execution_time' or both.")
+    if pattern and not croniter.croniter.is_valid(pattern):
+        raise errors.bad_request(f"Field 'pattern' is not a valid cron pattern: '{pattern}'.")
+    now = _utcnow()
+    if first is not None and first < now:
+        raise errors.bad_request("Field 'first_execution_time' must be in the future.")
+    count = v.get("remaining_executions")
+    if count is not None and count < 1:
+        raise errors.bad_request("Field 'remaining_executions' must be a positive integer.")
+    if first is not None and not pattern and count not in (None, 1):
+        raise errors.bad_request(
+            "Without a 'pattern' the trigger runs once: 'remaining_executions' must be 1."
+        )
+    for key in ("workflow_input", "workflow_params"):
+        if v.get(key) is not None and not isinstance(v[key], dict):
+            raise errors.bad_request(f"Field '{key}' must be a JSON object.")
+    v["first_execution_time"] = first
+    v["next_execution_time"] = next_time(pattern, first, now)
+    v["scope"] = definitions.check_scope(v.get("scope"))
+    return v
+
+
+def find(tx: Any, identifier: str) -> Any:
+    row = tx.cron_triggers.find(name=identifier)
+    if row is None and definitions.is_uuid(identifier):
+        row = tx.cron_triggers.find(id=identifier)
+    if row is None:
+        raise exc.NotFoundError(f"Cron trigger not found [name={identifier}]")
+    return row
+
+
+class CronTriggersController(rest.RestController):
+    @http.expose()
+    def get_one(self, identifier: str, **kw: Any) -> dict[str, Any]:
+        with http.read_tx() as tx:
+            return CronTrigger.render(find(tx, identifier))
+
+    @http.expose()
+    def get_all(self, **kw: Any) -> dict[str, Any]:
+        q = listing.parse_list_query(CronTrigger, FILTERS)
+        with http.read_tx() as tx:
+            rows = listing.fetch(tx.cron_triggers, q, db_fields=_db_fields(q.fields))
+            return listing.page("cron_triggers", CronTrigger, rows, q)
+
+    @http.expose(status=201)
+    def post(self, **kw: Any) -> dict[str, Any]:
+        values = _values(http.json_body())
+        namespace = values.pop("workflow_namespace", None) or ""
+        with http.write_tx() as tx:
+            wf = definitions.find_workflow(
+                tx, values.get("workflow_id") or values["workflow_name"], namespace
+            )
+            values["workflow_id"], values["workflow_name"] = wf.id, wf.name
+            values.setdefault("workflow_input", {})
+            values.setdefault("workflow_params", {})
+            return CronTrigger.render(tx.cron_triggers.create(values))
+
+    @http.expose(status=204)
+    def delete(self, identifier: str, **kw: Any) -> None:
+        with http.write_tx() as tx:
+            tx.cron_triggers.delete(find(tx, identifier).id)
+
+
+def _db_fields(fields: list[str] | None) -> list[str] | None:
+    if not fields:
+        return None
+    return [f for f in fields if f != "workflow_namespace"]

@@ -1,0 +1,82 @@
+"""``/v2/event_triggers``: start a workflow when a notification arrives on a topic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pecan import rest
+from wsme import types as wtypes
+
+from mistral.api import definitions, errors, http
+from mistral.api.controllers.v2 import listing
+from mistral.api.controllers.v2.resource import JsonText, Resource
+
+
+class EventTrigger(Resource):
+    id = wtypes.text
+    name = wtypes.text
+    workflow_id = wtypes.text
+    workflow_input = JsonText
+    workflow_params = JsonText
+    exchange = wtypes.text
+    topic = wtypes.text
+    event = wtypes.text
+    scope = wtypes.text
+    project_id = wtypes.text
+    created_at = wtypes.text
+    updated_at = wtypes.text
+
+
+FILTERS: dict[str, type] = {
+    "id": str, "name": str, "workflow_id": str, "exchange": str, "topic": str, "event": str,
+    "scope": str, "project_id": str, "created_at": str, "updated_at": str,
+}
+REQUIRED = ("name", "workflow_id", "exchange", "topic", "event")
+
+
+class EventTriggersController(rest.RestController):
+    @http.expose()
+    def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
+        with http.read_tx() as tx:
+            return EventTrigger.render(tx.event_triggers.get(id))
+
+    @http.expose()
+    def get_all(self, **kw: Any) -> dict[str, Any]:
+        q = listing.parse_list_query(EventTrigger, FILTERS)
+        with http.read_tx() as tx:
+            rows = listing.fetch(tx.event_triggers, q)
+            return listing.page("event_triggers", EventTrigger, rows, q)
+
+    @http.expose(status=201)
+    def post(self, **kw: Any) -> dict[str, Any]:
+        values = EventTrigger.parse(
+            http.json_body(), ignore=("id", "created_at", "updated_at", "project_id")
+        )
+        missing = [k for k in REQUIRED if not values.get(k)]
+        if missing:
+            raise errors.bad_request("Missing required field(s): " + ", ".join(missing) + ".")
+        for key in ("workflow_input", "workflow_params"):
+            if values.get(key) is not None and not isinstance(values[key], dict):
+                raise errors.bad_request(f"Field '{key}' must be a JSON object.")
+            values.setdefault(key, {})
+        values["scope"] = definitions.check_scope(values.get("scope"))
+        with http.write_tx() as tx:
+            values["workflow_id"] = definitions.find_workflow(tx, values["workflow_id"]).id
+            return EventTrigger.render(tx.event_triggers.create(values))
+
+    @http.expose()
+    def put(self, id: str, **kw: Any) -> dict[str, Any]:
+        values = EventTrigger.parse(http.json_body(), ignore=("id",))
+        changed = set(values) - {"name"}
+        if changed:
+            raise errors.bad_request(
+                "Only 'name' of an event trigger can be changed, not "
+                + ", ".join(sorted(changed)) + "."
+            )
+        with http.write_tx() as tx:
+            return EventTrigger.render(tx.event_triggers.update(id, values))
+
+    @http.expose(status=204)
+    def delete(self, id: str, **kw: Any) -> None:
+        with http.write_tx() as tx:
+            tx.event_triggers.delete(id)

@@ -1,0 +1,266 @@
+"""``/v2/executions``: start, inspect, pause/resume/cancel and delete workflow executions.
+
+Creating one is a short call to the engine (``Engine.start_workflow``: one transaction,
+actions are sent after commit); the API never waits for the workflow to run. A
+client-chosen ``id`` makes the request idempotent: a retry returns the execution that
+the first request made.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pecan import rest
+from wsme import types as wtypes
+
+from mistral import exceptions as exc
+from mistral.api import definitions, errors, http
+from mistral.api.controllers.v2 import listing, reports
+from mistral.api.controllers.v2.resource import JsonText, Resource
+from mistral.api.controllers.v2.tasks import ExecutionTasksController
+from mistral.workflow import states
+
+
+class Execution(Resource):
+    id = wtypes.text
+    workflow_id = wtypes.text
+    workflow_name = wtypes.text
+    workflow_namespace = wtypes.text
+    description = wtypes.text
+    tags = wtypes.ArrayType(wtypes.text)
+    params = JsonText
+    task_execution_id = wtypes.text
+    root_execution_id = wtypes.text
+    source_execution_id = wtypes.text
+    state = wtypes.text
+    state_info = wtypes.text
+    input = JsonText
+    output = JsonText
+    created_at = wtypes.text
+    updated_at = wtypes.text
+    project_id = wtypes.text
+
+
+FILTERS: dict[str, type] = {
+    "id": str, "workflow_id": str, "workflow_name": str, "workflow_namespace": str,
+    "description": str, "tags": str, "params": str, "task_execution_id": str,
+    "root_execution_id": str, "state": str, "state_info": str, "input": str, "output": str,
+    "created_at": str, "updated_at": str, "project_id": str, "task": str,
+}
+NOT_COLUMNS = ("source_execution_id",)
+LIST_COLUMNS = tuple(
+    f for f in Execution.field_names() if f not in NOT_COLUMNS and f != "output"
+)
+STOP_STATES = (states.SUCCESS, states.ERROR, states.CANCELLED)
+UPDATABLE_STATES = (states.PAUSED, states.RUNNING) + STOP_STATES
+
+
+def render(row: Any, fields: list[str] | None = None) -> dict[str, Any]:
+    return Execution.render(row, fields)
+
+
+def load(tx: Any, id: str) -> Any:
+    return tx.workflow_executions.get(id)
+
+
+def _resolve_env(tx: Any, params: dict[str, Any]) -> dict[str, Any]:
+    env = params.get("env")
+    if isinstance(env, str):
+        row = tx.environments.find(name=env)
+        if row is None:
+            raise exc.NotFoundError(f"Environment not found [name={env}]")
+        params = {**params, "env": dict(row.variables or {})}
+    elif env is not None and not isinstance(env, dict):
+        raise errors.bad_request("'params.env' must be an environment name or an object.")
+    return params
+
+
+def _start_values(body: dict[str, Any]) -> dict[str, Any]:
+    v = Execution.parse(body, ignore=("state", "state_info", "output", "created_at",
+                                      "updated_at", "project_id", "task_execution_id",
+                                      "root_execution_id"))
+    for key in ("input", "params"):
+        if v.get(key) is None:
+            v[key] = {}
+        elif not isinstance(v[key], dict):
+            raise errors.bad_request(f"Field '{key}' must be a JSON object.")
+    return v
+
+
+def _from_source(tx: Any, v: dict[str, Any]) -> dict[str, Any]:
+    """Fill what a re-run of ``source_execution_id`` takes from the old execution."""
+    src = tx.workflow_executions.get(v["source_execution_id"])
+    merged = dict(v)
+    if not (v.get("workflow_id") or v.get("workflow_name")):
+        merged["workflow_id"] = src.workflow_id
+        merged["workflow_name"] = src.workflow_name
+        merged["workflow_namespace"] = v.get("workflow_namespace") or src.workflow_namespace
+    merged["input"] = {**(src.input or {}), **v["input"]}
+    merged["params"] = {**(src.params or {}), **v["params"]}
+    if not v.get("description"):
+        merged["description"] = src.description or ""
+    return merged
+
+
+def start(body: dict[str, Any]) -> Any:
+    v = _start_values(body)
+    ctx = http.ctx()
+    db = http.services().db
+    wf_ex_id = v.get("id")
+    with db.transaction(ctx, readonly=True) as tx:
+        if wf_ex_id:
+            existing = tx.workflow_executions.find(id=wf_ex_id)
+            if existing is not None:
+                return render(existing)
+        if v.get("source_execution_id"):
+            v = _from_source(tx, v)
+        identifier = v.get("workflow_id") or v.get("workflow_name")
+        if not identifier:
+            raise errors.bad_request(
+                "Field 'workflow_id' or 'workflow_name' (or 'source_execution_id') is required."
+            )
+        namespace = v.get("workflow_namespace") or ""
+        definitions.find_workflow(tx, identifier, namespace)  # 404 before calling the engine
+        params = _resolve_env(tx, v["params"])
+    try:
+        result = http.services().engine.start_workflow(
+            ctx, identifier, wf_namespace=namespace, wf_ex_id=wf_ex_id, wf_input=v["input"],
+            description=v.get("description") or "", params=params,
+        )
+    except exc.DuplicateEntryError:
+        if not wf_ex_id:
+            raise
+        result = {"id": wf_ex_id}  # a concurrent retry won the race: return its execution
+    new_id = (result or {}).get("id") if isinstance(result, dict) else None
+    with db.transaction(ctx, readonly=True) as tx:
+        row = tx.workflow_executions.find(id=new_id) if new_id else None
+        return render(row if row is not None else result)
+
+
+def _update(id: str, body: dict[str, Any]) -> Any:
+    v = Execution.parse(body, ignore=("id", "workflow_id", "workflow_name", "created_at",
+                                      "updated_at", "project_id", "workflow_namespace"))
+    state, info, desc = v.get("state"), v.get("state_info"), v.get("description")
+    params = v.get("params") or {}
+    if not isinstance(params, dict):
+        raise errors.bad_request("Field 'params' must be a JSON object.")
+    unknown = set(params) - {"env"}
+    if unknown:
+        raise errors.bad_request(
+            "Only 'env' can be changed in 'params', not " + ", ".join(sorted(unknown)) + "."
+        )
+    if state is None and desc is None and "env" not in params:
+        raise errors.bad_request(
+            "Nothing to update: give 'state', 'description' or 'params.env'."
+        )
+    if state is not None and state not in UPDATABLE_STATES:
+        raise errors.bad_request(
+            f"Cannot set execution state to '{state}': use one of "
+            + ", ".join(UPDATABLE_STATES) + "."
+        )
+    ctx, db, engine = http.ctx(), http.services().db, http.services().engine
+    with db.transaction(ctx) as tx:
+        wf_ex = load(tx, id)
+        env_params = _resolve_env(tx, params) if "env" in params else {}
+        env = env_params.get("env")
+        if env is not None and state not in (None, states.RUNNING):
+            raise errors.bad_request("'params.env' can only be changed alone or on resume.")
+        if env is not None and wf_ex.state not in (states.IDLE, states.PAUSED, states.ERROR):
+            raise exc.InvalidStateTransitionError(
+                f"The env of execution {id} can be updated only when it is IDLE, PAUSED or "
+                f"ERROR, or on resume; it is {wf_ex.state}."
+            )
+        if desc is not None:
+            tx.workflow_executions.update(id, {"description": desc})
+        if env is not None and state is None:
+            merged = {**(wf_ex.params or {}), "env": {**((wf_ex.params or {}).get("env") or {}),
+                                                      **env}}
+            tx.workflow_executions.update(id, {"params": merged})
+    if state == states.PAUSED:
+        engine.pause_workflow(ctx, id)
+    elif state == states.RUNNING:
+        engine.resume_workflow(ctx, id, env=env)
+    elif state in STOP_STATES:
+        engine.stop_workflow(ctx, id, state, info)
+    with db.transaction(ctx, readonly=True) as tx:
+        return render(load(tx, id))
+
+
+def delete(id: str, force: bool) -> None:
+    with http.write_tx() as tx:
+        wf_ex = load(tx, id)
+        if not force and wf_ex.state not in STOP_STATES:
+            raise exc.NotAllowedError(
+                f"Only completed executions can be deleted; execution {id} is {wf_ex.state}. "
+                "Use force to delete it anyway."
+            )
+        if not wf_ex.root_execution_id:
+            tx.workflow_executions.delete_where(root_execution_id=id)
+        tx.workflow_executions.delete(id)
+
+
+class SubExecutionsController(rest.RestController):
+    """``/v2/executions/<id>/executions``: the executions below one execution."""
+
+    @http.expose()
+    def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
+        depth = http.query_int("max_depth", -1)
+        errors_only = http.query_bool("errors_only", False)
+        with http.read_tx() as tx:
+            rows = reports.sub_executions(tx, execution_id, depth, errors_only)
+            return {"executions": [render(r) for r in rows]}
+
+
+class ReportController(rest.RestController):
+    @http.expose()
+    def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
+        with http.read_tx() as tx:
+            return reports.report(
+                tx, execution_id,
+                errors_only=http.query_bool("errors_only", False),
+                max_depth=http.query_int("max_depth", -1),
+                statistics_only=http.query_bool("statistics_only", False),
+            )
+
+
+class ExecutionsController(rest.RestController):
+    tasks = ExecutionTasksController()
+    executions = SubExecutionsController()
+    report = ReportController()
+
+    @http.expose()
+    def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
+        with http.read_tx() as tx:
+            return render(load(tx, id))
+
+    @http.expose()
+    def get_all(self, **kw: Any) -> dict[str, Any]:
+        q = listing.parse_list_query(Execution, FILTERS, extra_params=("include_output", "nulls"))
+        include_output = http.query_bool("include_output", False)
+        filters = dict(q.filters)
+        if "task" in filters:
+            filters["task_execution_id"] = filters.pop("task")
+        q = listing.ListQuery(filters, q.sort_keys, q.sort_dirs, q.marker, q.limit, q.fields,
+                              q.params)
+        columns = [c for c in (q.fields or LIST_COLUMNS) if c not in NOT_COLUMNS]
+        if include_output and "output" not in columns:
+            columns.append("output")
+        with http.read_tx() as tx:
+            rows = listing.fetch(tx.workflow_executions, q, db_fields=columns)
+            shown = q.fields or [c for c in Execution.field_names()
+                                 if c in columns or c in NOT_COLUMNS]
+            return listing.page("executions", Execution, rows, q,
+                                lambda r: Execution.render(r, shown))
+
+    @http.expose(status=201)
+    def post(self, **kw: Any) -> dict[str, Any]:
+        return start(http.json_body())
+
+    @http.expose()
+    def put(self, id: str, **kw: Any) -> dict[str, Any]:
+        return _update(id, http.json_body())
+
+    @http.expose(status=204)
+    def delete(self, id: str, **kw: Any) -> None:
+        delete(id, http.query_bool("force", False))
+

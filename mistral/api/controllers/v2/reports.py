@@ -1,0 +1,146 @@
+"""Execution trees: sub-executions and ``/v2/executions/<id>/report``.
+
+A whole tree is read with a fixed number of queries (executions of the root, their
+tasks, the tasks' action executions) and assembled in memory: no query per node.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from mistral.db.filters import Filter
+from mistral.workflow import states
+
+TASK_COLUMNS = ("id", "name", "type", "state", "state_info", "workflow_execution_id",
+                "created_at", "updated_at", "started_at", "finished_at", "project_id")
+ACTION_COLUMNS = ("id", "name", "state", "state_info", "task_execution_id", "accepted",
+                  "created_at", "updated_at", "project_id")
+EXEC_COLUMNS = ("id", "workflow_id", "workflow_name", "workflow_namespace", "description",
+                "tags", "params", "task_execution_id", "root_execution_id", "state",
+                "state_info", "input", "created_at", "updated_at", "project_id")
+
+
+class Tree:
+    """One execution tree loaded in three queries."""
+
+    def __init__(self, tx: Any, root_id: str, with_actions: bool = False) -> None:
+        ex_repo = tx.workflow_executions
+        root = ex_repo.get(root_id)
+        top = root.root_execution_id or root.id
+        self.executions: dict[str, Any] = {
+            e.id: e for e in ex_repo.list(filters={"root_execution_id": top},
+                                          sort_keys=("created_at",), sort_dirs=("asc",))
+        }
+        if top == root.id:
+            self.executions[root.id] = root
+        else:
+            self.executions.setdefault(root.id, root)
+        ids = list(self.executions)
+        self.tasks: dict[str, Any] = {
+            t.id: t for t in tx.task_executions.list(
+                filters={"workflow_execution_id": Filter("in", ids)},
+                sort_keys=("created_at",), sort_dirs=("asc",), fields=TASK_COLUMNS,
+            )
+        }
+        self.tasks_of: dict[str, list[Any]] = defaultdict(list)
+        for t in self.tasks.values():
+            self.tasks_of[t.workflow_execution_id].append(t)
+        self.subs_of_task: dict[str, list[Any]] = defaultdict(list)
+        for e in self.executions.values():
+            if e.task_execution_id:
+                self.subs_of_task[e.task_execution_id].append(e)
+        self.actions_of: dict[str, list[Any]] = defaultdict(list)
+        if with_actions and self.tasks:
+            for a in tx.action_executions.list(
+                filters={"task_execution_id": Filter("in", list(self.tasks))},
+                sort_keys=("created_at",), sort_dirs=("asc",), fields=ACTION_COLUMNS,
+            ):
+                self.actions_of[a.task_execution_id].append(a)
+
+    def children(self, ex_id: str) -> list[Any]:
+        out: list[Any] = []
+        for t in self.tasks_of.get(ex_id, ()):
+            out.extend(self.subs_of_task.get(t.id, ()))
+        return out
+
+    def descendants(self, start: Iterable[Any], max_depth: int) -> list[Any]:
+        """``start`` and the executions below them, breadth first, to ``max_depth`` levels."""
+        result: list[Any] = []
+        level = list(start)
+        depth = 0
+        while level:
+            result.extend(level)
+            if 0 <= max_depth <= depth:
+                break
+            level = [c for e in level for c in self.children(e.id)]
+            depth += 1
+        return result
+
+
+def sub_executions(tx: Any, execution_id: str, max_depth: int, errors_only: bool) -> list[Any]:
+    tree = Tree(tx, execution_id)
+    rows = tree.descendants([tree.executions[execution_id]], max_depth)
+    return [r for r in rows if not errors_only or r.state == states.ERROR]
+
+
+def task_sub_executions(tx: Any, task_id: str, max_depth: int, errors_only: bool) -> list[Any]:
+    task = tx.task_executions.get(task_id, fields=("id", "workflow_execution_id"))
+    tree = Tree(tx, task.workflow_execution_id)
+    start = tree.subs_of_task.get(task_id, [])
+    rows = tree.descendants(start, max_depth - 1 if max_depth > 0 else max_depth)
+    return [r for r in rows if not errors_only or r.state == states.ERROR]
+
+
+def _entry(row: Any, fields: Iterable[str]) -> dict[str, Any]:
+    from mistral.api.controllers.v2.resource import datetime_to_str
+
+    out = {}
+    for f in fields:
+        v = getattr(row, f, None)
+        out[f] = datetime_to_str(v) if f.endswith("_at") else v
+    return out
+
+
+STAT_STATES = (states.RUNNING, states.SUCCESS, states.ERROR, states.IDLE, states.PAUSED,
+               states.WAITING, states.RUNNING_DELAYED, states.CANCELLED)
+
+
+def report(tx: Any, execution_id: str, errors_only: bool, max_depth: int,
+           statistics_only: bool) -> dict[str, Any]:
+    tree = Tree(tx, execution_id, with_actions=not statistics_only)
+    stats = {"total_tasks_count": 0}
+    stats.update({f"{s.lower()}_tasks_count": 0 for s in STAT_STATES})
+
+    def node(ex: Any, depth: int) -> dict[str, Any]:
+        entry = _entry(ex, ("id", "workflow_name", "workflow_namespace", "state",
+                            "state_info", "created_at", "updated_at"))
+        entry["name"] = ex.workflow_name
+        tasks = []
+        for t in tree.tasks_of.get(ex.id, ()):
+            stats["total_tasks_count"] += 1
+            key = f"{(t.state or '').lower()}_tasks_count"
+            stats[key] = stats.get(key, 0) + 1
+            if errors_only and t.state != states.ERROR:
+                continue
+            task = _entry(t, ("id", "name", "type", "state", "state_info", "created_at",
+                              "updated_at", "started_at", "finished_at"))
+            task["action_executions"] = [
+                _entry(a, ("id", "name", "state", "state_info", "accepted", "created_at",
+                           "updated_at"))
+                for a in tree.actions_of.get(t.id, ())
+            ]
+            subs = tree.subs_of_task.get(t.id, ())
+            if max_depth < 0 or depth < max_depth:
+                task["workflow_executions"] = [node(s, depth + 1) for s in subs]
+            else:
+                task["workflow_executions"] = [{"id": s.id, "state": s.state} for s in subs]
+            tasks.append(task)
+        entry["task_executions"] = tasks
+        return entry
+
+    root = node(tree.executions[execution_id], 0)
+    if statistics_only:
+        return {"statistics": stats}
+    return {"root_workflow_execution": root, "statistics": stats}

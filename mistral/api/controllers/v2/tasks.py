@@ -1,0 +1,216 @@
+"""``/v2/tasks`` and ``/v2/executions/<id>/tasks``: task executions; ``PUT`` re-runs one.
+
+A task's ``result`` is what its action (or subworkflow) produced: the accepted action
+execution's ``result``, or a list of them for with-items. Results of a whole page are
+read with two extra queries, never one per task.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from pecan import rest
+from wsme import types as wtypes
+
+from mistral.api import errors, http
+from mistral.api.controllers.v2 import listing, reports
+from mistral.api.controllers.v2.action_executions import TaskActionExecutionsController
+from mistral.api.controllers.v2.resource import JsonText, Resource
+from mistral.db.filters import Filter
+from mistral.workflow import states
+
+
+class Task(Resource):
+    id = wtypes.text
+    name = wtypes.text
+    type = wtypes.text
+    workflow_name = wtypes.text
+    workflow_namespace = wtypes.text
+    workflow_id = wtypes.text
+    workflow_execution_id = wtypes.text
+    tags = wtypes.ArrayType(wtypes.text)
+    state = wtypes.text
+    state_info = wtypes.text
+    result = JsonText
+    published = JsonText
+    processed = bool
+    runtime_context = JsonText
+    reset = bool
+    env = JsonText
+    project_id = wtypes.text
+    created_at = wtypes.text
+    updated_at = wtypes.text
+    started_at = wtypes.text
+    finished_at = wtypes.text
+
+
+FILTERS: dict[str, type] = {
+    "id": str, "name": str, "type": str, "workflow_name": str, "workflow_namespace": str,
+    "workflow_id": str, "workflow_execution_id": str, "tags": str, "state": str,
+    "state_info": str, "published": str, "processed": bool, "project_id": str,
+    "created_at": str, "updated_at": str, "started_at": str, "finished_at": str,
+}
+COMPUTED = ("result", "reset", "env")
+COLUMNS = tuple(f for f in Task.field_names() if f not in COMPUTED)
+
+
+def _output_result(output: Any) -> Any:
+    if isinstance(output, dict) and "result" in output:
+        return output["result"]
+    return output
+
+
+def _index(a: Any) -> int:
+    rc = getattr(a, "runtime_context", None) or {}
+    return int(rc.get("index", 0)) if isinstance(rc, dict) else 0
+
+
+def results(tx: Any, tasks: Sequence[Any]) -> dict[str, Any]:
+    """``{task_id: result}`` for a page of tasks, in two queries."""
+    ids = [t.id for t in tasks]
+    if not ids:
+        return {}
+    actions: dict[str, list[Any]] = defaultdict(list)
+    for a in tx.action_executions.list(
+        filters={"task_execution_id": Filter("in", ids)},
+        sort_keys=("created_at",), sort_dirs=("asc",),
+        fields=("id", "task_execution_id", "output", "accepted", "state", "runtime_context"),
+    ):
+        actions[a.task_execution_id].append(a)
+    subs: dict[str, list[Any]] = defaultdict(list)
+    for w in tx.workflow_executions.list(
+        filters={"task_execution_id": Filter("in", ids)},
+        sort_keys=("created_at",), sort_dirs=("asc",),
+        fields=("id", "task_execution_id", "output", "accepted", "state"),
+    ):
+        subs[w.task_execution_id].append(w)
+    out: dict[str, Any] = {}
+    for t in tasks:
+        children = actions.get(t.id, []) + subs.get(t.id, [])
+        done = [c for c in children if c.accepted] or [
+            c for c in children if c.state in states.TERMINAL
+        ]
+        with_items = (getattr(t, "items_total", 0) or 0) > 0
+        if with_items:
+            done.sort(key=_index)
+            out[t.id] = [_output_result(c.output) for c in done]
+        elif done:
+            out[t.id] = _output_result(done[-1].output)
+        else:
+            out[t.id] = None
+    return out
+
+
+def render(row: Any, result: Any, fields: Sequence[str] | None = None) -> dict[str, Any]:
+    body = Task.render(row, [f for f in fields if f not in COMPUTED] if fields else None)
+    needs_rc = not fields or bool(set(fields) & {"runtime_context", "env", "reset"})
+    rc = getattr(row, "runtime_context", None) if needs_rc else None
+    rc = rc if isinstance(rc, dict) else {}
+    extra = {
+        "result": _json(result),
+        "reset": bool(rc.get("reset", False)),
+        "env": _json(rc.get("env")) if rc.get("env") is not None else None,
+    }
+    for k, v in extra.items():
+        if not fields or k in fields:
+            body[k] = v
+    return body
+
+
+def _json(value: Any) -> str | None:
+    from mistral.api.controllers.v2.resource import to_json_text
+
+    return to_json_text(value) if value is not None else None
+
+
+def list_tasks(extra_filters: dict[str, Any] | None = None) -> dict[str, Any]:
+    q = listing.parse_list_query(Task, FILTERS)
+    wanted = q.fields
+    columns = [c for c in (wanted or COLUMNS) if c not in COMPUTED]
+    if not wanted or set(wanted) & {"env", "reset"}:
+        columns.append("runtime_context")
+    if not wanted or "result" in wanted:
+        columns.append("items_total")
+    with http.read_tx() as tx:
+        rows = listing.fetch(tx.task_executions, q, extra_filters, db_fields=sorted(set(columns)))
+        res = results(tx, rows) if not wanted or "result" in wanted else {}
+        return listing.page("tasks", Task, rows, q, lambda r: render(r, res.get(r.id), wanted))
+
+
+def get_task(id: str) -> dict[str, Any]:
+    with http.read_tx() as tx:
+        row = tx.task_executions.get(id)
+        return render(row, results(tx, [row]).get(row.id))
+
+
+def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
+    v = Task.parse(body, ignore=("id", "name", "workflow_name", "workflow_id",
+                                 "workflow_execution_id", "created_at", "updated_at",
+                                 "project_id", "workflow_namespace"))
+    if v.get("state") != states.RUNNING:
+        raise errors.bad_request(
+            f"Invalid task state '{v.get('state')}': only 'RUNNING' is allowed (a re-run)."
+        )
+    env = v.get("env")
+    if env is not None and not isinstance(env, dict):
+        raise errors.bad_request("Field 'env' must be a JSON object.")
+    reset = v.get("reset")
+    reset = True if reset is None else reset
+    ctx = http.ctx()
+    with http.read_tx() as tx:
+        task = tx.task_executions.get(id, fields=("id", "state", "workflow_execution_id"))
+        wf_ex = tx.workflow_executions.get(task.workflow_execution_id, fields=("id", "state"))
+        if task.state not in (states.ERROR, states.CANCELLED):
+            raise errors.bad_request(
+                f"Task {id} is {task.state}: only a task in ERROR or CANCELLED can be re-run."
+            )
+        if wf_ex.state not in (states.ERROR, states.CANCELLED, states.PAUSED):
+            raise errors.bad_request(
+                f"Execution {wf_ex.id} is {wf_ex.state}: a task can be re-run only when its "
+                "execution is in ERROR, CANCELLED or PAUSED."
+            )
+    http.services().engine.rerun_workflow(ctx, id, reset=reset, env=env)
+    return get_task(id)
+
+
+class TaskExecutionsController(rest.RestController):
+    """``/v2/tasks/<id>/executions``: the subworkflow executions a task started."""
+
+    @http.expose()
+    def get_all(self, task_id: str, **kw: Any) -> dict[str, Any]:
+        from mistral.api.controllers.v2.executions import render as render_execution
+
+        depth = http.query_int("max_depth", -1)
+        errors_only = http.query_bool("errors_only", False)
+        with http.read_tx() as tx:
+            rows = reports.task_sub_executions(tx, task_id, depth if depth is not None else -1,
+                                               errors_only)
+            return {"executions": [render_execution(r) for r in rows]}
+
+
+class TasksController(rest.RestController):
+    action_executions = TaskActionExecutionsController()
+    executions = TaskExecutionsController()
+    workflow_executions = TaskExecutionsController()
+
+    @http.expose()
+    def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
+        return get_task(id)
+
+    @http.expose()
+    def get_all(self, **kw: Any) -> dict[str, Any]:
+        return list_tasks()
+
+    @http.expose()
+    def put(self, id: str, **kw: Any) -> dict[str, Any]:
+        return rerun(id, http.json_body())
+
+
+class ExecutionTasksController(rest.RestController):
+    @http.expose()
+    def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
+        with http.read_tx() as tx:
+            tx.workflow_executions.get(execution_id, fields=("id",))
+        return list_tasks({"workflow_execution_id": execution_id})
