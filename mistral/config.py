@@ -384,3 +384,24 @@ def parse_args(
     if not conf.database.connection:
         conf.set_default("connection", default_sqlite_url(conf.state_path), group="database")
     return conf
+
+
+def database_options(conf: cfg.ConfigOpts = CONF) -> dict:
+    """Keyword arguments for ``mistral.db.api.Database`` from ``[database]`` and ``[engine]``.
+
+    ``Database(**database_options(conf))``: the URL, oslo.db's engine options and the
+    runtime field size limit.
+    """
+    db = conf.database
+    return {
+        "url": db.connection,
+        "field_size_limit_kb": conf.engine.execution_field_size_limit_kb,
+        "max_pool_size": db.max_pool_size,
+        "max_overflow": db.max_overflow,
+        "pool_timeout": db.pool_timeout,
+        "connection_recycle_time": db.connection_recycle_time,
+        "max_retries": db.max_retries,
+        "retry_interval": db.retry_interval,
+        "sqlite_synchronous": db.sqlite_synchronous,
+        "connection_debug": db.connection_debug,
+    }

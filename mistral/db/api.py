@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -63,6 +64,19 @@ def safe_url(url: str) -> str:
         return "<unparseable URL>"
 
 
+def _ensure_sqlite_dir(url: str) -> None:
+    """The embedded default is a file under state_path: create its directory."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return  # create_engine reports the bad URL
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
+        except OSError as e:
+            raise exc.ConfigError(f"Cannot create the directory of '{parsed.database}': {e}") from None
+
+
 class Database:
     """The engine for one database URL, and the factory of transactions.
 
@@ -85,6 +99,7 @@ class Database:
         if url.startswith("mysql") or url.startswith("mariadb"):
             opts["mysql_sql_mode"] = "TRADITIONAL"
         opts.update(engine_opts)
+        _ensure_sqlite_dir(url)
         try:
             engine = engines.create_engine(url, **opts)
         except (sa_exc.ArgumentError, ValueError, ImportError) as e:
@@ -142,7 +157,9 @@ class Database:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
         except (db_exc.DBError, sa_exc.SQLAlchemyError) as e:
-            raise errors.translate(e) from None
+            raise exc.DBError(
+                f"Cannot connect to the database '{safe_url(self.url)}': {errors.first_line(e)}"
+            ) from None
 
     # -- transactions -------------------------------------------------------------
 

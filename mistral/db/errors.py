@@ -93,17 +93,17 @@ def translate(
             f"[table={e.key_table or e.table}, key={e.key}]"
         )
     if isinstance(e, db_exc.DBConnectionError):
-        return exc.DBError(f"Database connection failed: {_first_line(e)}")
+        return exc.DBError(f"Database connection failed: {first_line(e)}")
     if isinstance(e, db_exc.DBDeadlock):
-        return exc.DBError(f"Database deadlock, the transaction was rolled back: {_first_line(e)}")
+        return exc.DBError(f"Database deadlock, the transaction was rolled back: {first_line(e)}")
     if isinstance(e, db_exc.DBDataError):
-        return exc.ValidationError(f"Invalid value: {_first_line(e)}")
+        return exc.ValidationError(f"Invalid value: {first_line(e)}")
     if isinstance(e, (db_exc.DBError, sa_exc.SQLAlchemyError)):
-        return exc.DBError(f"Database error: {_first_line(e)}")
+        return exc.DBError(f"Database error: {first_line(e)}")
     return e
 
 
-def _first_line(e: BaseException) -> str:
+def first_line(e: BaseException) -> str:
     inner = getattr(e, "inner_exception", None) or getattr(e, "orig", None) or e
     text = str(getattr(inner, "orig", None) or inner).strip()
     return text.splitlines()[0] if text else type(inner).__name__

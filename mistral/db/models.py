@@ -61,12 +61,14 @@ class Base(DeclarativeBase):
     # resource_type in resource_members when rows of this table can be shared.
     __member_resource_type__: ClassVar[str | None] = None
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=generate_id)
+    id: Mapped[str] = mapped_column(
+        String(36), primary_key=True, default=generate_id, sort_order=-3
+    )
     created_at: Mapped[datetime.datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, nullable=False
+        UTCDateTime(), default=utcnow, nullable=False, sort_order=-2
     )
     updated_at: Mapped[datetime.datetime | None] = mapped_column(
-        UTCDateTime(), onupdate=utcnow, nullable=True
+        UTCDateTime(), onupdate=utcnow, nullable=True, sort_order=-1
     )
 
     @classmethod
@@ -83,8 +85,12 @@ class Base(DeclarativeBase):
 
 
 class _Owned:
-    project_id: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
-    scope: Mapped[str] = mapped_column(String(80), nullable=False, default="private")
+    project_id: Mapped[str] = mapped_column(
+        String(80), nullable=False, index=True, sort_order=10
+    )
+    scope: Mapped[str] = mapped_column(
+        String(80), nullable=False, default="private", sort_order=11
+    )
 
 
 class _Definition(_Owned):
