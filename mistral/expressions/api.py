@@ -1,0 +1,105 @@
+"""The public evaluation functions: ``evaluate``, ``evaluate_recursively``, ``validate``."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from mistral.exceptions import ExpressionError
+from mistral.expressions import scanner
+from mistral.expressions.env import FunctionEnv
+from mistral.expressions.jinja_eval import get_jinja
+from mistral.expressions.settings import DEFAULT_SETTINGS, ExpressionSettings
+from mistral.expressions.yaql_eval import get_yaql
+
+
+def _to_str(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def evaluate(
+    expression: Any,
+    data: Mapping[str, Any] | Any = None,
+    env: FunctionEnv | None = None,
+    settings: ExpressionSettings | None = None,
+) -> Any:
+    """Evaluate one value. A whole-value expression returns its native result
+    (``'<% 1 + 2 %>'`` → 3); expressions embedded in a string are rendered into it.
+    Anything that is not a string with an expression is returned unchanged.
+    Raises ``ExpressionError`` naming the failing expression (never the data).
+    """
+    kind = scanner.kind_of(expression)
+    if kind is None:
+        return expression
+    settings = settings or DEFAULT_SETTINGS
+    data = {} if data is None else data
+    if kind == scanner.YAQL:
+        yaql = get_yaql(settings)
+        whole = scanner.whole_yaql(expression)
+        if whole is not None:
+            return yaql.evaluate(whole, data, env)
+        parts: list[str] = []
+        pos = 0
+        for m in scanner.YAQL_RE.finditer(expression):
+            parts.append(expression[pos:m.start()])
+            parts.append(_to_str(yaql.evaluate(m.group(1), data, env)))
+            pos = m.end()
+        parts.append(expression[pos:])
+        result = "".join(parts)
+        if len(result) > settings.max_string_length:
+            raise ExpressionError("the rendered string is larger than the allowed size")
+        return result
+    jinja = get_jinja(settings)
+    whole = scanner.whole_jinja(expression)
+    if whole is not None:
+        return jinja.evaluate_expression(whole, data, env)
+    return jinja.render(expression, data, env)
+
+
+def evaluate_recursively(
+    value: Any,
+    data: Mapping[str, Any] | Any = None,
+    env: FunctionEnv | None = None,
+    settings: ExpressionSettings | None = None,
+) -> Any:
+    """Evaluate every expression in ``value``: strings, dict keys and values, list items.
+    Returns a new structure; ``value`` is not modified."""
+    settings = settings or DEFAULT_SETTINGS
+    return _walk(value, data, env, settings, 0)
+
+
+def _walk(value: Any, data: Any, env: FunctionEnv | None, settings: ExpressionSettings,
+          depth: int) -> Any:
+    if depth > settings.max_nesting:
+        raise ExpressionError(f"value nested deeper than {settings.max_nesting} levels")
+    if isinstance(value, str):
+        return evaluate(value, data, env, settings)
+    if isinstance(value, Mapping):
+        return {
+            _walk(k, data, env, settings, depth + 1): _walk(v, data, env, settings, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_walk(v, data, env, settings, depth + 1) for v in value]
+    return value
+
+
+def validate(expression: Any, settings: ExpressionSettings | None = None) -> None:
+    """Check the syntax of every expression in ``expression`` (a string or nested value).
+    Raises ``ExpressionError`` for the first bad one."""
+    settings = settings or DEFAULT_SETTINGS
+    for found in scanner.find_expressions(expression):
+        validate_found(found, settings)
+
+
+def validate_found(found: scanner.Found, settings: ExpressionSettings | None = None) -> None:
+    """Check one ``Found`` returned by ``find_expressions``."""
+    settings = settings or DEFAULT_SETTINGS
+    if found.kind == scanner.YAQL:
+        get_yaql(settings).validate(found.source)
+        return
+    jinja = get_jinja(settings)
+    whole = scanner.whole_jinja(found.source)
+    if whole is not None:
+        jinja.validate(whole, whole=True)
+    else:
+        jinja.validate(found.source, whole=False)

@@ -1,0 +1,208 @@
+"""Jinja2 evaluation in a bounded sandbox.
+
+``_`` is the data context (as in Mistral); Mistral's functions are globals and filters.
+The sandbox refuses unsafe attributes; on top of it we bound loop iterations (``range``),
+sequence/string growth through ``*``/``+``/``**`` and size arguments of calls, so one
+expression cannot exhaust the service.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from typing import Any, Callable
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from mistral.exceptions import ExpressionError
+from mistral.expressions import functions as fns
+from mistral.expressions.env import NULL_ENV, FunctionEnv
+from mistral.expressions.settings import ExpressionSettings
+
+_FENV = "__mistral_fenv"
+_BUDGET = "__mistral_budget"
+
+
+class _Holder:
+    """Carries per-evaluation state; attributes start with '_' so the sandbox hides them."""
+
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+
+class _Budget:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def spend(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise ExpressionError("the expression iterates more than the allowed number of times")
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    intercepted_binops = frozenset(["*", "**", "+"])
+
+    def __init__(self, settings: ExpressionSettings) -> None:
+        super().__init__(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                         autoescape=False)
+        self.settings = settings
+
+    def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
+        limit = self.settings.max_string_length
+        if operator_ == "**":
+            if isinstance(right, (int, float)) and abs(right) > 1024:
+                raise ExpressionError("exponent too large in '**'")
+            return operator.pow(left, right)
+        if operator_ == "*":
+            for seq, n in ((left, right), (right, left)):
+                if hasattr(seq, "__len__") and isinstance(n, int) and len(seq) * n > limit:
+                    raise ExpressionError("'*' would build a value larger than the limit")
+            return operator.mul(left, right)
+        if hasattr(left, "__len__") and hasattr(right, "__len__") and len(left) + len(right) > limit:
+            raise ExpressionError("'+' would build a value larger than the limit")
+        return operator.add(left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        limit = __self.settings.max_string_length
+        for a in (*args, *kwargs.values()):
+            if isinstance(a, int) and not isinstance(a, bool) and a > limit:
+                raise ExpressionError("a call argument is larger than the allowed size")
+        name = getattr(__obj, "__name__", "")
+        if name == "replace" and isinstance(getattr(__obj, "__self__", None), str) and len(args) >= 2:
+            base, old, new = __obj.__self__, str(args[0]), str(args[1])
+            growth = base.count(old) if old else len(base) + 1
+            if len(base) + growth * max(0, len(new) - len(old)) > limit:
+                raise ExpressionError("replace() would build a string larger than the limit")
+        return SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs)
+
+
+def _env_of(ctx: Any) -> FunctionEnv:
+    holder = ctx.get(_FENV)
+    return holder._value if isinstance(holder, _Holder) else NULL_ENV
+
+
+def _make_env_function(impl: Callable[..., Any]) -> Callable[..., Any]:
+    @jinja2.pass_context
+    def fn(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        return impl(_env_of(ctx), *args, **kwargs)
+
+    return fn
+
+
+def _make_filter(impl: Callable[..., Any]) -> Callable[..., Any]:
+    # ``{{ 'abc' | task }}``: the piped value is the first argument, as in Mistral.
+    @jinja2.pass_context
+    def flt(ctx: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        return impl(_env_of(ctx), value, *args, **kwargs)
+
+    return flt
+
+
+@jinja2.pass_context
+def _budget_range(ctx: Any, *args: int) -> range:
+    holder = ctx.get(_BUDGET)
+    rng = range(*args)
+    if isinstance(holder, _Holder):
+        holder._value.spend(len(rng))
+    return rng
+
+
+class JinjaEvaluator:
+    """Parses and evaluates Jinja for one set of settings."""
+
+    def __init__(self, settings: ExpressionSettings) -> None:
+        self.settings = settings
+        env = _BoundedSandbox(settings)
+        env.globals.pop("lipsum", None)
+        env.globals["range"] = _budget_range
+        for name, impl in fns.ENV_FUNCTIONS.items():
+            env.globals[name] = _make_env_function(impl)
+            env.filters[name] = _make_filter(impl)
+        for name, pure in fns.PURE_FUNCTIONS.items():
+            env.globals[name] = pure
+            env.filters[name] = pure
+        self._env = env
+        self.compile_expression = functools.lru_cache(maxsize=4096)(self._compile_expression)
+        self.compile_template = functools.lru_cache(maxsize=4096)(self._compile_template)
+
+    def _check_length(self, source: str) -> None:
+        if len(source) > self.settings.max_expression_length:
+            raise ExpressionError(
+                f"Jinja expression is longer than {self.settings.max_expression_length} characters"
+            )
+
+    def _compile_expression(self, source: str) -> Any:
+        self._check_length(source)
+        try:
+            return self._env.compile_expression(source, undefined_to_none=False)
+        except jinja2.TemplateSyntaxError as e:
+            raise ExpressionError(f"Invalid Jinja expression '{_short(source)}': {e.message}") from None
+        except (RecursionError, MemoryError):
+            raise ExpressionError(f"Jinja expression '{_short(source)}' is too deeply nested") from None
+
+    def _compile_template(self, source: str) -> jinja2.Template:
+        self._check_length(source)
+        try:
+            return self._env.from_string(source)
+        except jinja2.TemplateSyntaxError as e:
+            raise ExpressionError(f"Invalid Jinja template '{_short(source)}': {e.message}") from None
+        except (RecursionError, MemoryError):
+            raise ExpressionError(f"Jinja template '{_short(source)}' is too deeply nested") from None
+
+    def _vars(self, data: Any, fenv: FunctionEnv | None) -> dict[str, Any]:
+        return {"_": data, _FENV: _Holder(fenv or NULL_ENV),
+                _BUDGET: _Holder(_Budget(self.settings.max_iterations))}
+
+    def evaluate_expression(self, source: str, data: Any, fenv: FunctionEnv | None) -> Any:
+        compiled = self.compile_expression(source)
+        return self._run(source, lambda: compiled(**self._vars(data, fenv)))
+
+    def render(self, source: str, data: Any, fenv: FunctionEnv | None) -> str:
+        template = self.compile_template(source)
+        result = self._run(source, lambda: template.render(**self._vars(data, fenv)))
+        if len(result) > self.settings.max_string_length:
+            raise ExpressionError(f"Jinja template '{_short(source)}' rendered a too large string")
+        return result
+
+    def _run(self, source: str, thunk: Callable[[], Any]) -> Any:
+        try:
+            result = thunk()
+        except ExpressionError as e:
+            raise ExpressionError(f"Can not evaluate Jinja expression '{_short(source)}': {e}") from None
+        except jinja2.UndefinedError as e:
+            raise ExpressionError(
+                f"Can not evaluate Jinja expression '{_short(source)}': {e.message}"
+            ) from None
+        except jinja2.exceptions.SecurityError as e:
+            raise ExpressionError(
+                f"Can not evaluate Jinja expression '{_short(source)}': not allowed: {e}"
+            ) from None
+        except (RecursionError, MemoryError) as e:
+            raise ExpressionError(
+                f"Can not evaluate Jinja expression '{_short(source)}': {e.__class__.__name__}"
+            ) from None
+        except Exception as e:  # noqa: BLE001 - any failure of user code becomes a domain error
+            reason = f"{e.__class__.__name__}: {e}"[:300]
+            raise ExpressionError(f"Can not evaluate Jinja expression '{_short(source)}': {reason}") from None
+        if isinstance(result, jinja2.Undefined):
+            return None
+        return result
+
+    def validate(self, source: str, whole: bool) -> None:
+        if whole:
+            self.compile_expression(source)
+        else:
+            self.compile_template(source)
+
+
+def _short(source: str, limit: int = 200) -> str:
+    source = source.strip()
+    return source if len(source) <= limit else source[:limit] + "..."
+
+
+@functools.lru_cache(maxsize=8)
+def get_jinja(settings: ExpressionSettings) -> JinjaEvaluator:
+    return JinjaEvaluator(settings)
+

@@ -1,0 +1,47 @@
+"""Evaluation settings: what the service reads from the ``[yaql]`` config group, plus bounds.
+
+The service builds one ``ExpressionSettings`` (from ``cfg.CONF.yaql``) and passes it in;
+nothing here reads configuration. The defaults are safe for untrusted definitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ExpressionSettings:
+    """Knobs of the YAQL and Jinja evaluators. Frozen and hashable: engines are cached per value.
+
+    ``limit_iterators`` / ``memory_quota`` mean what Mistral's ``[yaql]`` options mean (-1 is
+    "no limit"); the remaining fields bound the Jinja sandbox and the size of expressions.
+    """
+
+    limit_iterators: int = 100_000
+    memory_quota: int = 64 * 1024 * 1024
+    convert_input_data: bool = True
+    convert_output_data: bool = True
+    convert_tuples_to_lists: bool = True
+    convert_sets_to_lists: bool = False
+    iterable_dicts: bool = False
+    keyword_operator: str = "=>"
+    allow_delegates: bool = False
+    # Bounds that are ours, not Mistral's.
+    max_expression_length: int = 64 * 1024
+    max_iterations: int = 1_000_000
+    max_string_length: int = 16 * 1024 * 1024
+    max_nesting: int = 64
+
+    def yaql_options(self) -> dict[str, object]:
+        """The ``options`` dict yaql's ``YaqlFactory.create`` understands."""
+        return {
+            "yaql.limitIterators": self.limit_iterators,
+            "yaql.memoryQuota": self.memory_quota,
+            "yaql.convertTuplesToLists": self.convert_tuples_to_lists,
+            "yaql.convertSetsToLists": self.convert_sets_to_lists,
+            "yaql.iterableDicts": self.iterable_dicts,
+            "yaql.convertOutputData": self.convert_output_data,
+        }
+
+
+DEFAULT_SETTINGS = ExpressionSettings()

@@ -1,0 +1,132 @@
+"""YAQL evaluation: one engine and root context per ``ExpressionSettings``, parsed expressions cached."""
+
+from __future__ import annotations
+
+import collections.abc  # noqa: F401 - yaql 3 uses collections.abc without importing it
+import functools
+from typing import Any
+
+import yaql
+from yaql.language import exceptions as yaql_exc
+from yaql.language import utils as yaql_utils
+
+from mistral.exceptions import ExpressionError
+from mistral.expressions import functions as fns
+from mistral.expressions.env import NULL_ENV, FunctionEnv
+from mistral.expressions.settings import ExpressionSettings
+
+# A context key no expression can name ('#' is not a YAQL identifier character).
+_FENV_KEY = "#fenv"
+
+
+def _register(context: Any) -> None:
+    def task(context: Any, task_name: str | None = None) -> Any:
+        return fns.task_(context[_FENV_KEY], task_name)
+
+    def tasks(
+        context: Any,
+        workflow_execution_id: str | None = None,
+        recursive: bool = False,
+        state: str | None = None,
+        flat: bool = False,
+    ) -> Any:
+        return fns.tasks_(context[_FENV_KEY], workflow_execution_id, recursive, state, flat)
+
+    def execution(context: Any) -> Any:
+        return fns.execution_(context[_FENV_KEY])
+
+    def executions(
+        context: Any,
+        id: str | None = None,
+        root_execution_id: str | None = None,
+        state: str | None = None,
+        from_time: str | None = None,
+        to_time: str | None = None,
+    ) -> Any:
+        return fns.executions_(context[_FENV_KEY], id, root_execution_id, state, from_time, to_time)
+
+    def env(context: Any) -> Any:
+        return fns.env_(context[_FENV_KEY])
+
+    def global_(context: Any, var_name: str) -> Any:
+        return fns.global_(context[_FENV_KEY], var_name)
+
+    for name, fn in (("task", task), ("tasks", tasks), ("execution", execution),
+                     ("executions", executions), ("env", env), ("global", global_)):
+        context.register_function(fn, name=name)
+    for name, pure in fns.PURE_FUNCTIONS.items():
+        context.register_function(pure, name=name)
+
+
+class YaqlEvaluator:
+    """Parses and evaluates YAQL for one set of settings."""
+
+    def __init__(self, settings: ExpressionSettings) -> None:
+        self.settings = settings
+        factory = yaql.YaqlFactory(keyword_operator=settings.keyword_operator or None,
+                                   allow_delegates=settings.allow_delegates)
+        self._engine = factory.create(options=settings.yaql_options())
+        root = yaql.create_context(delegates=settings.allow_delegates)
+        _register(root)
+        self._root = root
+        self.parse = functools.lru_cache(maxsize=4096)(self._parse)
+
+    def _parse(self, source: str) -> Any:
+        if len(source) > self.settings.max_expression_length:
+            raise ExpressionError(
+                f"YAQL expression is longer than {self.settings.max_expression_length} characters"
+            )
+        try:
+            return self._engine(source)
+        except yaql_exc.YaqlException as e:
+            raise ExpressionError(f"Invalid YAQL expression '{_short(source)}': {_reason(e)}") from None
+        except (RecursionError, MemoryError):
+            raise ExpressionError(f"YAQL expression '{_short(source)}' is too deeply nested") from None
+
+    def validate(self, source: str) -> None:
+        self.parse(source)
+
+    def evaluate(self, source: str, data: Any, fenv: FunctionEnv | None) -> Any:
+        parsed = self.parse(source)
+        ctx = self._root.create_child_context()
+        ctx[_FENV_KEY] = fenv or NULL_ENV
+        if self.settings.convert_input_data:
+            ctx["$"] = yaql_utils.convert_input_data(data)
+        else:
+            ctx["$"] = data
+        try:
+            return parsed.evaluate(context=ctx)
+        except ExpressionError as e:
+            raise ExpressionError(f"Can not evaluate YAQL expression '{_short(source)}': {e}") from None
+        except yaql_exc.CollectionTooLargeException:
+            raise ExpressionError(
+                f"Can not evaluate YAQL expression '{_short(source)}': a collection is larger than "
+                f"the limit of {self.settings.limit_iterators} items"
+            ) from None
+        except yaql_exc.MemoryQuotaExceededException:
+            raise ExpressionError(
+                f"Can not evaluate YAQL expression '{_short(source)}': memory quota exceeded"
+            ) from None
+        except (RecursionError, MemoryError) as e:
+            raise ExpressionError(
+                f"Can not evaluate YAQL expression '{_short(source)}': {e.__class__.__name__}"
+            ) from None
+        except Exception as e:  # noqa: BLE001 - any failure of user code becomes a domain error
+            raise ExpressionError(
+                f"Can not evaluate YAQL expression '{_short(source)}': {_reason(e)}"
+            ) from None
+
+
+def _short(source: str, limit: int = 200) -> str:
+    source = source.strip()
+    return source if len(source) <= limit else source[:limit] + "..."
+
+
+def _reason(e: BaseException, limit: int = 300) -> str:
+    text = f"{e.__class__.__name__}: {e}" if str(e) else e.__class__.__name__
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+@functools.lru_cache(maxsize=8)
+def get_yaql(settings: ExpressionSettings) -> YaqlEvaluator:
+    return YaqlEvaluator(settings)

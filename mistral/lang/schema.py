@@ -1,0 +1,191 @@
+"""JSON-schema fragments of DSL v2, one per construct, and their compiled validators.
+
+Schemas check shape and types only; meaning (references, cycles, which keys a workflow
+type allows) is checked in ``validator.py``. Validators are compiled once at import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+
+EXPRESSION = {"type": "string", "pattern": r"^\s*(<%[\s\S]*%>|{{[\s\S]*}}|{%[\s\S]*%}[\s\S]*)\s*$"}
+NONEMPTY_STRING = {"type": "string", "minLength": 1}
+NAME = {"type": "string", "minLength": 1, "maxLength": 255}
+STRING_LIST = {"type": "array", "items": NONEMPTY_STRING, "uniqueItems": True}
+TAGS = STRING_LIST
+ANY_DICT = {"type": "object"}
+NON_NEGATIVE_INT_OR_EXPR = {"anyOf": [{"type": "integer", "minimum": 0}, EXPRESSION]}
+POSITIVE_INT_OR_EXPR = {"anyOf": [{"type": "integer", "minimum": 1}, EXPRESSION]}
+BOOL_OR_EXPR = {"anyOf": [{"type": "boolean"}, EXPRESSION]}
+DICT_OR_EXPR = {"anyOf": [ANY_DICT, EXPRESSION]}
+
+# ``input`` of workflows and ad-hoc actions: names, or one-key maps name → default.
+INPUT_LIST = {
+    "type": "array",
+    "items": {
+        "anyOf": [
+            NONEMPTY_STRING,
+            {"type": "object", "minProperties": 1, "maxProperties": 1},
+        ]
+    },
+}
+
+RETRY = {
+    "anyOf": [
+        {
+            "type": "object",
+            "properties": {
+                "count": NON_NEGATIVE_INT_OR_EXPR,
+                "delay": NON_NEGATIVE_INT_OR_EXPR,
+                "break-on": {"type": "string"},
+                "continue-on": {"type": "string"},
+            },
+            "required": ["count"],
+            "additionalProperties": False,
+        },
+        NONEMPTY_STRING,  # inline: "count=3 delay=1"
+    ]
+}
+
+# One item of an on-* list: "t2", "fail msg='x'", or {t2: <% condition %>}.
+ON_CLAUSE_ITEM = {
+    "anyOf": [
+        NONEMPTY_STRING,
+        {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
+            "additionalProperties": {"type": ["string", "boolean", "null"]},
+        },
+    ]
+}
+ON_CLAUSE_LIST = {"anyOf": [NONEMPTY_STRING, {"type": "array", "items": ON_CLAUSE_ITEM}]}
+PUBLISH_SCOPES = {
+    "type": "object",
+    "properties": {"branch": ANY_DICT, "global": ANY_DICT, "atomic": ANY_DICT},
+    "additionalProperties": False,
+}
+ON_CLAUSE = {
+    "anyOf": [
+        ON_CLAUSE_LIST,
+        {
+            "type": "object",
+            "properties": {"publish": PUBLISH_SCOPES, "next": ON_CLAUSE_LIST},
+            "additionalProperties": False,
+        },
+    ]
+}
+
+POLICIES = {
+    "retry": RETRY,
+    "wait-before": NON_NEGATIVE_INT_OR_EXPR,
+    "wait-after": NON_NEGATIVE_INT_OR_EXPR,
+    "timeout": NON_NEGATIVE_INT_OR_EXPR,
+    "pause-before": BOOL_OR_EXPR,
+    "concurrency": POSITIVE_INT_OR_EXPR,
+    "safe-rerun": BOOL_OR_EXPR,
+    "fail-on": {"type": "string"},
+}
+
+TRANSITION_KEYS = ("on-success", "on-error", "on-complete")
+
+TASK = {
+    "type": "object",
+    "properties": {
+        "name": NAME,
+        "description": {"type": "string"},
+        "tags": TAGS,
+        "action": NONEMPTY_STRING,
+        "workflow": NONEMPTY_STRING,
+        "input": DICT_OR_EXPR,
+        "publish": DICT_OR_EXPR,
+        "publish-on-error": DICT_OR_EXPR,
+        "on-success": ON_CLAUSE,
+        "on-error": ON_CLAUSE,
+        "on-complete": ON_CLAUSE,
+        "join": {"anyOf": [{"enum": ["all", "one"]}, {"type": "integer", "minimum": 1}]},
+        "with-items": {"anyOf": [NONEMPTY_STRING, {"type": "array", "items": NONEMPTY_STRING,
+                                                   "minItems": 1}]},
+        "keep-result": BOOL_OR_EXPR,
+        "target": NONEMPTY_STRING,
+        "requires": {"anyOf": [NONEMPTY_STRING, STRING_LIST]},
+        **POLICIES,
+    },
+    "additionalProperties": False,
+}
+
+TASK_DEFAULTS = {
+    "type": "object",
+    "properties": {
+        "on-success": ON_CLAUSE,
+        "on-error": ON_CLAUSE,
+        "on-complete": ON_CLAUSE,
+        "requires": {"anyOf": [NONEMPTY_STRING, STRING_LIST]},
+        **POLICIES,
+    },
+    "additionalProperties": False,
+}
+
+WORKFLOW = {
+    "type": "object",
+    "properties": {
+        "version": {"enum": ["2.0", 2.0]},
+        "name": NAME,
+        "type": {"enum": ["direct", "reverse"]},
+        "description": {"type": "string"},
+        "tags": TAGS,
+        "input": INPUT_LIST,
+        "output": {},
+        "output-on-error": {},
+        "vars": ANY_DICT,
+        "task-defaults": {"type": "object"},
+        "tasks": {"type": "object", "minProperties": 1},
+    },
+    "required": ["tasks"],
+    "additionalProperties": False,
+}
+
+ACTION = {
+    "type": "object",
+    "properties": {
+        "version": {"enum": ["2.0", 2.0]},
+        "name": NAME,
+        "base": NONEMPTY_STRING,
+        "base-input": DICT_OR_EXPR,
+        "input": INPUT_LIST,
+        "output": {},
+        "description": {"type": "string"},
+        "tags": TAGS,
+    },
+    "required": ["base"],
+    "additionalProperties": False,
+}
+
+WORKBOOK = {
+    "type": "object",
+    "properties": {
+        "version": {"enum": ["2.0", 2.0]},
+        "name": NAME,
+        "description": {"type": "string"},
+        "tags": TAGS,
+        "workflows": {"type": "object", "additionalProperties": {"type": "object"}},
+        "actions": {"type": "object", "additionalProperties": {"type": "object"}},
+    },
+    "required": ["version", "name"],
+    "additionalProperties": False,
+}
+
+
+def _compile(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
+    cls = jsonschema.Draft7Validator
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+TASK_VALIDATOR = _compile(TASK)
+TASK_DEFAULTS_VALIDATOR = _compile(TASK_DEFAULTS)
+WORKFLOW_VALIDATOR = _compile(WORKFLOW)
+ACTION_VALIDATOR = _compile(ACTION)
+WORKBOOK_VALIDATOR = _compile(WORKBOOK)
