@@ -1,0 +1,74 @@
+"""Definitions the API tests upload."""
+
+WORKFLOWS = """---
+version: '2.0'
+
+greet:
+  description: Says hello
+  tags: [demo]
+  input:
+    - name
+    - greeting: Hello
+  output:
+    text: <% $.text %>
+  tasks:
+    say:
+      action: std.echo output="<% $.greeting %>, <% $.name %>"
+      publish:
+        text: <% task().result %>
+
+noop:
+  tasks:
+    nothing:
+      action: std.noop
+"""
+
+ONE_WORKFLOW = """---
+version: '2.0'
+
+single:
+  tasks:
+    t1:
+      action: std.noop
+"""
+
+BAD_WORKFLOW = """---
+version: '2.0'
+
+broken:
+  tasks:
+    t1:
+      action: std.noop
+      on-success: [missing_task]
+"""
+
+WORKBOOK = """---
+version: '2.0'
+name: book
+tags: [wb]
+
+workflows:
+  flow:
+    tasks:
+      t1:
+        action: book.hello
+
+actions:
+  hello:
+    base: std.echo
+    base-input:
+      output: hello
+"""
+
+ACTIONS = """---
+version: '2.0'
+
+my_echo:
+  description: Echo with a prefix
+  input:
+    - text
+    - prefix: '>'
+  base: std.echo
+  base-input:
+    output: <% $.prefix %> <% $.text %>
+"""

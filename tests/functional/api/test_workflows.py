@@ -1,0 +1,188 @@
+"""/v2/workflows: upload, read, list, update, delete, validate."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from typing import Any
+
+from tests.functional.api.client import ApiClient
+from tests.functional.api.samples import BAD_WORKFLOW, ONE_WORKFLOW, WORKFLOWS
+
+
+def create(api: ApiClient, text: str = WORKFLOWS, query: str = "") -> list[dict[str, Any]]:
+    r = api.post("/v2/workflows" + query, text)
+    assert r.status_code == 201, r.text
+    return r.json["workflows"]
+
+
+def test_create_returns_every_workflow_with_mistral_fields(api: ApiClient) -> None:
+    created = create(api)
+    assert [w["name"] for w in created] == ["greet", "noop"]
+    greet = created[0]
+    assert greet["input"] == 'name, greeting="Hello"'
+    assert greet["interface"] == {"input": ["name", {"greeting": "Hello"}], "output": ["text"]}
+    assert greet["tags"] == ["demo"]
+    assert greet["scope"] == "private" and greet["namespace"] == ""
+    assert "greet:" in greet["definition"] and "noop:" not in greet["definition"]
+    assert greet["created_at"] and greet["updated_at"] is None
+    assert len(greet["id"]) == 36
+
+
+def test_get_by_name_and_by_id(api: ApiClient) -> None:
+    wf = create(api, ONE_WORKFLOW)[0]
+    assert wf["definition"] == ONE_WORKFLOW
+    by_name = api.get("/v2/workflows/single")
+    by_id = api.get(f"/v2/workflows/{wf['id']}")
+    assert by_name.status_code == by_id.status_code == 200
+    assert by_name.json == by_id.json == wf
+
+
+def test_unknown_workflow_is_404(api: ApiClient) -> None:
+    r = api.get("/v2/workflows/nope")
+    assert r.status_code == 404
+    assert "nope" in r.fault
+    assert api.get("/v2/workflows/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_duplicate_is_409(api: ApiClient) -> None:
+    create(api, ONE_WORKFLOW)
+    r = api.post("/v2/workflows", ONE_WORKFLOW)
+    assert r.status_code == 409
+    assert "single" in r.fault
+
+
+def test_invalid_dsl_is_400_with_the_validator_message_and_no_rows(api: ApiClient) -> None:
+    text = ONE_WORKFLOW + BAD_WORKFLOW.replace("---\nversion: '2.0'\n", "")
+    r = api.post("/v2/workflows", text)
+    assert r.status_code == 400
+    assert "missing_task" in r.fault and "broken" in r.fault
+    assert api.get("/v2/workflows").json["workflows"] == []
+
+
+def test_invalid_yaml_is_400(api: ApiClient) -> None:
+    r = api.post("/v2/workflows", "version: '2.0'\nwf: [unclosed\n")
+    assert r.status_code == 400
+    assert r.fault
+
+
+def test_empty_definition_is_400(api: ApiClient) -> None:
+    r = api.post("/v2/workflows", "   ")
+    assert r.status_code == 400
+    assert "empty" in r.fault
+
+
+def test_namespaces_keep_same_names_apart(api: ApiClient) -> None:
+    a = create(api, ONE_WORKFLOW)[0]
+    b = create(api, ONE_WORKFLOW, "?namespace=ns1")[0]
+    assert a["id"] != b["id"] and b["namespace"] == "ns1"
+    assert api.get("/v2/workflows/single?namespace=ns1").json["id"] == b["id"]
+    names = api.get("/v2/workflows?namespace=ns1").json["workflows"]
+    assert [w["id"] for w in names] == [b["id"]]
+    assert api.delete("/v2/workflows/single?namespace=ns1").status_code == 204
+    assert api.get("/v2/workflows/single").json["id"] == a["id"]
+
+
+def test_scope_public_and_bad_scope(api: ApiClient) -> None:
+    wf = create(api, ONE_WORKFLOW, "?scope=public")[0]
+    assert wf["scope"] == "public"
+    r = api.post("/v2/workflows?scope=world", WORKFLOWS)
+    assert r.status_code == 400
+    assert "world" in r.fault
+
+
+def test_update_collection_and_by_id(api: ApiClient) -> None:
+    created = create(api)
+    changed = WORKFLOWS.replace("Says hello", "Says hi")
+    r = api.put("/v2/workflows?scope=public", changed)
+    assert r.status_code == 200
+    updated = r.json["workflows"]
+    assert [w["id"] for w in updated] == [w["id"] for w in created]
+    assert all(w["scope"] == "public" and w["updated_at"] for w in updated)
+    assert "Says hi" in api.get("/v2/workflows/greet").json["definition"]
+    one = api.put(f"/v2/workflows/{created[1]['id']}", ONE_WORKFLOW.replace("single", "noop"))
+    assert one.status_code == 200
+    assert one.json["id"] == created[1]["id"] and one.json["name"] == "noop"
+
+
+def test_update_by_id_needs_one_workflow(api: ApiClient) -> None:
+    wf = create(api)[0]
+    r = api.put(f"/v2/workflows/{wf['id']}", WORKFLOWS)
+    assert r.status_code == 400
+    assert "exactly one" in r.fault
+
+
+def test_update_of_missing_workflow_is_404(api: ApiClient) -> None:
+    r = api.put("/v2/workflows", ONE_WORKFLOW)
+    assert r.status_code == 404
+
+
+def test_delete(api: ApiClient) -> None:
+    wf = create(api, ONE_WORKFLOW)[0]
+    assert api.delete(f"/v2/workflows/{wf['id']}").status_code == 204
+    assert api.get(f"/v2/workflows/{wf['id']}").status_code == 404
+    assert api.delete(f"/v2/workflows/{wf['id']}").status_code == 404
+
+
+def test_delete_refused_while_a_cron_trigger_uses_it(api: ApiClient) -> None:
+    create(api, ONE_WORKFLOW)
+    r = api.post("/v2/cron_triggers", {"name": "every", "workflow_name": "single",
+                                       "pattern": "* * * * *"})
+    assert r.status_code == 201, r.text
+    r = api.delete("/v2/workflows/single")
+    assert r.status_code == 409
+    assert "every" in r.fault and "cron" in r.fault
+    assert api.get("/v2/workflows/single").status_code == 200
+
+
+def test_validate(api: ApiClient) -> None:
+    ok = api.post("/v2/workflows/validate", WORKFLOWS)
+    assert ok.status_code == 200 and ok.json == {"valid": True}
+    bad = api.post("/v2/workflows/validate", BAD_WORKFLOW)
+    assert bad.status_code == 200
+    assert bad.json["valid"] is False and "missing_task" in bad.json["error"]
+    assert api.get("/v2/workflows").json["workflows"] == []
+
+
+def test_list_paging_sorting_fields_and_next_link(api: ApiClient) -> None:
+    for i in range(5):
+        create(api, ONE_WORKFLOW.replace("single", f"wf{i}"))
+    r = api.get("/v2/workflows?limit=2&sort_keys=name&sort_dirs=desc&fields=name,tags")
+    assert r.status_code == 200
+    page = r.json
+    assert [w["name"] for w in page["workflows"]] == ["wf4", "wf3"]
+    assert set(page["workflows"][0]) == {"id", "name", "tags"}
+    seen = [w["name"] for w in page["workflows"]]
+    while "next" in page:
+        url = urllib.parse.urlsplit(page["next"])
+        assert url.path == "/v2/workflows"
+        page = api.get(f"{url.path}?{url.query}").json
+        seen += [w["name"] for w in page["workflows"]]
+    assert seen == ["wf4", "wf3", "wf2", "wf1", "wf0"]
+
+
+def test_list_filters_with_prefixes(api: ApiClient) -> None:
+    create(api)
+    create(api, ONE_WORKFLOW)
+
+    def names(query: str) -> list[str]:
+        r = api.get("/v2/workflows?" + query + "&sort_keys=name")
+        assert r.status_code == 200, r.text
+        return [w["name"] for w in r.json["workflows"]]
+
+    assert names("name=greet") == ["greet"]
+    assert names("name=eq:greet") == ["greet"]
+    assert names("name=neq:greet") == ["noop", "single"]
+    assert names("name=in:greet,single") == ["greet", "single"]
+    assert names("name=nin:greet,single") == ["noop"]
+    assert names("name=has:oo") == ["noop"]
+    assert names("tags=has:demo") == ["greet"]
+    assert names("created_at=gte:2000-01-01") == ["greet", "noop", "single"]
+    assert names("created_at=lt:2000-01-01") == []
+
+
+def test_input_defaults_are_json_encoded(api: ApiClient) -> None:
+    text = ONE_WORKFLOW.replace("  tasks:", "  input:\n    - n: 3\n    - flag: true\n  tasks:")
+    wf = create(api, text)[0]
+    assert wf["input"] == "n=3, flag=true"
+    assert json.loads(json.dumps(wf["interface"]))["input"] == [{"n": 3}, {"flag": True}]
