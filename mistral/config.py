@@ -356,6 +356,14 @@ def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
     ]
 
 
+def set_sample_defaults() -> None:
+    """Entry point (``oslo.config.opts.defaults``): our defaults for library options, so
+    the generated sample shows the embedded ``fake:/`` transport, not oslo's rabbit://."""
+    from oslo_messaging import transport as _transport
+
+    cfg.set_defaults(_transport._transport_opts, transport_url="fake:/")
+
+
 def default_sqlite_url(state_path: str) -> str:
     return "sqlite:///" + os.path.join(state_path, "mistral.db")
 
