@@ -195,3 +195,13 @@ def read_tx() -> Any:
 def write_tx() -> Any:
     """A read-write transaction in the caller's context (commits on success)."""
     return services().db.transaction(ctx())
+
+
+def engine() -> Any:
+    """The engine (local or RPC client); 503 when the app was built without one."""
+    eng = services().engine
+    if eng is None:
+        from mistral import exceptions as exc
+
+        raise exc.ServiceUnavailableError("No engine is available to run executions.")
+    return eng

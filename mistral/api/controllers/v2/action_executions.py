@@ -113,7 +113,7 @@ def run(body: dict[str, Any]) -> dict[str, Any]:
             + "; known: " + ", ".join(RUN_PARAMS) + "."
         )
     ctx = http.ctx()
-    result = http.services().engine.start_action(
+    result = http.engine().start_action(
         ctx, name, action_input=v["input"], description=v.get("description"),
         namespace=v.get("workflow_namespace") or "", params=v["params"],
     )
@@ -161,7 +161,7 @@ def complete(id: str, body: dict[str, Any]) -> dict[str, Any]:
             raise exc.InvalidStateTransitionError(
                 f"Action execution {id} is already {row.state}; its result cannot change."
             )
-    engine = http.services().engine
+    engine = http.engine()
     if state in RESULT_STATES:
         engine.on_action_complete(ctx, id, _result(state, raw_output))
     else:

@@ -123,7 +123,7 @@ def start(body: dict[str, Any]) -> Any:
         definitions.find_workflow(tx, identifier, namespace)  # 404 before calling the engine
         params = _resolve_env(tx, v["params"])
     try:
-        result = http.services().engine.start_workflow(
+        result = http.engine().start_workflow(
             ctx, identifier, wf_namespace=namespace, wf_ex_id=wf_ex_id, wf_input=v["input"],
             description=v.get("description") or "", params=params,
         )
@@ -158,7 +158,7 @@ def _update(id: str, body: dict[str, Any]) -> Any:
             f"Cannot set execution state to '{state}': use one of "
             + ", ".join(UPDATABLE_STATES) + "."
         )
-    ctx, db, engine = http.ctx(), http.services().db, http.services().engine
+    ctx, db, engine = http.ctx(), http.services().db, http.engine()
     with db.transaction(ctx) as tx:
         wf_ex = load(tx, id)
         env_params = _resolve_env(tx, params) if "env" in params else {}

@@ -171,7 +171,7 @@ def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
                 f"Execution {wf_ex.id} is {wf_ex.state}: a task can be re-run only when its "
                 "execution is in ERROR, CANCELLED or PAUSED."
             )
-    http.services().engine.rerun_workflow(ctx, id, reset=reset, env=env)
+    http.engine().rerun_workflow(ctx, id, reset=reset, env=env)
     return get_task(id)
 
 

@@ -1,0 +1,130 @@
+"""/v2/environments, /v2/cron_triggers, /v2/event_triggers, /v2/services."""
+
+from __future__ import annotations
+
+import json
+
+from tests.functional.api.client import build_client, ApiClient
+from tests.functional.api.samples import ONE_WORKFLOW
+
+
+def test_environment_lifecycle(api: ApiClient) -> None:
+    body = {"name": "dev", "description": "for dev", "variables": json.dumps({"a": 1})}
+    r = api.post("/v2/environments", body)
+    assert r.status_code == 201, r.text
+    env = r.json
+    assert json.loads(env["variables"]) == {"a": 1} and env["scope"] == "private"
+    assert api.get("/v2/environments/dev").json == env
+    assert api.post("/v2/environments", body).status_code == 409
+    r = api.put("/v2/environments", {"name": "dev", "variables": {"a": 2, "b": [1]}})
+    assert r.status_code == 200
+    assert json.loads(r.json["variables"]) == {"a": 2, "b": [1]}
+    listed = api.get("/v2/environments").json["environments"]
+    assert [e["name"] for e in listed] == ["dev"]
+    assert api.delete("/v2/environments/dev").status_code == 204
+    assert api.get("/v2/environments/dev").status_code == 404
+    assert api.put("/v2/environments", {"name": "dev"}).status_code == 404
+
+
+def test_environment_bad_input(api: ApiClient) -> None:
+    r = api.post("/v2/environments", {"variables": "{}"})
+    assert r.status_code == 400 and "'name'" in r.fault
+    r = api.post("/v2/environments", {"name": "x", "variables": "{not json"})
+    assert r.status_code == 400 and "'variables'" in r.fault
+    r = api.post("/v2/environments", {"name": "x", "variables": "[1, 2]"})
+    assert r.status_code == 400 and "'variables'" in r.fault
+    r = api.post("/v2/environments", {"name": "x", "variables": {}, "scope": "galaxy"})
+    assert r.status_code == 400 and "galaxy" in r.fault
+    assert api.get("/v2/environments").json["environments"] == []
+
+
+def test_cron_trigger_lifecycle(api: ApiClient) -> None:
+    wf = api.post("/v2/workflows", ONE_WORKFLOW).json["workflows"][0]
+    r = api.post("/v2/cron_triggers", {
+        "name": "nightly", "workflow_name": "single", "pattern": "0 3 * * *",
+        "workflow_input": json.dumps({"x": 1}), "remaining_executions": 5,
+    })
+    assert r.status_code == 201, r.text
+    ct = r.json
+    assert ct["workflow_id"] == wf["id"] and ct["workflow_name"] == "single"
+    assert ct["next_execution_time"].endswith("03:00:00")
+    assert json.loads(ct["workflow_input"]) == {"x": 1}
+    assert ct["remaining_executions"] == 5
+    assert api.get("/v2/cron_triggers/nightly").json["id"] == ct["id"]
+    assert api.get(f"/v2/cron_triggers/{ct['id']}").json["name"] == "nightly"
+    assert [c["name"] for c in api.get("/v2/cron_triggers").json["cron_triggers"]] == ["nightly"]
+    assert api.post("/v2/cron_triggers", {"name": "nightly", "workflow_id": wf["id"],
+                                          "pattern": "* * * * *"}).status_code == 409
+    assert api.delete("/v2/cron_triggers/nightly").status_code == 204
+    assert api.get("/v2/cron_triggers/nightly").status_code == 404
+    assert api.delete("/v2/workflows/single").status_code == 204
+
+
+def test_cron_trigger_first_time_only(api: ApiClient) -> None:
+    api.post("/v2/workflows", ONE_WORKFLOW)
+    r = api.post("/v2/cron_triggers", {"name": "once", "workflow_name": "single",
+                                       "first_execution_time": "2999-01-01 10:00",
+                                       "remaining_executions": 1})
+    assert r.status_code == 201, r.text
+    assert r.json["first_execution_time"] == "2999-01-01 10:00:00"
+    assert r.json["next_execution_time"] == "2999-01-01 10:00:00"
+    assert r.json["pattern"] is None
+
+
+def test_cron_trigger_bad_input(api: ApiClient) -> None:
+    api.post("/v2/workflows", ONE_WORKFLOW)
+    base = {"name": "t", "workflow_name": "single"}
+    cases = [
+        ({**base, "pattern": "not a cron"}, "pattern"),
+        (base, "pattern"),
+        ({**base, "first_execution_time": "2001-01-01 00:00"}, "future"),
+        ({**base, "first_execution_time": "tomorrow"}, "first_execution_time"),
+        ({**base, "pattern": "* * * * *", "remaining_executions": 0}, "remaining_executions"),
+        ({"name": "t", "pattern": "* * * * *"}, "workflow"),
+        ({**base, "pattern": "* * * * *", "workflow_input": "[1]"}, "workflow_input"),
+    ]
+    for body, needle in cases:
+        r = api.post("/v2/cron_triggers", body)
+        assert r.status_code == 400, (body, r.text)
+        assert needle in r.fault, (body, r.fault)
+    r = api.post("/v2/cron_triggers", {**base, "workflow_name": "nope", "pattern": "* * * * *"})
+    assert r.status_code == 404
+    assert api.get("/v2/cron_triggers").json["cron_triggers"] == []
+
+
+def test_event_trigger_lifecycle(api: ApiClient) -> None:
+    wf = api.post("/v2/workflows", ONE_WORKFLOW).json["workflows"][0]
+    body = {"name": "on_create", "workflow_id": wf["id"], "exchange": "nova",
+            "topic": "notifications", "event": "compute.instance.create.end",
+            "workflow_input": json.dumps({"a": 1})}
+    r = api.post("/v2/event_triggers", body)
+    assert r.status_code == 201, r.text
+    et = r.json
+    assert et["exchange"] == "nova" and json.loads(et["workflow_input"]) == {"a": 1}
+    assert api.get(f"/v2/event_triggers/{et['id']}").json == et
+    assert api.post("/v2/event_triggers", body).status_code == 409
+    r = api.put(f"/v2/event_triggers/{et['id']}", {"name": "renamed"})
+    assert r.status_code == 200 and r.json["name"] == "renamed"
+    r = api.put(f"/v2/event_triggers/{et['id']}", {"topic": "other"})
+    assert r.status_code == 400 and "topic" in r.fault
+    assert api.delete("/v2/workflows/single").status_code == 409
+    assert [e["name"] for e in api.get("/v2/event_triggers").json["event_triggers"]] == ["renamed"]
+    assert api.delete(f"/v2/event_triggers/{et['id']}").status_code == 204
+    assert api.get(f"/v2/event_triggers/{et['id']}").status_code == 404
+
+
+def test_event_trigger_bad_input(api: ApiClient) -> None:
+    r = api.post("/v2/event_triggers", {"name": "x"})
+    assert r.status_code == 400 and "workflow_id" in r.fault
+    r = api.post("/v2/event_triggers", {"name": "x", "workflow_id": "nope", "exchange": "e",
+                                        "topic": "t", "event": "v"})
+    assert r.status_code == 404
+
+
+def test_services_lists_live_members(sqlite_database: object) -> None:
+    members = [{"name": "engine-1", "type": "engine_group"},
+               {"name": "executor-1", "type": "executor_group"}]
+    client = build_client(sqlite_database, list_services=lambda: members)
+    r = client.get("/v2/services")
+    assert r.status_code == 200
+    assert r.json == {"services": members}

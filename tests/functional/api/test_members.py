@@ -1,0 +1,69 @@
+"""/v2/workflows/<id>/members: sharing between projects (needs auth, as in Mistral)."""
+
+from __future__ import annotations
+
+from mistral.api.app import ApiSettings
+from tests.functional.api.client import ApiClient, build_client
+from tests.functional.api.samples import ONE_WORKFLOW
+
+OWNER = {"X-Project-Id": "owner-project", "X-User-Id": "u1", "X-Roles": "member"}
+OTHER = {"X-Project-Id": "other-project", "X-User-Id": "u2", "X-Roles": "member"}
+
+
+def test_members_need_authentication(api: ApiClient) -> None:
+    r = api.get("/v2/workflows/x/members")
+    assert r.status_code == 400
+    assert "authentication" in r.fault
+
+
+def test_share_accept_and_unshare(sqlite_database: object) -> None:
+    api = build_client(sqlite_database, settings=ApiSettings(auth_enable=True))
+    wf = api.post("/v2/workflows", ONE_WORKFLOW, headers=OWNER).json["workflows"][0]
+    assert wf["project_id"] == "owner-project"
+    assert api.get(f"/v2/workflows/{wf['id']}", headers=OTHER).status_code == 404
+
+    r = api.post(f"/v2/workflows/{wf['id']}/members", {"member_id": "other-project"},
+                 headers=OWNER)
+    assert r.status_code == 201, r.text
+    assert r.json["status"] == "pending" and r.json["resource_type"] == "workflow"
+    assert api.post(f"/v2/workflows/{wf['id']}/members", {"member_id": "other-project"},
+                    headers=OWNER).status_code == 409
+
+    r = api.put(f"/v2/workflows/{wf['id']}/members/other-project", {"status": "accepted"},
+                headers=OTHER)
+    assert r.status_code == 200 and r.json["status"] == "accepted"
+    assert api.get(f"/v2/workflows/{wf['id']}", headers=OTHER).status_code == 200
+    listed = api.get(f"/v2/workflows/{wf['id']}/members", headers=OWNER).json["members"]
+    assert [m["member_id"] for m in listed] == ["other-project"]
+    got = api.get(f"/v2/workflows/{wf['id']}/members/other-project", headers=OTHER)
+    assert got.status_code == 200
+
+    r = api.put(f"/v2/workflows/{wf['id']}/members/other-project", {"status": "maybe"},
+                headers=OTHER)
+    assert r.status_code == 400 and "status" in r.fault
+    assert api.delete(f"/v2/workflows/{wf['id']}/members/other-project",
+                      headers=OWNER).status_code == 204
+    assert api.get(f"/v2/workflows/{wf['id']}", headers=OTHER).status_code == 404
+
+
+def test_only_owner_shares(sqlite_database: object) -> None:
+    api = build_client(sqlite_database, settings=ApiSettings(auth_enable=True))
+    wf = api.post("/v2/workflows?scope=public", ONE_WORKFLOW,
+                  headers=OWNER).json["workflows"][0]
+    r = api.post(f"/v2/workflows/{wf['id']}/members", {"member_id": "x"}, headers=OTHER)
+    assert r.status_code == 400
+    r = api.post(f"/v2/workflows/{wf['id']}/members", {"member_id": "x"}, headers=OWNER)
+    assert r.status_code == 400 and "public" in r.fault
+    assert api.post("/v2/workflows/nope/members", {"member_id": "x"},
+                    headers=OWNER).status_code == 404
+
+
+def test_projects_are_isolated(sqlite_database: object) -> None:
+    api = build_client(sqlite_database, settings=ApiSettings(auth_enable=True))
+    assert api.post("/v2/workflows", ONE_WORKFLOW, headers=OWNER).status_code == 201
+    assert api.post("/v2/workflows", ONE_WORKFLOW, headers=OTHER).status_code == 201
+    mine = api.get("/v2/workflows", headers=OWNER).json["workflows"]
+    assert [w["project_id"] for w in mine] == ["owner-project"]
+    r = api.delete("/v2/workflows/single", headers=OTHER)
+    assert r.status_code == 204
+    assert api.get("/v2/workflows/single", headers=OWNER).status_code == 200

@@ -1,0 +1,79 @@
+"""/v2/openapi.json describes exactly the routes the server answers, both ways.
+
+For every documented (path, method) the server routes the request (whatever the
+resource answer, it is not a "no route" 404 or a 405). For every documented path, every
+undocumented method is a 405, and one extra path segment is a "no route" 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.functional.api.client import ApiClient, Reply
+
+VERBS = ("get", "post", "put", "delete")
+
+
+def _routing_miss(r: Reply) -> bool:
+    if r.status_code == 405:
+        return True
+    return r.status_code == 404 and "no route" in r.json["faultstring"]
+
+
+def _concrete(path: str) -> str:
+    return "/".join("x" if seg.startswith("{") else seg for seg in path.split("/")) or "/"
+
+
+def _send(api: ApiClient, verb: str, path: str) -> Reply:
+    body: Any = None
+    if verb in ("post", "put"):
+        body = {"name": "x"} if not path.rstrip("/").endswith(("workflows", "workbooks",
+                                                               "actions", "validate")) else "x"
+    return api.request(verb.upper(), path, body)
+
+
+@pytest.fixture
+def doc(api: ApiClient) -> dict[str, Any]:
+    r = api.get("/v2/openapi.json")
+    assert r.status_code == 200
+    return r.json
+
+
+def test_document_shape(doc: dict[str, Any]) -> None:
+    assert doc["openapi"].startswith("3.")
+    for resource in ("workbooks", "workflows", "actions", "executions", "tasks",
+                     "action_executions", "cron_triggers", "environments", "event_triggers",
+                     "services"):
+        assert f"/v2/{resource}" in doc["paths"], resource
+    for path in ("/v2/executions/{id}/tasks", "/v2/tasks/{id}/action_executions",
+                 "/v2/executions/{id}/executions", "/v2/executions/{id}/report",
+                 "/v2/workflows/validate", "/v2/actions/validate", "/v2/workbooks/validate",
+                 "/v2/workflows/{identifier}/members/{member_id}"):
+        assert path in doc["paths"], path
+    assert doc["paths"]["/v2/executions"]["post"]["responses"].keys() >= {"201"}
+    assert "204" in doc["paths"]["/v2/executions/{id}"]["delete"]["responses"]
+    assert set(doc["components"]["schemas"]) >= {"Execution", "Workflow", "Task", "Fault"}
+
+
+def test_every_documented_route_is_answered(api: ApiClient, doc: dict[str, Any]) -> None:
+    for path, ops in doc["paths"].items():
+        for verb in ops:
+            r = _send(api, verb, _concrete(path))
+            assert r.status_code != 500, (verb, path, r.text)
+            assert not _routing_miss(r), (verb, path, r.text)
+
+
+def test_every_answered_route_is_documented(api: ApiClient, doc: dict[str, Any]) -> None:
+    for path, ops in doc["paths"].items():
+        concrete = _concrete(path)
+        for verb in VERBS:
+            if verb in ops:
+                continue
+            r = _send(api, verb, concrete)
+            assert _routing_miss(r), (verb, path, r.status_code, r.text)
+        deeper = concrete.rstrip("/") + "/x/y"
+        if not any(_concrete(p) == deeper for p in doc["paths"]):
+            r = api.get(deeper)
+            assert _routing_miss(r), (deeper, r.text)
