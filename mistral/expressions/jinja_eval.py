@@ -13,6 +13,7 @@ import operator
 from typing import Any, Callable
 
 import jinja2
+from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
 from mistral.exceptions import ExpressionError
@@ -191,10 +192,26 @@ class JinjaEvaluator:
         return result
 
     def validate(self, source: str, whole: bool) -> None:
-        if whole:
-            self.compile_expression(source)
-        else:
-            self.compile_template(source)
+        """Syntax check only (no code generation): cheap enough for every definition upload."""
+        self._check_length(source)
+        self._syntax(source, whole)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - evaluators live as long as the process
+    def _syntax(self, source: str, whole: bool) -> None:
+        try:
+            if whole:
+                parser = Parser(self._env, source, state="variable")
+                parser.parse_expression()
+                if not parser.stream.eos:
+                    raise jinja2.TemplateSyntaxError(
+                        "unexpected text after the expression", parser.stream.current.lineno)
+            else:
+                self._env.parse(source)
+        except jinja2.TemplateSyntaxError as e:
+            kind = "expression" if whole else "template"
+            raise ExpressionError(f"Invalid Jinja {kind} '{_short(source)}': {e.message}") from None
+        except (RecursionError, MemoryError):
+            raise ExpressionError(f"Jinja expression '{_short(source)}' is too deeply nested") from None
 
 
 def _short(source: str, limit: int = 200) -> str:

@@ -8,6 +8,7 @@ Mappings come back as ``LineDict`` (a ``dict`` that remembers the line of each k
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import yaml
@@ -144,13 +145,44 @@ def load(
         raise DSLError(errors=[DSLProblem("", "the definition must be text")])
     if len(text) > max_bytes or (len(text) * 4 > max_bytes and len(text.encode("utf-8")) > max_bytes):
         raise SizeLimitExceededError(f"the definition is larger than {max_bytes} bytes")
-    _scan(text, max_depth, max_nodes)
     try:
+        _scan(text, max_depth, max_nodes)
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         raise _yaml_problem(e) from None
+    except DSLError as e:
+        # JSON that YAML rejects (tabs in indentation, for one) is still JSON.
+        if text.lstrip().startswith("{") and "invalid YAML" in str(e):
+            return _load_json(text, max_depth, e)
+        raise
     except (ValueError, TypeError, OverflowError) as e:
         raise DSLError(errors=[DSLProblem("", f"invalid YAML value: {e}")]) from None
+
+
+def _depth_ok(value: Any, max_depth: int) -> bool:
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth >= max_depth:
+                return False
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((c, depth + 1) for c in children)
+    return True
+
+
+def _load_json(text: str, max_depth: int, yaml_error: DSLError) -> Any:
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise DSLError(errors=[DSLProblem(
+            "", f"the document is nested deeper than {max_depth} levels")]) from None
+    except ValueError:
+        raise yaml_error from None
+    if not _depth_ok(value, max_depth):
+        raise DSLError(errors=[DSLProblem(
+            "", f"the document is nested deeper than {max_depth} levels")])
+    return value
 
 
 def line_of(root: Any, path: tuple[Any, ...]) -> int | None:
