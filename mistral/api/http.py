@@ -54,8 +54,13 @@ def json_response(data: Any, status: int = 200) -> Response:
     )
 
 
-def expose(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Expose a controller method; its return value is sent as JSON with ``status``."""
+def expose(
+    status: int = 200, only: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Expose a controller method; its return value is sent as JSON with ``status``.
+
+    ``only`` restricts a plain (non-REST) handler to one HTTP method; others get 405.
+    """
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         low, high = _arity(fn)
@@ -64,6 +69,10 @@ def expose(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., An
         def handler(self: Any, *args: str, **kwargs: Any) -> Response:
             if not low <= len(args) <= high:
                 return _no_route()
+            if only is not None and pecan.request.method != only:
+                return errors.fault_response(
+                    405, f"Method {pecan.request.method} is not allowed on {pecan.request.path}."
+                )
             try:
                 result = fn(self, *args)
             except Exception as e:  # every error becomes a fault body, never a traceback

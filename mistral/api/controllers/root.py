@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pecan
-
 from mistral.api import http
 from mistral.api.controllers.v2.root import V2Controller
 
@@ -21,14 +19,7 @@ def version_document() -> dict[str, Any]:
 class RootController:
     v2 = V2Controller()
 
-    @http.expose()
+    @http.expose(only="GET")
     def index(self) -> dict[str, Any]:
-        if pecan.request.method != "GET":
-            return _method_not_allowed()
         return {"versions": [version_document()]}
 
-
-def _method_not_allowed() -> Any:
-    from mistral.api import errors
-
-    return errors.fault_response(405, f"Method {pecan.request.method} is not allowed on /.")

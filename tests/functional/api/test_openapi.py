@@ -26,6 +26,11 @@ def _concrete(path: str) -> str:
     return "/".join("x" if seg.startswith("{") else seg for seg in path.split("/")) or "/"
 
 
+def _matches(template: str, path: str) -> bool:
+    t, p = template.split("/"), path.split("/")
+    return len(t) == len(p) and all(a == b or a.startswith("{") for a, b in zip(t, p))
+
+
 def _send(api: ApiClient, verb: str, path: str) -> Reply:
     body: Any = None
     if verb in ("post", "put"):
@@ -74,6 +79,6 @@ def test_every_answered_route_is_documented(api: ApiClient, doc: dict[str, Any])
             r = _send(api, verb, concrete)
             assert _routing_miss(r), (verb, path, r.status_code, r.text)
         deeper = concrete.rstrip("/") + "/x/y"
-        if not any(_concrete(p) == deeper for p in doc["paths"]):
+        if not any(_matches(p, deeper) for p in doc["paths"]):
             r = api.get(deeper)
             assert _routing_miss(r), (deeper, r.text)

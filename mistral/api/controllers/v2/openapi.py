@@ -162,7 +162,7 @@ def _resource_types() -> list[type[res.Resource]]:
 
 
 class OpenApiController:
-    @http.expose()
+    @http.expose(only="GET")
     def index(self) -> dict[str, Any]:
         from mistral.api.controllers.v2.root import V2Controller
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pecan
 
-from mistral.api import errors, http
+from mistral.api import http
 from mistral.api.controllers.v2 import (
     action_executions,
     actions,
@@ -34,12 +34,8 @@ class V2Controller:
     event_triggers = event_triggers.EventTriggersController()
     services = services.ServicesController()
 
-    @http.expose()
+    @http.expose(only="GET")
     def index(self) -> Any:
-        if pecan.request.method != "GET":
-            return errors.fault_response(
-                405, f"Method {pecan.request.method} is not allowed on /v2."
-            )
         return {"uri": http.host_url() + "/v2"}
 
     @pecan.expose()
