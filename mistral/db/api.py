@@ -30,14 +30,13 @@ from typing import Any
 import sqlalchemy
 import sqlalchemy.exc as sa_exc
 from oslo_db import exception as db_exc
-from oslo_db.sqlalchemy import engines
 from sqlalchemy.engine import Engine, Result, make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session
 
 from mistral import exceptions as exc
 from mistral.context import RequestContext
 from mistral.db import errors, models
+from mistral.db.engine import IN_TRANSACTION, create_engine, is_memory
 from mistral.db.repositories import Repository, WorkflowExecutionRepository
 from mistral.db.types import set_field_size_limit
 
@@ -95,13 +94,9 @@ class Database:
         **engine_opts: Any,
     ) -> None:
         self.url = url
-        opts: dict[str, Any] = {"sqlite_fk": True, "max_retries": 0}
-        if url.startswith("mysql") or url.startswith("mariadb"):
-            opts["mysql_sql_mode"] = "TRADITIONAL"
-        opts.update(engine_opts)
         _ensure_sqlite_dir(url)
         try:
-            engine = engines.create_engine(url, **opts)
+            engine = create_engine(url, sqlite_busy_timeout, **engine_opts)
         except (sa_exc.ArgumentError, ValueError, ImportError) as e:
             raise exc.ConfigError(
                 f"Invalid [database] connection '{safe_url(url)}': {e}"
@@ -118,21 +113,7 @@ class Database:
         self.field_size_limit_kb = field_size_limit_kb
         self._writer_lock = threading.Lock()
         self._writer: int | None = None
-        self._memory = self.is_sqlite and engine.url.database in (None, "", ":memory:")
-        if self.is_sqlite:
-            self._setup_sqlite(sqlite_busy_timeout)
-
-    def _setup_sqlite(self, busy_timeout: float) -> None:
-        memory = self._memory
-
-        @sqlalchemy.event.listens_for(self._raw_engine, "connect")
-        def _pragmas(dbapi_con: DBAPIConnection, _record: Any) -> None:
-            cur = dbapi_con.cursor()
-            if not memory:
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-            cur.close()
+        self._memory = self.is_sqlite and is_memory(engine.url)
 
     # -- schema (tests; production uses alembic) ----------------------------------
 
@@ -217,7 +198,7 @@ class Database:
                 # oslo.db emits a plain BEGIN unless told a transaction is open: open
                 # it ourselves, IMMEDIATE for writers so they queue for the write lock
                 # up front instead of failing to upgrade a read lock later.
-                conn.info["in_transaction"] = True
+                conn.info[IN_TRANSACTION] = True
                 conn.exec_driver_sql("BEGIN DEFERRED" if readonly else "BEGIN IMMEDIATE")
             else:
                 conn.begin()
@@ -336,17 +317,23 @@ class Transaction:
         stmt: Any,
         model: type[models.Base] | None = None,
         values: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> Result[Any]:
         if self.readonly and not isinstance(stmt, sqlalchemy.Select):
             raise exc.NotAllowedError("Cannot write in a read-only transaction")
         try:
-            return self.session.execute(stmt)
+            return self.session.execute(stmt, params)
         except (db_exc.DBError, sa_exc.SQLAlchemyError, exc.MistralError) as e:
             self.failed = errors.translate(e, model, values)
             raise self.failed from None
 
-    def execute_scalars(self, stmt: Any, model: type[models.Base] | None = None) -> Any:
-        return self.execute(stmt, model).scalars()
+    def execute_scalars(
+        self,
+        stmt: Any,
+        model: type[models.Base] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
+        return self.execute(stmt, model, params=params).scalars()
 
     def _run_after_commit(self) -> None:
         callbacks, self._after_commit = self._after_commit, []

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
+    bindparam,
     case,
     delete,
     false,
@@ -41,6 +42,9 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Base)
 
 SORT_DIRS = ("asc", "desc")
+PROJECT_PARAM = "ctx_project_id"
+ID_PARAM = "row_id"
+_BY_ID: dict[tuple[Any, str, bool], Select[Any]] = {}
 
 
 class Repository(Generic[M]):
@@ -51,22 +55,27 @@ class Repository(Generic[M]):
 
     # -- visibility -------------------------------------------------------------
 
+    def _project(self) -> Any:
+        # One named parameter: cached statements get the value at execution time.
+        return bindparam(PROJECT_PARAM, self._tx.ctx.project_id)
+
     def _visible(self) -> ColumnElement[bool]:
         ctx = self._tx.ctx
         m: Any = self.model
+        project = self._project()
         if ctx.is_admin:
             return true()
         if self.model is models.ResourceMember:
-            return or_(m.project_id == ctx.project_id, m.member_id == ctx.project_id)
+            return or_(m.project_id == project, m.member_id == project)
         if not self.model.__project_scoped__:
             return true()
-        cond = or_(m.project_id == ctx.project_id, m.scope == "public")
+        cond = or_(m.project_id == project, m.scope == "public")
         rtype = self.model.__member_resource_type__
         if rtype:
             rm = models.ResourceMember
             shared = select(rm.resource_id).where(
                 rm.resource_type == rtype,
-                rm.member_id == ctx.project_id,
+                rm.member_id == project,
                 rm.status == "accepted",
             )
             cond = or_(cond, m.id.in_(shared))
@@ -78,8 +87,24 @@ class Repository(Generic[M]):
         if ctx.is_admin or not (self.model.__project_scoped__ or m is models.ResourceMember):
             return true()
         if m is models.ResourceMember:
-            return or_(m.project_id == ctx.project_id, m.member_id == ctx.project_id)
-        return m.project_id == ctx.project_id
+            return or_(m.project_id == self._project(), m.member_id == self._project())
+        return m.project_id == self._project()
+
+    def _by_id(self, kind: str) -> Select[Any]:
+        """Cached ``SELECT`` of one row by id (kind: visible | writable | lock)."""
+        key = (self.model, kind, self._tx.ctx.is_admin)
+        stmt = _BY_ID.get(key)
+        if stmt is None:
+            cond = self._writable() if kind == "writable" else self._visible()
+            stmt = select(self.model).where(self.model.id == bindparam(ID_PARAM), cond)
+            if kind == "lock":
+                stmt = stmt.with_for_update().execution_options(populate_existing=True)
+            _BY_ID[key] = stmt
+        return stmt
+
+    def _one_by_id(self, kind: str, id: str) -> M | None:
+        params = {ID_PARAM: id, PROJECT_PARAM: self._tx.ctx.project_id}
+        return self._tx.execute_scalars(self._by_id(kind), self.model, params=params).first()
 
     # -- helpers ----------------------------------------------------------------
 
@@ -176,7 +201,7 @@ class Repository(Generic[M]):
         return objs
 
     def get(self, id: str, fields: Sequence[str] | None = None) -> M:
-        row = self.find(id=id, fields=fields)
+        row = self.find(id=id, fields=fields) if fields else self._one_by_id("visible", id)
         if row is None:
             raise self._not_found(id=id)
         return row
@@ -186,7 +211,7 @@ class Repository(Generic[M]):
         stmt = self._select(fields).where(self._visible(), *self._conditions(filters))
         if self.model.__project_scoped__ and not self._tx.ctx.is_admin:
             m: Any = self.model
-            stmt = stmt.order_by(case((m.project_id == self._tx.ctx.project_id, 0), else_=1))
+            stmt = stmt.order_by(case((m.project_id == self._project(), 0), else_=1))
         return self._tx.execute_scalars(stmt.limit(1), self.model).first()
 
     def list(
@@ -261,8 +286,7 @@ class Repository(Generic[M]):
     # -- internals ----------------------------------------------------------------
 
     def _get_writable(self, id: str) -> M:
-        stmt = select(self.model).where(self.model.id == id, self._writable())
-        row = self._tx.execute_scalars(stmt, self.model).first()
+        row = self._one_by_id("writable", id)
         if row is None:
             if self.find(id=id, fields=("id",)) is not None:
                 raise exc.NotAllowedError(
@@ -334,13 +358,7 @@ class WorkflowExecutionRepository(Repository[models.WorkflowExecution]):
         transaction already holds the database's writer lock (see ``mistral.db.api``).
         """
         self._tx.require_writable("lock a workflow execution")
-        stmt = (
-            select(self.model)
-            .where(self.model.id == id, self._visible())
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        row = self._tx.execute_scalars(stmt, self.model).first()
+        row = self._one_by_id("lock", id)
         if row is None:
             raise self._not_found(id=id)
         return row
