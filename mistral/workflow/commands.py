@@ -105,6 +105,7 @@ ENGINE_COMMANDS: dict[str, type] = {
     "fail": FailWorkflow,
     "succeed": SucceedWorkflow,
     "pause": PauseWorkflow,
+    "noop": Noop,
 }
 
 

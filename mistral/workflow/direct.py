@@ -69,6 +69,8 @@ def on_task_complete(
         if is_task_target(tr.target):
             live.setdefault(tr.target, None)
         else:
+            if tr.target == "noop":
+                continue
             msg = (tr.params or {}).get("msg")
             if msg is not None:
                 msg = evaluate(msg, outcome.ctx)

@@ -1,0 +1,175 @@
+"""Action executions: resolving ad-hoc actions, creating rows, building requests, results.
+
+An ad-hoc action (``base`` + ``base-input`` + ``output``) is resolved here, possibly
+through several levels, to the Python action an executor runs; its input is transformed
+before sending and its ``output`` applied to the result when it comes back (the
+transforms travel in the row's ``runtime_context``, so nothing is resolved twice).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from mistral import exceptions as exc
+from mistral import expressions
+from mistral.engine import specs
+from mistral.engine.interface import ActionResult, RunActionRequest
+from mistral.engine.work import Work, rc_of, set_rc, set_state
+from mistral.workflow import states
+
+LOG = logging.getLogger(__name__)
+
+MAX_ADHOC_DEPTH = 10
+
+
+@dataclass
+class ResolvedAction:
+    name: str
+    base: str
+    base_input: dict[str, Any]
+    input: dict[str, Any]
+    outputs: list[Any] = field(default_factory=list)
+    is_sync: bool = True
+
+
+def _check_adhoc_input(aspec: Any, given: Mapping[str, Any]) -> dict[str, Any]:
+    declared = {p.name: p for p in aspec.input}
+    unexpected = sorted(set(given) - set(declared))
+    missing = [p.name for p in aspec.input if not p.has_default and p.name not in given]
+    problems = []
+    if unexpected:
+        problems.append("unexpected parameters: " + ", ".join(unexpected))
+    if missing:
+        problems.append("missing parameters: " + ", ".join(missing))
+    if problems:
+        raise exc.InputError(f"Invalid input for action {aspec.name} ({'; '.join(problems)})")
+    full = {p.name: p.default for p in aspec.input if p.has_default}
+    full.update(given)
+    return full
+
+
+def resolve(
+    w: Work, name: str, action_input: Mapping[str, Any] | None, namespace: str = "",
+    workbook: str | None = None,
+) -> ResolvedAction:
+    """Follow ad-hoc actions down to a registered Python action; validate its input.
+
+    Unknown action → ``NotFoundError``; wrong input → ``InputError``.
+    """
+    given = dict(action_input or {})
+    current, current_input, outputs = name, given, []
+    for _ in range(MAX_ADHOC_DEPTH):
+        if current in w.s.registry:
+            action = w.s.registry.build(current, current_input)
+            return ResolvedAction(name, current, current_input, given, outputs, action.is_sync())
+        row = specs.find_action_definition(w.tx, current, namespace, workbook)
+        if row is None:
+            raise exc.NotFoundError(f"Action not found [name={current}]")
+        aspec = specs.action_spec_of_definition(row)
+        full = _check_adhoc_input(aspec, current_input)
+        base_input = expressions.evaluate_recursively(aspec.base_input, full)
+        if not isinstance(base_input, dict):
+            raise exc.InputError(
+                f"base-input of action {aspec.name} must be a mapping, got {base_input!r:.100}"
+            )
+        if aspec.output is not None:
+            outputs.append(aspec.output)
+        current, current_input = aspec.base, base_input
+    raise exc.ActionError(f"Ad-hoc action {name} nests deeper than {MAX_ADHOC_DEPTH} levels")
+
+
+def transform_output(outputs: list[Any], data: Any) -> Any:
+    """Apply ad-hoc ``output`` transforms, innermost action first."""
+    for out in reversed(outputs):
+        data = expressions.evaluate_recursively(out, data if data is not None else {})
+    return data
+
+
+def new_action_values(
+    w: Work, r: ResolvedAction, *, wf_ex: Any = None, task_ex: Any = None,
+    index: int = 0, safe_rerun: bool = False, timeout: float | None = None,
+    target: str | None = None, namespace: str = "", description: str | None = None,
+) -> tuple[dict[str, Any], RunActionRequest]:
+    """The row values and the request for one action execution (not inserted yet)."""
+    from mistral.db.models import generate_id
+
+    ex_id = generate_id()
+    exec_ctx = {
+        "workflow_execution_id": wf_ex.id if wf_ex is not None else None,
+        "task_execution_id": task_ex.id if task_ex is not None else None,
+        "workflow_name": wf_ex.workflow_name if wf_ex is not None else None,
+        "action_execution_id": ex_id,
+    }
+    req = RunActionRequest(
+        action_ex_id=ex_id, action_name=r.base, action_input=r.base_input,
+        namespace=namespace, safe_rerun=safe_rerun, execution_context=exec_ctx,
+        target=target, timeout=timeout, is_sync=False,
+    )
+    values = {
+        "id": ex_id,
+        "name": r.name,
+        "description": description,
+        "workflow_name": wf_ex.workflow_name if wf_ex is not None else None,
+        "workflow_namespace": namespace,
+        "task_execution_id": task_ex.id if task_ex is not None else None,
+        "workflow_execution_id": wf_ex.id if wf_ex is not None else None,
+        "state": states.RUNNING,
+        "input": r.input,
+        "is_sync": r.is_sync,
+        "accepted": False,
+        "runtime_context": {
+            "index": index, "request": req.to_dict(), "adhoc_outputs": r.outputs or None,
+        },
+    }
+    if wf_ex is not None:
+        values["project_id"] = wf_ex.project_id
+    return values, req
+
+
+def error_text(error: Any) -> str:
+    if isinstance(error, str):
+        return error
+    try:
+        import json
+
+        return json.dumps(error, default=str)
+    except (TypeError, ValueError):
+        return str(error)
+
+
+def store_result(action_ex: Any, result: ActionResult) -> tuple[str, Any]:
+    """Write the result on a RUNNING action execution: (new state, value for the task)."""
+    outputs = rc_of(action_ex).get("adhoc_outputs") or []
+    if result.cancel:
+        set_state("action", action_ex, states.CANCELLED, None)
+        action_ex.output = {"result": result.data}
+        return states.CANCELLED, None
+    if result.is_error():
+        set_state("action", action_ex, states.ERROR, error_text(result.error))
+        action_ex.output = {"result": result.error}
+        return states.ERROR, result.error
+    data = result.data
+    if outputs:
+        try:
+            data = transform_output(outputs, data)
+        except exc.MistralError as e:
+            msg = f"Failed to transform the output of action {action_ex.name}: {e}"
+            set_state("action", action_ex, states.ERROR, msg)
+            action_ex.output = {"result": msg}
+            return states.ERROR, msg
+    set_state("action", action_ex, states.SUCCESS, None)
+    action_ex.output = {"result": data}
+    return states.SUCCESS, data
+
+
+def resend(w: Work, action_ex: Any) -> None:
+    """Send a RUNNING action again (crash before send, or a safe re-run)."""
+    req = RunActionRequest.from_dict(rc_of(action_ex).get("request") or {})
+    if not req.action_ex_id:
+        raise exc.MistralError(f"Action execution {action_ex.id} has no stored request")
+    set_rc(action_ex, resent=int(rc_of(action_ex).get("resent", 0)) + 1)
+    action_ex.accepted = False
+    action_ex.last_heartbeat = w.now
+    w.send(req)

@@ -1,0 +1,179 @@
+"""Data flow: what an expression sees, the ``FunctionEnv`` over the running execution, and
+publishing.
+
+``$`` of a task is the workflow context (input, vars and globally published values)
+overlaid with the task's inbound (branch) context. ``task()``, ``tasks()``,
+``execution()``, ``env()`` and ``global()`` read the execution through
+:class:`ExecutionEnv`, which loads rows only when an expression calls them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from mistral import exceptions as exc
+from mistral import expressions
+from mistral.db.filters import Filter
+from mistral.engine.work import Work, rc_of
+from mistral.workflow import states
+
+
+def task_data(wf_ex: Any, in_ctx: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {**(wf_ex.context or {}), **(in_ctx or {})}
+
+
+def task_dict(task_ex: Any, result: Any = None, with_result: bool = True) -> dict[str, Any]:
+    d = {
+        "id": task_ex.id,
+        "name": task_ex.name,
+        "state": task_ex.state,
+        "state_info": task_ex.state_info,
+        "published": task_ex.published or {},
+        "workflow_execution_id": task_ex.workflow_execution_id,
+        "type": task_ex.type,
+    }
+    if with_result:
+        d["result"] = result if result is not None else rc_of(task_ex).get("result")
+    return d
+
+
+def execution_dict(wf_ex: Any) -> dict[str, Any]:
+    return {
+        "id": wf_ex.id,
+        "name": wf_ex.name,
+        "workflow_name": wf_ex.workflow_name,
+        "spec": wf_ex.spec,
+        "input": wf_ex.input or {},
+        "params": wf_ex.params or {},
+        "state": wf_ex.state,
+        "root_execution_id": wf_ex.root_execution_id,
+        "created_at": str(wf_ex.created_at) if wf_ex.created_at else None,
+        "project_id": wf_ex.project_id,
+    }
+
+
+class ExecutionEnv:
+    """``FunctionEnv`` over one workflow execution inside the current transaction."""
+
+    def __init__(self, w: Work, wf_ex: Any, current: Mapping[str, Any] | None = None) -> None:
+        self.w = w
+        self.wf_ex = wf_ex
+        self.current = current
+
+    def task(self, name: str | None = None) -> Mapping[str, Any] | None:
+        if self.current is not None and (name is None or name == self.current.get("name")):
+            return self.current
+        if name is None:
+            raise exc.ExpressionError("task() without a name is only valid inside a task")
+        rows = self.w.tx.task_executions.list(
+            filters={"workflow_execution_id": self.wf_ex.id, "name": name},
+            sort_keys=("created_at",), sort_dirs=("desc",), limit=1,
+        )
+        return task_dict(rows[0]) if rows else None
+
+    def tasks(
+        self,
+        workflow_execution_id: str | None = None,
+        recursive: bool = False,
+        state: str | None = None,
+        flat: bool = False,
+    ) -> Sequence[Mapping[str, Any]]:
+        filters: dict[str, Any] = {"workflow_execution_id": workflow_execution_id or self.wf_ex.id}
+        if state:
+            filters["state"] = state
+        rows = self.w.tx.task_executions.list(filters=filters, sort_keys=("created_at",))
+        return [task_dict(r) for r in rows]
+
+    def execution(self) -> Mapping[str, Any]:
+        return execution_dict(self.wf_ex)
+
+    def executions(
+        self,
+        id: str | None = None,
+        root_execution_id: str | None = None,
+        state: str | None = None,
+        from_time: str | None = None,
+        to_time: str | None = None,
+    ) -> Sequence[Mapping[str, Any]]:
+        filters: dict[str, Any] = {}
+        for k, v in (("id", id), ("root_execution_id", root_execution_id), ("state", state)):
+            if v is not None:
+                filters[k] = v
+        if from_time:
+            filters["created_at"] = Filter("gte", from_time)
+        rows = self.w.tx.workflow_executions.list(filters=filters, sort_keys=("created_at",))
+        out = [execution_dict(r) for r in rows]
+        if to_time:
+            out = [e for e in out if (e["created_at"] or "") < to_time]
+        return out
+
+    def env(self) -> Mapping[str, Any]:
+        return (self.wf_ex.params or {}).get("env") or {}
+
+    def global_var(self, name: str) -> Any:
+        return (self.wf_ex.context or {}).get(name)
+
+
+def evaluate(
+    w: Work, wf_ex: Any, value: Any, data: Mapping[str, Any],
+    current: Mapping[str, Any] | None = None,
+) -> Any:
+    """Evaluate every expression in ``value`` against ``data`` (raises ExpressionError)."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return expressions.evaluate_recursively(value, data, ExecutionEnv(w, wf_ex, current))
+
+
+def merge(target: dict[str, Any], values: Mapping[str, Any], strategy: str) -> dict[str, Any]:
+    """Apply ``values`` onto ``target``: 'replace' per key, 'merge' deep for dicts."""
+    if strategy != "merge":
+        target.update(values)
+        return target
+    for k, v in values.items():
+        old = target.get(k)
+        if isinstance(old, dict) and isinstance(v, Mapping):
+            target[k] = merge(dict(old), v, strategy)
+        else:
+            target[k] = v
+    return target
+
+
+def publish(
+    w: Work, wf_ex: Any, task_ex: Any, task_spec: Any, state: str, result: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Evaluate publish / publish-on-error and the clause publishes: (branch, global)."""
+    current = task_dict(task_ex, result)
+    current["state"] = state
+    data = task_data(wf_ex, task_ex.in_context)
+    branch: dict[str, Any] = {}
+    glob: dict[str, Any] = {}
+    if state == states.SUCCESS:
+        simple, clause = task_spec.publish, task_spec.on_success_publish
+    elif state == states.ERROR:
+        simple, clause = task_spec.publish_on_error, task_spec.on_error_publish
+    else:
+        return branch, glob
+    if simple:
+        branch.update(evaluate(w, wf_ex, dict(simple), data, current) or {})
+    for pub in (clause, task_spec.on_complete_publish):
+        if pub is None:
+            continue
+        if pub.branch:
+            branch.update(evaluate(w, wf_ex, dict(pub.branch), data, current) or {})
+        if pub.global_:
+            glob.update(evaluate(w, wf_ex, dict(pub.global_), data, current) or {})
+        if pub.atomic:
+            glob.update(evaluate(w, wf_ex, dict(pub.atomic), data, current) or {})
+    return branch, glob
+
+
+def outbound_ctx(task_ex: Any) -> dict[str, Any]:
+    """The branch context a finished task hands to the tasks it triggers."""
+    return {**(task_ex.in_context or {}), **(task_ex.published or {})}
+
+
+def load_tasks(w: Work, wf_id: str, names: Sequence[str], state: str | None = None) -> list[Any]:
+    filters: dict[str, Any] = {"workflow_execution_id": wf_id, "name": Filter("in", list(names))}
+    if state:
+        filters["state"] = state
+    return w.tx.task_executions.list(filters=filters, sort_keys=("created_at",))

@@ -1,0 +1,345 @@
+"""``DefaultEngine``: the local ``Engine``; the only writer of runtime state.
+
+Every public call is one unit of work: open a transaction, lock the workflow execution
+row, load what the event needs, decide (the pure controller), apply, commit; sends to
+the executor and notifications run after the commit (see ``mistral.engine.work``).
+
+Composition (``mistral/cmd``)::
+
+    engine = DefaultEngine(db, executor, scheduler, EngineSettings.from_conf(CONF))
+    for key, handler in engine.timer_handlers().items():
+        scheduler.register_handler(key, handler)
+    engine.start()          # the periodic reconciler (mistral.engine.recovery)
+    ...
+    engine.stop()
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable
+
+from mistral import exceptions as exc
+from mistral.actions.registry import ActionRegistry
+from mistral.context import RequestContext, admin_context
+from mistral.db.filters import Filter
+from mistral.engine import actions, executions, recovery, rerun, specs, tasks, workflows
+from mistral.engine.interface import ActionResult, Executor, RunActionRequest
+from mistral.engine.ports import (
+    TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT, Clock, Scheduler, SystemClock,
+)
+from mistral.engine.settings import EngineSettings
+from mistral.engine.work import Services, Work, rc_of
+from mistral.workflow import states
+
+LOG = logging.getLogger(__name__)
+
+
+def _as_dict(row: Any) -> dict:
+    return row.to_dict()
+
+
+class DefaultEngine:
+    def __init__(
+        self,
+        db: Any,
+        executor: Executor | None,
+        scheduler: Scheduler,
+        settings: EngineSettings | None = None,
+        *,
+        registry: ActionRegistry | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self._db = db
+        self.settings = settings or EngineSettings()
+        self.services = Services(
+            executor=executor,  # type: ignore[arg-type]  # attach_executor() may set it later
+            scheduler=scheduler,
+            registry=registry or ActionRegistry.load(),
+            settings=self.settings,
+            clock=clock or SystemClock(),
+            on_child_finished=self.on_subworkflow_finished,
+            propagate=self._propagate,
+        )
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- composition ------------------------------------------------------------------
+
+    def attach_executor(self, executor: Executor) -> None:
+        self.services.executor = executor
+
+    def timer_handlers(self) -> dict[str, Callable[[Any, dict], None]]:
+        """Scheduler handlers by stable key; each runs in the scheduler's transaction."""
+        return {key: self._timer_handler(key)
+                for key in (TASK_START, TASK_RETRY, TASK_COMPLETE, TASK_TIMEOUT)}
+
+    def start(self) -> None:
+        """Start the periodic reconciler thread."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="engine-reconciler", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.settings.reconcile_interval):
+            try:
+                self.reconcile()
+            except Exception:  # noqa: BLE001 - the loop must survive a bad pass
+                LOG.exception("Reconciler pass failed")
+
+    def reconcile(self) -> int:
+        """One recovery pass (see ``mistral.engine.recovery``); returns repairs made."""
+        return recovery.reconcile(self)
+
+    # -- the unit of work -------------------------------------------------------------
+
+    def _locked(self, ctx: RequestContext, wf_ex_id: str, fn: Callable[[Work, Any], Any]) -> Any:
+        with self._db.transaction(ctx) as tx:
+            result = self.in_tx(tx, wf_ex_id, fn)
+        return result
+
+    def in_tx(self, tx: Any, wf_ex_id: str, fn: Callable[[Work, Any], Any]) -> Any:
+        """Run ``fn(work, locked_wf_ex)`` and drain, inside the caller's transaction."""
+        w = Work(self.services, tx)
+        wf_ex = tx.workflow_executions.lock(wf_ex_id)
+        w.touch(wf_ex)
+        result = fn(w, wf_ex)
+        workflows.drain(w)
+        return result
+
+    def _timer_handler(self, key: str) -> Callable[[Any, dict], None]:
+        def handler(tx: Any, args: dict) -> None:
+            def fire(w: Work, wf_ex: Any) -> None:
+                task_ex = tx.task_executions.find(id=args.get("task_ex_id"))
+                if task_ex is not None:
+                    tasks.fire_timer(w, wf_ex, task_ex, key, args)
+
+            try:
+                self.in_tx(tx, str(args.get("wf_ex_id")), fire)
+            except exc.NotFoundError:
+                LOG.info("Timer %s for a deleted execution ignored: %s", key, args)
+
+        return handler
+
+    # -- Engine protocol: workflows ---------------------------------------------------
+
+    def start_workflow(
+        self,
+        ctx: RequestContext,
+        wf_identifier: str,
+        wf_namespace: str = "",
+        wf_ex_id: str | None = None,
+        wf_input: dict | None = None,
+        description: str = "",
+        params: dict | None = None,
+    ) -> dict:
+        """Create and start an execution; a known ``wf_ex_id`` returns the existing one."""
+        params = dict(params or {})
+        namespace = wf_namespace or params.get("namespace") or ""
+        with self._db.transaction(ctx) as tx:
+            if wf_ex_id:
+                existing = tx.workflow_executions.find(id=wf_ex_id)
+                if existing is not None:
+                    return _as_dict(existing)
+            w = Work(self.services, tx)
+            definition = specs.find_workflow_definition(tx, wf_identifier, namespace)
+            wf_ex = executions.create_execution(
+                w, definition, wf_input, params, description=description or "",
+                wf_ex_id=wf_ex_id,
+            )
+            workflows.drain(w)
+            result = _as_dict(wf_ex)
+        return result
+
+    def pause_workflow(self, ctx: RequestContext, wf_ex_id: str) -> dict:
+        def fn(w: Work, wf_ex: Any) -> dict:
+            workflows.pause(w, wf_ex, None)
+            return _as_dict(wf_ex)
+
+        return self._locked(ctx, wf_ex_id, fn)
+
+    def resume_workflow(self, ctx: RequestContext, wf_ex_id: str, env: dict | None = None) -> dict:
+        def fn(w: Work, wf_ex: Any) -> Any:
+            workflows.resume(w, wf_ex, env)
+            return wf_ex
+
+        return _as_dict(self._locked(ctx, wf_ex_id, fn))
+
+    def stop_workflow(
+        self, ctx: RequestContext, wf_ex_id: str, state: str, message: str | None = None
+    ) -> dict:
+        def fn(w: Work, wf_ex: Any) -> Any:
+            workflows.stop(w, wf_ex, state, message)
+            return wf_ex
+
+        return _as_dict(self._locked(ctx, wf_ex_id, fn))
+
+    def rerun_workflow(
+        self,
+        ctx: RequestContext,
+        task_ex_id: str,
+        reset: bool = True,
+        skip: bool = False,
+        env: dict | None = None,
+    ) -> dict:
+        with self._db.transaction(ctx, readonly=True) as tx:
+            task_ex = tx.task_executions.get(task_ex_id, fields=("workflow_execution_id",))
+            wf_ex_id = task_ex.workflow_execution_id
+
+        def fn(w: Work, wf_ex: Any) -> Any:
+            rerun.rerun_task(w, wf_ex, w.tx.task_executions.get(task_ex_id), reset, skip, env)
+            return wf_ex
+
+        return _as_dict(self._locked(ctx, wf_ex_id, fn))
+
+    # -- Engine protocol: actions -----------------------------------------------------
+
+    def on_action_complete(
+        self, ctx: RequestContext, action_ex_id: str, result: ActionResult, async_: bool = False
+    ) -> None:
+        with self._db.transaction(ctx, readonly=True) as tx:
+            found = tx.action_executions.get(action_ex_id, fields=("workflow_execution_id",))
+            wf_ex_id = found.workflow_execution_id
+        if wf_ex_id is None:
+            with self._db.transaction(ctx) as tx:
+                action_ex = tx.action_executions.get(action_ex_id)
+                if action_ex.state != states.RUNNING:
+                    LOG.info("Result for finished action execution %s ignored", action_ex_id)
+                    return
+                actions.store_result(action_ex, result)
+            return
+
+        def fn(w: Work, wf_ex: Any) -> None:
+            self._action_done(w, wf_ex, action_ex_id, result)
+
+        self._locked(ctx, wf_ex_id, fn)
+
+    def _action_done(self, w: Work, wf_ex: Any, action_ex_id: str, result: ActionResult) -> None:
+        action_ex = w.tx.action_executions.get(action_ex_id)
+        if action_ex.state != states.RUNNING:
+            LOG.info("Result for action execution %s ignored: it is %s",
+                     action_ex_id, action_ex.state)
+            return
+        state, value = actions.store_result(action_ex, result)
+        if action_ex.task_execution_id is None:
+            return
+        task_ex = w.tx.task_executions.get(action_ex.task_execution_id)
+        index = int(rc_of(action_ex).get("index", 0))
+        tasks.on_unit_done(w, wf_ex, task_ex, index, state, value)
+
+    def on_action_update(self, ctx: RequestContext, action_ex_id: str, state: str) -> None:
+        """Only PAUSED <-> RUNNING of an action is an update; results go through complete."""
+        with self._db.transaction(ctx) as tx:
+            action_ex = tx.action_executions.get(action_ex_id)
+            states.check_transition("action", action_ex.state, state,
+                                    f"action execution [id={action_ex_id}]")
+            if state in states.TERMINAL:
+                raise exc.InvalidStateTransitionError(
+                    f"Use on_action_complete to finish action execution [id={action_ex_id}]"
+                )
+            action_ex.state = state
+
+    def start_action(
+        self,
+        ctx: RequestContext,
+        action_name: str,
+        action_input: dict | None = None,
+        description: str | None = None,
+        namespace: str = "",
+        params: dict | None = None,
+    ) -> dict:
+        """Run an action outside any workflow (``run-action``)."""
+        params = dict(params or {})
+        run_sync = bool(params.get("run_sync", False))
+        save = bool(params.get("save_result", True)) or not run_sync
+        with self._db.transaction(ctx) as tx:
+            w = Work(self.services, tx)
+            resolved = actions.resolve(w, action_name, action_input, namespace)
+            if run_sync and not resolved.is_sync:
+                raise exc.InputError(
+                    f"Action {action_name} is asynchronous and can not be run with run_sync"
+                )
+            values, req = actions.new_action_values(
+                w, resolved, namespace=namespace, description=description,
+                timeout=params.get("timeout"), target=params.get("target"),
+            )
+            if save:
+                tx.action_executions.create(values)
+                if not run_sync:
+                    w.send(req)
+        if not run_sync:
+            return self._action_dict(ctx, values["id"])
+        sync_req = RunActionRequest.from_dict({**req.to_dict(), "is_sync": True})
+        result = self.services.executor.run_action(ctx, sync_req) or ActionResult(
+            error="The executor returned no result for a synchronous request"
+        )
+        if save:
+            self.on_action_complete(ctx, values["id"], result)
+            return self._action_dict(ctx, values["id"])
+        return _unsaved(values, result, resolved.outputs)
+
+    def _action_dict(self, ctx: RequestContext, action_ex_id: str) -> dict:
+        with self._db.transaction(ctx, readonly=True) as tx:
+            return _as_dict(tx.action_executions.get(action_ex_id))
+
+    def report_running_actions(self, ctx: RequestContext, action_ex_ids: list[str]) -> None:
+        ids = list(dict.fromkeys(action_ex_ids))
+        if not ids:
+            return
+        now = self.services.clock.now()
+        with self._db.transaction(admin_context()) as tx:
+            for start in range(0, len(ids), 500):
+                tx.action_executions.update_where(
+                    {"last_heartbeat": now, "accepted": True},
+                    id=Filter("in", ids[start:start + 500]), state=states.RUNNING,
+                )
+
+    # -- internal events --------------------------------------------------------------
+
+    def on_subworkflow_finished(self, ctx: RequestContext, child_id: str) -> None:
+        """A subworkflow reached a terminal state: its parent task counts one unit done."""
+        with self._db.transaction(ctx, readonly=True) as tx:
+            child = tx.workflow_executions.get(child_id, fields=("task_execution_id",))
+            if not child.task_execution_id:
+                return
+            parent_task = tx.task_executions.find(
+                id=child.task_execution_id, fields=("workflow_execution_id",)
+            )
+            if parent_task is None:
+                return
+            parent_id = parent_task.workflow_execution_id
+
+        def fn(w: Work, wf_ex: Any) -> None:
+            rerun.child_finished(w, wf_ex, child_id)
+
+        self._locked(ctx, parent_id, fn)
+
+    def _propagate(self, ctx: RequestContext, wf_ex_id: str, op: str, msg: str | None) -> None:
+        def fn(w: Work, wf_ex: Any) -> None:
+            rerun.propagate(w, wf_ex, op, msg)
+
+        try:
+            self._locked(ctx, wf_ex_id, fn)
+        except exc.MistralError as e:
+            LOG.warning("Propagating %s to execution %s failed: %s", op, wf_ex_id, e)
+
+
+def _unsaved(values: dict, result: ActionResult, outputs: list) -> dict:
+    """The answer for ``run_sync`` without ``save_result``: nothing was stored."""
+    d = {k: v for k, v in values.items() if k != "runtime_context"}
+    if result.is_error():
+        d["state"], d["state_info"] = states.ERROR, actions.error_text(result.error)
+        d["output"] = {"result": result.error}
+    else:
+        data = actions.transform_output(outputs, result.data) if outputs else result.data
+        d["state"], d["output"] = states.SUCCESS, {"result": data}
+    return d

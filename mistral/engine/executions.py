@@ -1,0 +1,129 @@
+"""Creating workflow executions (top-level and subworkflows).
+
+Everything that can be refused — unknown workflow, missing or unexpected input, an
+unknown environment, a reverse workflow without a valid target — is checked before the
+first row is written, so a refused start leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Mapping
+
+from mistral import exceptions as exc
+from mistral import expressions
+from mistral.engine import specs
+from mistral.engine.work import Work
+from mistral.lang.specs import WorkflowSpec
+from mistral.workflow import controller, states
+
+
+def check_input(spec: WorkflowSpec, given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The input with defaults applied; ``InputError`` names what is missing/unexpected."""
+    given = dict(given or {})
+    declared = [p.name for p in spec.input]
+    unexpected = sorted(set(given) - set(declared))
+    missing = [p.name for p in spec.input if not p.has_default and p.name not in given]
+    problems = []
+    if missing:
+        problems.append("missing: " + ", ".join(missing))
+    if unexpected:
+        problems.append("unexpected: " + ", ".join(unexpected))
+    if problems:
+        expected = ", ".join(declared) or "(none)"
+        raise exc.InputError(
+            f"Invalid input for workflow '{spec.name}' ({'; '.join(problems)}); "
+            f"expected: {expected}"
+        )
+    result: dict[str, Any] = {}
+    for p in spec.input:
+        if p.name in given:
+            result[p.name] = given[p.name]
+        elif p.has_default:
+            result[p.name] = p.default
+    return result
+
+
+def resolve_env(w: Work, env: Any) -> dict[str, Any]:
+    """``env`` given as a dict, or as the name of a stored environment."""
+    if env is None:
+        return {}
+    if isinstance(env, Mapping):
+        return dict(env)
+    if isinstance(env, str):
+        row = w.tx.environments.find(name=env)
+        if row is None:
+            raise exc.NotFoundError(f"Environment not found [name={env}]")
+        return dict(row.variables or {})
+    raise exc.InputError(f"params.env must be a mapping or an environment name, got {env!r:.80}")
+
+
+def _initial_context(spec: WorkflowSpec, wf_input: dict[str, Any], env: dict) -> dict[str, Any]:
+    context = dict(wf_input)
+    if spec.vars:
+        data = {**context, "__env": env}
+        env_fn = expressions.StaticFunctionEnv(env_data=env)
+        for key, value in spec.vars.items():
+            context[key] = expressions.evaluate_recursively(value, data, env_fn)
+            data[key] = context[key]
+    return context
+
+
+def create_execution(
+    w: Work,
+    definition: Any,
+    wf_input: Mapping[str, Any] | None,
+    params: Mapping[str, Any] | None = None,
+    *,
+    description: str = "",
+    wf_ex_id: str | None = None,
+    parent_task: Any = None,
+    parent_wf: Any = None,
+    index: int | None = None,
+) -> Any:
+    """Insert a RUNNING workflow execution and queue its start commands on ``w``."""
+    spec = specs.workflow_spec_of_definition(definition)
+    params = dict(params or {})
+    checked = check_input(spec, wf_input)
+    env = resolve_env(w, params.get("env"))
+    if env or "env" in params:
+        params["env"] = env
+    task_name = params.get("task_name")
+    try:
+        context = _initial_context(spec, checked, env)
+    except exc.ExpressionError as e:
+        raise exc.InputError(f"Cannot evaluate vars of workflow '{spec.name}': {e}") from None
+    decision = controller.start(spec, context, task_name)
+    rc: dict[str, Any] = {"flow": decision.flow.to_dict()}
+    if index is not None:
+        rc["index"] = index
+    values: dict[str, Any] = {
+        "name": definition.name,
+        "description": description or "",
+        "workflow_name": definition.name,
+        "workflow_namespace": definition.namespace or "",
+        "workflow_id": definition.id,
+        "spec": definition.spec,
+        "state": states.RUNNING,
+        "input": checked,
+        "params": params,
+        "context": context,
+        "output": {},
+        "runtime_context": rc,
+        "tags": list(spec.tags),
+        "next_check_at": w.now + datetime.timedelta(
+            seconds=max(w.s.settings.integrity_check_delay, 1)
+        ),
+    }
+    if wf_ex_id:
+        values["id"] = wf_ex_id
+    if parent_task is not None:
+        values["task_execution_id"] = parent_task.id
+        values["root_execution_id"] = parent_wf.root_execution_id or parent_wf.id
+        values["project_id"] = parent_wf.project_id
+    wf_ex = w.tx.workflow_executions.create(values)
+    specs.remember_execution_spec(wf_ex.id, spec)
+    for cmd in decision.commands:
+        w.push(wf_ex, cmd)
+    w.touch(wf_ex)
+    return wf_ex

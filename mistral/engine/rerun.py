@@ -1,0 +1,111 @@
+"""Events between executions and on failed tasks: rerun, subworkflow results, propagation.
+
+A parent and its subworkflows are never changed in one transaction: each hop (child
+finished → parent, parent paused → child, child rerun → parent reopened) is its own
+event, queued after commit, and the reconciler repeats any hop a crash lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from mistral import exceptions as exc
+from mistral.engine import tasks, workflows
+from mistral.engine.work import Work, rc_of, set_rc
+from mistral.workflow import states
+
+LOG = logging.getLogger(__name__)
+
+
+def _kept_items(w: Work, task_ex: Any) -> dict[int, Any]:
+    """Indices of with-items units whose latest run succeeded."""
+    latest: dict[int, str] = {}
+    if task_ex.type == "WORKFLOW":
+        rows = w.tx.workflow_executions.list(
+            filters={"task_execution_id": task_ex.id},
+            fields=("state", "runtime_context", "created_at"), sort_keys=("created_at",),
+        )
+    else:
+        rows = w.tx.action_executions.list(
+            filters={"task_execution_id": task_ex.id},
+            fields=("state", "runtime_context", "created_at"), sort_keys=("created_at",),
+        )
+    for r in rows:
+        latest[int(rc_of(r).get("index", 0))] = r.state
+    return {i: True for i, s in latest.items() if s == states.SUCCESS}
+
+
+def rerun_task(w: Work, wf_ex: Any, task_ex: Any, reset: bool, skip: bool,
+               env: dict | None) -> None:
+    """Run a failed task again (``reset`` False keeps succeeded with-items)."""
+    if task_ex.state != states.ERROR:
+        raise exc.InvalidStateTransitionError(
+            f"Task execution '{task_ex.name}' [id={task_ex.id}] can be rerun only from "
+            f"ERROR, it is {task_ex.state}"
+        )
+    if wf_ex.state not in (states.ERROR, states.RUNNING, states.PAUSED):
+        raise exc.InvalidStateTransitionError(
+            f"Workflow execution [id={wf_ex.id}] is {wf_ex.state}: only a failed workflow "
+            "can be rerun"
+        )
+    if wf_ex.state == states.ERROR:
+        workflows.wf_state(wf_ex, states.RUNNING, None)
+    if env:
+        params = dict(wf_ex.params or {})
+        params["env"] = {**(params.get("env") or {}), **env}
+        wf_ex.params = params
+    task_ex.processed = False
+    task_ex.error_handled = False
+    set_rc(task_ex, retry_no=None, pending=None, waited_after=None, deferred=None)
+    if skip:
+        tasks.complete_task(w, wf_ex, task_ex, states.SUCCESS, "Skipped by rerun", None,
+                            publish=False)
+    else:
+        keep = None if reset or not rc_of(task_ex).get("with_items") else _kept_items(w, task_ex)
+        tasks.launch(w, wf_ex, task_ex, keep=keep)
+    if wf_ex.task_execution_id:
+        w.propagate(wf_ex.id, "reopen-parent", None)
+
+
+def child_finished(w: Work, parent: Any, child_id: str) -> None:
+    child = w.tx.workflow_executions.get(child_id)
+    if not states.is_terminal(child.state) or rc_of(child).get("reported"):
+        return
+    task_ex = w.tx.task_executions.get(child.task_execution_id)
+    set_rc(child, reported=True)
+    index = int(rc_of(child).get("index", 0))
+    value = child.output if child.state == states.SUCCESS else child.state_info
+    tasks.on_unit_done(w, parent, task_ex, index, child.state, value)
+
+
+def _reopen_parent(w: Work, child: Any) -> None:
+    """A rerun subworkflow runs again: its parent task and execution run again too."""
+    task_ex = w.tx.task_executions.find(id=child.task_execution_id)
+    set_rc(child, reported=None)
+    if task_ex is None:
+        return
+    parent = w.tx.workflow_executions.lock(task_ex.workflow_execution_id)
+    if task_ex.state == states.ERROR:
+        tasks.task_state(task_ex, states.RUNNING)
+        task_ex.processed = False
+        task_ex.error_handled = False
+        task_ex.items_done = max(task_ex.items_done - 1, 0)
+        task_ex.items_failed = max(task_ex.items_failed - 1, 0)
+        set_rc(task_ex, first_error=None)
+    if parent.state == states.ERROR:
+        workflows.wf_state(parent, states.RUNNING, None)
+        if parent.task_execution_id:
+            w.propagate(parent.id, "reopen-parent", None)
+
+
+def propagate(w: Work, wf_ex: Any, op: str, msg: str | None) -> None:
+    """Apply a parent's pause / resume / cancel to this (sub)workflow, if still relevant."""
+    if op == "pause" and wf_ex.state == states.RUNNING:
+        workflows.pause(w, wf_ex, msg)
+    elif op == "resume" and wf_ex.state == states.PAUSED:
+        workflows.resume(w, wf_ex, None)
+    elif op == "cancel" and not states.is_terminal(wf_ex.state):
+        workflows.stop(w, wf_ex, states.CANCELLED, msg)
+    elif op == "reopen-parent" and wf_ex.task_execution_id:
+        _reopen_parent(w, wf_ex)

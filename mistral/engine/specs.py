@@ -1,0 +1,107 @@
+"""Finding definitions and turning stored spec dicts into spec objects, once.
+
+Workflow specs are cached by (definition id, checksum) and, for running executions, by
+the execution id (an execution keeps the spec it started with even if the definition
+changes). Nothing here re-reads YAML per event.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any, Callable, Hashable, TypeVar
+
+from mistral import exceptions as exc
+from mistral.lang.specs import ActionSpec, WorkflowSpec
+
+T = TypeVar("T")
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: Hashable, build: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = build()
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+        return value
+
+
+_WF_SPECS = _LRU(1024)
+_ACTION_SPECS = _LRU(1024)
+
+
+def workflow_spec_from_dict(key: Hashable, spec_dict: Any) -> WorkflowSpec:
+    """A ``WorkflowSpec`` rebuilt from its stored dict, cached under ``key``."""
+    if not isinstance(spec_dict, dict) or "name" not in spec_dict:
+        raise exc.MistralError(f"Stored workflow spec is missing or damaged [{key}]")
+    return _WF_SPECS.get_or_build(key, lambda: WorkflowSpec.from_dict(spec_dict))
+
+
+def workflow_spec_of_definition(row: Any) -> WorkflowSpec:
+    return workflow_spec_from_dict(("def", row.id, row.checksum), row.spec)
+
+
+def execution_spec(wf_ex: Any) -> WorkflowSpec:
+    return workflow_spec_from_dict(("ex", wf_ex.id), wf_ex.spec)
+
+
+def remember_execution_spec(wf_ex_id: str, spec: WorkflowSpec) -> None:
+    """Cache the spec object an execution started with (no rebuild on its next event)."""
+    _WF_SPECS.get_or_build(("ex", wf_ex_id), lambda: spec)
+
+
+def action_spec_of_definition(row: Any) -> ActionSpec:
+    if not isinstance(row.spec, dict):
+        raise exc.MistralError(f"Stored action spec is missing or damaged [name={row.name}]")
+    return _ACTION_SPECS.get_or_build(
+        ("act", row.id, row.checksum), lambda: ActionSpec.from_dict(row.spec)
+    )
+
+
+def find_workflow_definition(
+    tx: Any, identifier: str, namespace: str = "", workbook: str | None = None
+) -> Any:
+    """By id, or by name in ``namespace`` then the default namespace; a name used inside a
+    workbook is tried as ``<workbook>.<name>`` first. Raises ``NotFoundError``."""
+    repo = tx.workflow_definitions
+    row = repo.find(id=identifier)
+    if row is not None:
+        return row
+    names = [identifier]
+    if workbook and not identifier.startswith(workbook + "."):
+        names.insert(0, f"{workbook}.{identifier}")
+    spaces = [namespace] + ([""] if namespace else [])
+    for name in names:
+        for ns in spaces:
+            row = repo.find(name=name, namespace=ns)
+            if row is not None:
+                return row
+    where = f" in namespace '{namespace}'" if namespace else ""
+    raise exc.NotFoundError(f"Workflow not found [name={identifier}]{where}")
+
+
+def find_action_definition(
+    tx: Any, name: str, namespace: str = "", workbook: str | None = None
+) -> Any | None:
+    """The ad-hoc action row for ``name`` (workbook-prefixed first), or None."""
+    repo = tx.action_definitions
+    names = [name]
+    if workbook and not name.startswith(workbook + "."):
+        names.insert(0, f"{workbook}.{name}")
+    spaces = [namespace] + ([""] if namespace else [])
+    for n in names:
+        for ns in spaces:
+            row = repo.find(name=n, namespace=ns)
+            if row is not None:
+                return row
+    return None

@@ -1,0 +1,511 @@
+"""Task executions: create, apply the before-policies, launch units, finish.
+
+A task runs *units*: one action execution or subworkflow, or one per with-items item.
+Progress is kept in counters on the task row (``items_total``, ``items_done``,
+``items_failed``) and two numbers in its runtime context (``next_index``, ``launched``),
+so a unit's completion costs the same however many siblings it has.
+
+Policies: pause-before and wait-before act before launch; timeout is a timer set at
+launch; retry (count/delay/break-on/continue-on), fail-on and wait-after act when the
+units are done; publish and keep-result when the task completes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from mistral import exceptions as exc
+from mistral.db.filters import Filter
+from mistral.engine import actions, data, executions, specs
+from mistral.engine.ports import TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT
+from mistral.engine.work import Work, rc_of, set_rc, set_state
+from mistral.workflow import states
+from mistral.workflow.base import truthy
+from mistral.workflow.graph import graph_of
+from mistral.workflow.commands import PauseWorkflow, RunTask
+
+LOG = logging.getLogger(__name__)
+TASK = "task"
+
+
+def _what(task_ex: Any) -> str:
+    return f"task execution '{task_ex.name}' [id={task_ex.id}]"
+
+
+def task_state(task_ex: Any, new: str, info: str | None = None) -> None:
+    set_state(TASK, task_ex, new, info, what=_what(task_ex))
+
+
+def spec_of(w: Work, wf_ex: Any, task_ex: Any) -> Any:
+    return w.spec(wf_ex).tasks[task_ex.name]
+
+
+def _eval(w: Work, wf_ex: Any, task_ex: Any, value: Any, extra: Mapping | None = None,
+          current: Mapping | None = None) -> Any:
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    d = data.task_data(wf_ex, task_ex.in_context)
+    if extra:
+        d.update(extra)
+    return data.evaluate(w, wf_ex, value, d, current or data.task_dict(task_ex))
+
+
+def _number(w: Work, wf_ex: Any, task_ex: Any, value: Any, what: str) -> float:
+    v = _eval(w, wf_ex, task_ex, value)
+    if v is None or v == "":
+        return 0.0
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise exc.InputError(
+            f"'{what}' of task '{task_ex.name}' must be a number, got {v!r:.80}"
+        ) from None
+
+
+# -- creating ---------------------------------------------------------------------
+
+
+def create_task(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any], state: str) -> Any:
+    tspec = w.spec(wf_ex).tasks[name]
+    return w.tx.task_executions.create({
+        "name": name,
+        "workflow_execution_id": wf_ex.id,
+        "workflow_name": wf_ex.workflow_name,
+        "workflow_namespace": wf_ex.workflow_namespace,
+        "workflow_id": wf_ex.workflow_id,
+        "project_id": wf_ex.project_id,
+        "state": state,
+        "in_context": dict(ctx),
+        "published": {},
+        "runtime_context": {},
+        "type": "WORKFLOW" if tspec.workflow else "ACTION",
+        "tags": list(tspec.tags),
+        "processed": False,
+    })
+
+
+def waiting_join(w: Work, wf_ex: Any, name: str) -> Any | None:
+    rows = w.tx.task_executions.list(
+        filters={"workflow_execution_id": wf_ex.id, "name": name, "state": states.WAITING},
+        limit=1, sort_keys=("created_at",),
+    )
+    return rows[0] if rows else None
+
+
+def run_task(w: Work, wf_ex: Any, cmd: RunTask) -> None:
+    ctx = dict(cmd.ctx)
+    if cmd.merge_from:
+        for row in data.load_tasks(w, wf_ex.id, cmd.merge_from, states.SUCCESS):
+            data.merge(ctx, data.outbound_ctx(row), w.s.settings.merge_strategy)
+    task_ex = waiting_join(w, wf_ex, cmd.task_name) if cmd.join else None
+    if task_ex is not None:
+        merged = data.merge(dict(task_ex.in_context or {}), ctx, w.s.settings.merge_strategy)
+        task_ex.in_context = merged
+        join = dict(rc_of(task_ex).get("join") or {})
+        join["arrived"] = int(join.get("arrived", 0)) + 1
+        set_rc(task_ex, join=join)
+        task_ex.join_pending = 0
+    else:
+        task_ex = create_task(w, wf_ex, cmd.task_name, ctx, states.IDLE)
+    if cmd.triggered_by:
+        set_rc(task_ex, triggered_by=cmd.triggered_by)
+    if wf_ex.state != states.RUNNING:
+        if task_ex.state != states.IDLE:
+            task_state(task_ex, states.IDLE)
+        return  # started by resume
+    start_task(w, wf_ex, task_ex)
+
+
+def wait_for_join(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any], arrived: int,
+                  dead: int) -> None:
+    task_ex = waiting_join(w, wf_ex, name)
+    if task_ex is None:
+        task_ex = create_task(w, wf_ex, name, ctx, states.WAITING)
+    else:
+        task_ex.in_context = data.merge(
+            dict(task_ex.in_context or {}), ctx, w.s.settings.merge_strategy
+        )
+    set_rc(task_ex, join={"arrived": arrived, "dead": dead})
+    need = graph_of(w.spec(wf_ex)).join_need.get(name, arrived)
+    task_ex.join_pending = max(need - arrived, 0)
+
+
+def fail_task(w: Work, wf_ex: Any, name: str, info: str, ctx: Mapping[str, Any]) -> None:
+    """A task that cannot run (an unsatisfiable join): ERROR without a unit."""
+    task_ex = waiting_join(w, wf_ex, name) or create_task(w, wf_ex, name, ctx, states.WAITING)
+    complete_task(w, wf_ex, task_ex, states.ERROR, info, None, publish=False)
+
+
+# -- starting ---------------------------------------------------------------------
+
+
+def start_task(w: Work, wf_ex: Any, task_ex: Any) -> None:
+    """Apply pause-before and wait-before, then launch. Bad values fail the task."""
+    tspec = spec_of(w, wf_ex, task_ex)
+    rc = rc_of(task_ex)
+    try:
+        if tspec.pause_before and not rc.get("pause_before_done"):
+            if truthy(_eval(w, wf_ex, task_ex, tspec.pause_before)):
+                set_rc(task_ex, pause_before_done=True)
+                if task_ex.state != states.IDLE:
+                    task_state(task_ex, states.IDLE)
+                w.push(wf_ex, PauseWorkflow(f"Paused before task '{task_ex.name}'", task_ex.name))
+                return
+        delay = _number(w, wf_ex, task_ex, tspec.wait_before, "wait-before")
+        if delay > 0 and not rc.get("waited_before"):
+            set_rc(task_ex, waited_before=True)
+            task_state(task_ex, states.RUNNING_DELAYED, f"Waiting {delay:g} s before start")
+            task_ex.started_at = task_ex.started_at or w.now
+            schedule(w, wf_ex, task_ex, TASK_START, delay)
+            return
+    except exc.MistralError as e:
+        complete_task(w, wf_ex, task_ex, states.ERROR, str(e), None, publish=False)
+        return
+    launch(w, wf_ex, task_ex)
+
+
+def schedule(w: Work, wf_ex: Any, task_ex: Any, handler: str, delay: float) -> None:
+    """A durable timer for this task; a later timer of the same kind makes it stale."""
+    timers = dict(rc_of(task_ex).get("timers") or {})
+    token = int(timers.get(handler, 0)) + 1
+    timers[handler] = token
+    set_rc(task_ex, timers=timers)
+    args = {"wf_ex_id": wf_ex.id, "task_ex_id": task_ex.id, "token": token}
+    w.schedule(handler, delay, args)
+
+
+def timer_is_current(task_ex: Any, handler: str, token: Any) -> bool:
+    return (rc_of(task_ex).get("timers") or {}).get(handler) == token
+
+
+def _items(w: Work, wf_ex: Any, task_ex: Any, tspec: Any) -> list[dict[str, Any]] | None:
+    if not tspec.with_items:
+        return None
+    lists: list[list[Any]] = []
+    for wi in tspec.with_items:
+        value = _eval(w, wf_ex, task_ex, wi.source)
+        if isinstance(value, (tuple, list)):
+            lists.append(list(value))
+        else:
+            raise exc.InputError(
+                f"with-items of task '{task_ex.name}': '{wi.var}' must be a list, "
+                f"got {type(value).__name__} from {wi.source!r:.100}"
+            )
+    lengths = {len(x) for x in lists}
+    if len(lengths) > 1:
+        shown = ", ".join(f"{wi.var}={len(x)}" for wi, x in zip(tspec.with_items, lists))
+        raise exc.InputError(
+            f"with-items of task '{task_ex.name}': lists have different lengths ({shown})"
+        )
+    count = lengths.pop() if lengths else 0
+    return [{wi.var: x[i] for wi, x in zip(tspec.with_items, lists)} for i in range(count)]
+
+
+def launch(w: Work, wf_ex: Any, task_ex: Any, keep: Mapping[int, Any] | None = None) -> None:
+    """RUNNING, timeout timer, first batch of units. ``keep``: with-items results kept."""
+    tspec = spec_of(w, wf_ex, task_ex)
+    attempt = int(rc_of(task_ex).get("attempt", 0)) + 1
+    task_state(task_ex, states.RUNNING)
+    task_ex.started_at = task_ex.started_at or w.now
+    task_ex.finished_at = None
+    try:
+        items = _items(w, wf_ex, task_ex, tspec)
+        timeout = _number(w, wf_ex, task_ex, tspec.timeout, "timeout")
+        concurrency = int(_number(w, wf_ex, task_ex, tspec.concurrency, "concurrency"))
+    except exc.MistralError as e:
+        set_rc(task_ex, attempt=attempt)
+        complete_task(w, wf_ex, task_ex, states.ERROR, str(e), None, publish=False)
+        return
+    kept = sorted(int(i) for i in (keep or {}))
+    total = 1 if items is None else len(items)
+    task_ex.items_total = total
+    task_ex.items_done = len(kept)
+    task_ex.items_failed = 0
+    set_rc(task_ex, attempt=attempt, with_items=items is not None, next_index=0, launched=0,
+           kept=kept or None, concurrency=concurrency or None, first_error=None,
+           timeout=timeout or None)
+    if timeout > 0:
+        schedule(w, wf_ex, task_ex, TASK_TIMEOUT, timeout)
+    if total == len(kept):
+        _finish_units(w, wf_ex, task_ex)
+        return
+    launch_more(w, wf_ex, task_ex, items)
+
+
+def launch_more(w: Work, wf_ex: Any, task_ex: Any, items: list[dict] | None = None) -> None:
+    """Launch units up to the concurrency limit, in index order, skipping kept ones."""
+    rc = rc_of(task_ex)
+    total = task_ex.items_total
+    kept = set(rc.get("kept") or ())
+    running = int(rc.get("launched", 0)) + len(kept) - task_ex.items_done
+    limit = int(rc.get("concurrency") or 0) or total
+    idx = int(rc.get("next_index", 0))
+    todo: list[int] = []
+    while idx < total and running + len(todo) < limit:
+        if idx not in kept:
+            todo.append(idx)
+        idx += 1
+    if not todo and idx >= total:
+        set_rc(task_ex, next_index=idx)
+        return
+    if rc.get("with_items") and items is None:
+        items = _items(w, wf_ex, task_ex, spec_of(w, wf_ex, task_ex))
+    set_rc(task_ex, next_index=idx, launched=int(rc.get("launched", 0)) + len(todo))
+    _launch_units(w, wf_ex, task_ex, todo, items)
+
+
+def _launch_units(w: Work, wf_ex: Any, task_ex: Any, indices: list[int],
+                  items: list[dict] | None) -> None:
+    tspec = spec_of(w, wf_ex, task_ex)
+    rows: list[dict] = []
+    requests = []
+    failures: list[tuple[int, str]] = []
+    for i in indices:
+        extra = items[i] if items is not None else None
+        try:
+            if tspec.workflow:
+                _start_child(w, wf_ex, task_ex, tspec, i, extra)
+                continue
+            values, req = _action_unit(w, wf_ex, task_ex, tspec, i, extra)
+            rows.append(values)
+            requests.append(req)
+        except exc.MistralError as e:
+            failures.append((i, str(e)))
+    batch = w.s.settings.insert_batch_size
+    for start in range(0, len(rows), batch):
+        w.tx.action_executions.create_many(rows[start:start + batch])
+    for req in requests:
+        w.send(req)
+    for i, msg in failures:
+        what = tspec.workflow or tspec.action
+        on_unit_done(w, wf_ex, task_ex, i, states.ERROR, f"Failed to run {what}: {msg}")
+
+
+def _action_unit(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
+                 extra: Mapping | None) -> tuple[dict, Any]:
+    name = _eval(w, wf_ex, task_ex, tspec.action or "std.noop", extra)
+    action_input = _eval(w, wf_ex, task_ex, tspec.input, extra) or {}
+    if not isinstance(action_input, Mapping):
+        raise exc.InputError(f"input of task '{task_ex.name}' must be a mapping")
+    resolved = actions.resolve(
+        w, str(name), action_input, wf_ex.workflow_namespace or "", _workbook(wf_ex)
+    )
+    safe = truthy(_eval(w, wf_ex, task_ex, tspec.safe_rerun, extra))
+    target = _eval(w, wf_ex, task_ex, tspec.target, extra)
+    timeout = rc_of(task_ex).get("timeout")
+    return actions.new_action_values(
+        w, resolved, wf_ex=wf_ex, task_ex=task_ex, index=index, safe_rerun=safe,
+        timeout=timeout, target=target, namespace=wf_ex.workflow_namespace or "",
+    )
+
+
+def _workbook(wf_ex: Any) -> str | None:
+    name = wf_ex.workflow_name or ""
+    return name.rsplit(".", 1)[0] if "." in name else None
+
+
+def _start_child(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
+                 extra: Mapping | None) -> None:
+    name = str(_eval(w, wf_ex, task_ex, tspec.workflow, extra))
+    wf_input = _eval(w, wf_ex, task_ex, tspec.input, extra) or {}
+    if not isinstance(wf_input, Mapping):
+        raise exc.InputError(f"input of task '{task_ex.name}' must be a mapping")
+    definition = specs.find_workflow_definition(
+        w.tx, name, wf_ex.workflow_namespace or "", _workbook(wf_ex)
+    )
+    params = {"env": (wf_ex.params or {}).get("env") or {}}
+    if (wf_ex.params or {}).get("notify"):
+        params["notify"] = wf_ex.params["notify"]
+    executions.create_execution(
+        w, definition, wf_input, params, parent_task=task_ex, parent_wf=wf_ex, index=index,
+    )
+
+
+# -- finishing --------------------------------------------------------------------
+
+
+def on_unit_done(w: Work, wf_ex: Any, task_ex: Any, index: int, state: str, value: Any) -> None:
+    """One action / subworkflow of the task finished with ``state`` (value: result or error)."""
+    if task_ex.state != states.RUNNING:
+        LOG.info("Result for %s ignored: task is %s", _what(task_ex), task_ex.state)
+        return
+    task_ex.items_done += 1
+    rc = rc_of(task_ex)
+    if state != states.SUCCESS:
+        task_ex.items_failed += 1
+        if rc.get("first_error") is None:
+            set_rc(task_ex, first_error=actions.error_text(value) if value is not None
+                   else f"unit {index} {state}")
+    if not rc.get("with_items"):
+        if state == states.SUCCESS:
+            finish_task(w, wf_ex, task_ex, states.SUCCESS, None, value)
+        else:
+            info = actions.error_text(value) if value is not None else state
+            finish_task(w, wf_ex, task_ex, states.ERROR, info, value)
+        return
+    if task_ex.items_failed == 0:
+        launch_more(w, wf_ex, task_ex)
+    _finish_units(w, wf_ex, task_ex)
+
+
+def _finish_units(w: Work, wf_ex: Any, task_ex: Any) -> None:
+    rc = rc_of(task_ex)
+    running = int(rc.get("launched", 0)) + len(rc.get("kept") or ()) - task_ex.items_done
+    all_launched = int(rc.get("next_index", 0)) >= task_ex.items_total
+    if running > 0 or not (all_launched or task_ex.items_failed):
+        return
+    result = collect_items(w, task_ex)
+    if task_ex.items_failed:
+        finish_task(w, wf_ex, task_ex, states.ERROR, rc.get("first_error"), result)
+    else:
+        finish_task(w, wf_ex, task_ex, states.SUCCESS, None, result)
+
+
+def collect_items(w: Work, task_ex: Any) -> list[Any]:
+    """with-items results in item order (the latest unit of each index)."""
+    out: list[Any] = [None] * task_ex.items_total
+    if task_ex.type == "WORKFLOW":
+        rows = w.tx.workflow_executions.list(
+            filters={"task_execution_id": task_ex.id},
+            fields=("output", "runtime_context", "created_at"), sort_keys=("created_at",),
+        )
+        for r in rows:
+            i = int(rc_of(r).get("index", 0))
+            if i < len(out):
+                out[i] = r.output
+        return out
+    rows = w.tx.action_executions.list(
+        filters={"task_execution_id": task_ex.id},
+        fields=("output", "runtime_context", "created_at"), sort_keys=("created_at",),
+    )
+    for r in rows:
+        i = int(rc_of(r).get("index", 0))
+        if i < len(out):
+            out[i] = (r.output or {}).get("result")
+    return out
+
+
+def finish_task(w: Work, wf_ex: Any, task_ex: Any, state: str, info: str | None,
+                result: Any) -> None:
+    """Units done: retry / fail-on / wait-after, then complete."""
+    tspec = spec_of(w, wf_ex, task_ex)
+    current = {**data.task_dict(task_ex, result), "state": state, "state_info": info}
+    try:
+        if tspec.retry is not None and _retry(w, wf_ex, task_ex, tspec.retry, state, current):
+            return
+        if state == states.SUCCESS and tspec.fail_on:
+            if truthy(_eval(w, wf_ex, task_ex, tspec.fail_on, current=current)):
+                state, info = states.ERROR, f"Failed by fail-on condition: {tspec.fail_on}"
+        delay = _number(w, wf_ex, task_ex, tspec.wait_after, "wait-after")
+    except exc.MistralError as e:
+        complete_task(w, wf_ex, task_ex, states.ERROR, str(e), result, publish=False)
+        return
+    if delay > 0 and not rc_of(task_ex).get("waited_after"):
+        set_rc(task_ex, waited_after=True, pending={"state": state, "info": info},
+               result=result)
+        task_state(task_ex, states.RUNNING_DELAYED, f"Waiting {delay:g} s after completion")
+        schedule(w, wf_ex, task_ex, TASK_COMPLETE, delay)
+        return
+    complete_task(w, wf_ex, task_ex, state, info, result)
+
+
+def _retry(w: Work, wf_ex: Any, task_ex: Any, retry: Any, state: str, current: dict) -> bool:
+    retry_no = int(rc_of(task_ex).get("retry_no", 0))
+    count = int(_number(w, wf_ex, task_ex, retry.count, "retry.count"))
+    if retry_no >= count:
+        return False
+    if state == states.ERROR:
+        want = not (retry.break_on and truthy(
+            _eval(w, wf_ex, task_ex, retry.break_on, current=current)))
+    elif state == states.SUCCESS:
+        want = bool(retry.continue_on) and truthy(
+            _eval(w, wf_ex, task_ex, retry.continue_on, current=current))
+    else:
+        want = False
+    if not want:
+        return False
+    delay = _number(w, wf_ex, task_ex, retry.delay, "retry.delay")
+    set_rc(task_ex, retry_no=retry_no + 1)
+    if delay > 0:
+        task_state(task_ex, states.RUNNING_DELAYED,
+                   f"Retry {retry_no + 1} of {count} in {delay:g} s")
+        schedule(w, wf_ex, task_ex, TASK_RETRY, delay)
+    else:
+        launch(w, wf_ex, task_ex)
+    return True
+
+
+def complete_task(w: Work, wf_ex: Any, task_ex: Any, state: str, info: str | None,
+                  result: Any, publish: bool = True) -> None:
+    """Publish, store the result and the final state, and queue the task for routing."""
+    tspec = spec_of(w, wf_ex, task_ex)
+    branch: dict = {}
+    if publish:
+        try:
+            branch, glob = data.publish(w, wf_ex, task_ex, tspec, state, result)
+            if glob:
+                wf_ex.context = data.merge(
+                    dict(wf_ex.context or {}), glob, w.s.settings.merge_strategy
+                )
+        except exc.MistralError as e:
+            state, info = states.ERROR, f"Failed to publish variables of task '{task_ex.name}': {e}"
+    keep = True
+    try:
+        keep = truthy(_eval(w, wf_ex, task_ex, tspec.keep_result))
+    except exc.MistralError:
+        keep = True
+    task_ex.published = branch
+    set_rc(task_ex, result=result if keep else None, pending=None)
+    task_state(task_ex, state, info)
+    task_ex.finished_at = w.now
+    task_ex.processed = False
+    w.task_finished(wf_ex, task_ex)
+
+
+def cancel_units(w: Work, task_ex: Any, info: str) -> None:
+    """Stop what a task still runs: RUNNING actions cancelled, subworkflows cancelled."""
+    w.tx.action_executions.update_where(
+        {"state": states.CANCELLED, "state_info": info},
+        task_execution_id=task_ex.id, state=states.RUNNING,
+    )
+    children = w.tx.workflow_executions.list(
+        filters={"task_execution_id": task_ex.id,
+                 "state": _in([states.RUNNING, states.PAUSED, states.IDLE])},
+        fields=("id",),
+    )
+    for child in children:
+        w.propagate(child.id, "cancel", info)
+
+
+def _in(values: list[str]) -> Filter:
+    return Filter("in", values)
+
+
+# -- timers -----------------------------------------------------------------------
+
+
+def fire_timer(w: Work, wf_ex: Any, task_ex: Any, handler: str, args: Mapping[str, Any]) -> None:
+    """A task timer is due: start / retry / complete / time out, unless it is stale."""
+    if not timer_is_current(task_ex, handler, args.get("token")):
+        return
+    if states.is_terminal(wf_ex.state):
+        return
+    if wf_ex.state == states.PAUSED and handler != TASK_TIMEOUT:
+        set_rc(task_ex, deferred={"handler": handler, "args": dict(args)})
+        return
+    if handler == TASK_TIMEOUT:
+        if task_ex.state == states.RUNNING:
+            timeout = rc_of(task_ex).get("timeout")
+            info = f"Task '{task_ex.name}' timed out after {timeout} seconds"
+            cancel_units(w, task_ex, info)
+            finish_task(w, wf_ex, task_ex, states.ERROR, info, None)
+        return
+    if task_ex.state != states.RUNNING_DELAYED:
+        return
+    if handler in (TASK_START, TASK_RETRY):
+        launch(w, wf_ex, task_ex)
+    elif handler == TASK_COMPLETE:
+        pending = rc_of(task_ex).get("pending") or {}
+        complete_task(w, wf_ex, task_ex, pending.get("state", states.SUCCESS),
+                      pending.get("info"), rc_of(task_ex).get("result"))

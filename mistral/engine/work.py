@@ -1,0 +1,121 @@
+"""``Work``: one engine event in progress — the transaction, the services it may use, and
+the queues of things still to do before commit.
+
+An event (a result, a timer, a start, a pause ...) locks one workflow execution, then
+pushes commands and finished tasks onto the queues; ``mistral.engine.workflows.drain``
+empties them. Side effects (sending actions, notifying a parent execution) are queued
+with ``tx.after_commit`` and leave the process only after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from mistral.actions.registry import ActionRegistry
+from mistral.context import RequestContext
+from mistral.engine.interface import Executor, RunActionRequest
+from mistral.engine.ports import Clock, Scheduler
+from mistral.engine.settings import EngineSettings
+from mistral.engine import specs
+from mistral.lang.specs import WorkflowSpec
+from mistral.workflow import states
+from mistral.workflow.commands import Command
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What every event may use; built once by ``DefaultEngine``."""
+
+    executor: Executor
+    scheduler: Scheduler
+    registry: ActionRegistry
+    settings: EngineSettings
+    clock: Clock
+    #: called after commit when a subworkflow reached a terminal state
+    on_child_finished: Callable[[RequestContext, str], None]
+    #: called after commit to propagate pause/resume/cancel to a subworkflow
+    propagate: Callable[[RequestContext, str, str, str | None], None]
+
+
+class Work:
+    def __init__(self, services: Services, tx: Any) -> None:
+        self.s = services
+        self.tx = tx
+        self.ctx: RequestContext = tx.ctx
+        self.now: datetime.datetime = services.clock.now()
+        self.commands: deque[tuple[Any, Command]] = deque()
+        self.finished: deque[tuple[Any, Any]] = deque()
+        self.touched: dict[str, Any] = {}
+
+    # -- specs --------------------------------------------------------------------
+
+    def spec(self, wf_ex: Any) -> WorkflowSpec:
+        return specs.execution_spec(wf_ex)
+
+    # -- queues -------------------------------------------------------------------
+
+    def push(self, wf_ex: Any, cmd: Command) -> None:
+        self.touched[wf_ex.id] = wf_ex
+        self.commands.append((wf_ex, cmd))
+
+    def task_finished(self, wf_ex: Any, task_ex: Any) -> None:
+        self.touched[wf_ex.id] = wf_ex
+        self.finished.append((wf_ex, task_ex))
+
+    def touch(self, wf_ex: Any) -> None:
+        self.touched[wf_ex.id] = wf_ex
+
+    # -- side effects -------------------------------------------------------------
+
+    def send(self, request: RunActionRequest) -> None:
+        executor, ctx = self.s.executor, self.ctx
+
+        def _send() -> None:
+            executor.run_action(ctx, request)
+
+        self.tx.after_commit(_send)
+
+    def schedule(self, handler: str, delay: float, args: dict, key: str | None = None) -> None:
+        run_at = self.now + datetime.timedelta(seconds=max(float(delay), 0.0))
+        self.s.scheduler.schedule(self.tx, handler, run_at, args, key)
+
+    def notify_parent(self, wf_ex: Any) -> None:
+        if not wf_ex.task_execution_id:
+            return
+        cb, ctx, child_id = self.s.on_child_finished, self.ctx, wf_ex.id
+        self.tx.after_commit(lambda: cb(ctx, child_id))
+
+    def propagate(self, child_id: str, op: str, msg: str | None = None) -> None:
+        cb, ctx = self.s.propagate, self.ctx
+        self.tx.after_commit(lambda: cb(ctx, child_id, op, msg))
+
+
+def set_rc(row: Any, **values: Any) -> dict:
+    """Set keys of a row's ``runtime_context`` (a new dict, so the change is saved)."""
+    rc = dict(row.runtime_context or {})
+    for k, v in values.items():
+        if v is None:
+            rc.pop(k, None)
+        else:
+            rc[k] = v
+    row.runtime_context = rc
+    return rc
+
+
+def rc_of(row: Any) -> dict:
+    return row.runtime_context or {}
+
+
+def set_state(kind: str, row: Any, new: str, info: str | None = None, *, what: str = "") -> None:
+    """Every state write goes through here (and ``check_transition``)."""
+    states.check_transition(kind, row.state, new, what or f"{kind} execution [id={row.id}]")
+    if row.state != new:
+        LOG.debug("%s %s: %s -> %s", kind, row.id, row.state, new)
+    row.state = new
+    row.state_info = info

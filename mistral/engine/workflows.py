@@ -1,0 +1,314 @@
+"""Driving one event to its end: apply commands, route finished tasks, finish executions.
+
+``drain(w)`` empties the queues of a :class:`Work` — commands first, then finished tasks
+(each routed through the pure controller) — and then checks whether any execution it
+touched has no active task left, which decides SUCCESS / ERROR / CANCELLED.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from mistral import exceptions as exc
+from mistral.db.filters import Filter
+from mistral.engine import data, tasks
+from mistral.engine.work import Work, rc_of, set_rc, set_state
+from mistral.workflow import controller, direct, states
+from mistral.workflow.base import FlowState, JoinState, TaskOutcome
+from mistral.workflow.commands import (
+    Command,
+    FailTask,
+    FailWorkflow,
+    Noop,
+    PauseWorkflow,
+    RunExistingTask,
+    RunTask,
+    SucceedWorkflow,
+    WaitForJoin,
+)
+
+LOG = logging.getLogger(__name__)
+WORKFLOW = "workflow"
+ACTIVE = Filter("in", sorted(states.ACTIVE_TASK_STATES))
+
+
+def wf_state(wf_ex: Any, new: str, info: str | None = None) -> None:
+    set_state(WORKFLOW, wf_ex, new, info,
+              what=f"workflow execution '{wf_ex.workflow_name}' [id={wf_ex.id}]")
+
+
+def drain(w: Work) -> None:
+    while True:
+        while w.commands or w.finished:
+            if w.commands:
+                wf_ex, cmd = w.commands.popleft()
+                apply(w, wf_ex, cmd)
+            else:
+                wf_ex, task_ex = w.finished.popleft()
+                route(w, wf_ex, task_ex)
+        for wf_ex in list(w.touched.values()):
+            check_completion(w, wf_ex)
+        if not (w.commands or w.finished):
+            return
+
+
+# -- commands ---------------------------------------------------------------------
+
+
+def _run_task(w: Work, wf_ex: Any, cmd: RunTask) -> None:
+    tasks.run_task(w, wf_ex, cmd)
+
+
+def _wait(w: Work, wf_ex: Any, cmd: WaitForJoin) -> None:
+    tasks.wait_for_join(w, wf_ex, cmd.task_name, cmd.ctx, cmd.arrived, cmd.dead)
+
+
+def _fail_task(w: Work, wf_ex: Any, cmd: FailTask) -> None:
+    tasks.fail_task(w, wf_ex, cmd.task_name, cmd.state_info, cmd.ctx)
+
+
+def _fail(w: Work, wf_ex: Any, cmd: FailWorkflow) -> None:
+    info = cmd.msg or f"Workflow failed by the 'fail' command of task '{cmd.task_name}'"
+    finish_workflow(w, wf_ex, states.ERROR, info, cancel_rest=True)
+
+
+def _succeed(w: Work, wf_ex: Any, cmd: SucceedWorkflow) -> None:
+    finish_workflow(w, wf_ex, states.SUCCESS, cmd.msg, cancel_rest=True)
+
+
+def _pause(w: Work, wf_ex: Any, cmd: PauseWorkflow) -> None:
+    if wf_ex.state == states.RUNNING:
+        pause(w, wf_ex, cmd.msg)
+
+
+def _rerun(w: Work, wf_ex: Any, cmd: RunExistingTask) -> None:
+    task_ex = w.tx.task_executions.get(cmd.task_ex_id)
+    tasks.launch(w, wf_ex, task_ex)
+
+
+HANDLERS: dict[type, Callable[[Work, Any, Any], None]] = {
+    RunTask: _run_task,
+    WaitForJoin: _wait,
+    FailTask: _fail_task,
+    FailWorkflow: _fail,
+    SucceedWorkflow: _succeed,
+    PauseWorkflow: _pause,
+    RunExistingTask: _rerun,
+    Noop: lambda w, wf_ex, cmd: None,
+}
+
+
+def apply(w: Work, wf_ex: Any, cmd: Command) -> None:
+    if states.is_terminal(wf_ex.state):
+        LOG.debug("Command %s dropped: execution %s is %s", cmd, wf_ex.id, wf_ex.state)
+        return
+    HANDLERS[type(cmd)](w, wf_ex, cmd)
+
+
+# -- routing ----------------------------------------------------------------------
+
+
+def _join_state(w: Work, wf_ex: Any, name: str) -> JoinState:
+    rows = w.tx.task_executions.list(
+        filters={"workflow_execution_id": wf_ex.id, "name": name},
+        sort_keys=("created_at",), sort_dirs=("desc",), limit=1,
+        fields=("state", "runtime_context", "created_at"),
+    )
+    if not rows:
+        return JoinState()
+    row = rows[0]
+    if row.state == states.WAITING:
+        join = rc_of(row).get("join") or {}
+        return JoinState(int(join.get("arrived", 0)), int(join.get("dead", 0)), "waiting")
+    return JoinState(status="done")
+
+
+def route(w: Work, wf_ex: Any, task_ex: Any) -> None:
+    """Ask the controller what follows a finished task and queue it."""
+    if wf_ex.state != states.RUNNING or task_ex.processed:
+        return
+    spec = w.spec(wf_ex)
+    outcome = TaskOutcome(
+        task_ex.name, task_ex.id, task_ex.state, data.outbound_ctx(task_ex), task_ex.state_info
+    )
+    joins = {n: _join_state(w, wf_ex, n) for n in controller.join_targets(spec, task_ex.name)}
+    current = data.task_dict(task_ex)
+
+    def evaluate(value: Any, ctx: Any) -> Any:
+        return data.evaluate(w, wf_ex, value, {**(wf_ex.context or {}), **ctx}, current)
+
+    try:
+        decision = controller.on_task_complete(
+            spec, outcome, joins, FlowState.from_dict(rc_of(wf_ex).get("flow")), evaluate
+        )
+    except exc.MistralError as e:
+        task_ex.processed = True
+        finish_workflow(
+            w, wf_ex, states.ERROR,
+            f"Failed to evaluate transitions of task '{task_ex.name}': {e}", cancel_rest=True,
+        )
+        return
+    set_rc(wf_ex, flow=decision.flow.to_dict())
+    task_ex.processed = True
+    task_ex.error_handled = decision.error_handled
+    nxt = [c.task_name for c in decision.commands if isinstance(c, RunTask)]
+    task_ex.has_next_tasks = bool(nxt)
+    task_ex.next_tasks = nxt or None
+    for cmd in decision.commands:
+        w.push(wf_ex, cmd)
+
+
+# -- completion -------------------------------------------------------------------
+
+
+def check_completion(w: Work, wf_ex: Any) -> None:
+    if wf_ex.state != states.RUNNING:
+        return
+    repo = w.tx.task_executions
+    active = repo.count(workflow_execution_id=wf_ex.id, state=ACTIVE)
+    if active:
+        waiting = repo.count(workflow_execution_id=wf_ex.id, state=states.WAITING)
+        if waiting == active:
+            _fail_stalled_joins(w, wf_ex)
+        return
+    if repo.count(workflow_execution_id=wf_ex.id, processed=False,
+                  state=Filter("in", sorted(states.TERMINAL))):
+        return  # routed by the next drain step or by resume
+    errors = repo.list(
+        filters={"workflow_execution_id": wf_ex.id, "state": states.ERROR,
+                 "error_handled": False},
+        fields=("name", "state_info", "created_at"), sort_keys=("created_at",),
+    )
+    cancelled = repo.list(
+        filters={"workflow_execution_id": wf_ex.id, "state": states.CANCELLED},
+        fields=("name", "created_at"), sort_keys=("created_at",),
+    )
+    state, info = controller.final_state(
+        [(t.name, t.id, t.state_info) for t in errors], [t.name for t in cancelled]
+    )
+    finish_workflow(w, wf_ex, state, info)
+
+
+def _fail_stalled_joins(w: Work, wf_ex: Any) -> None:
+    spec = w.spec(wf_ex)
+    rows = w.tx.task_executions.list(
+        filters={"workflow_execution_id": wf_ex.id, "state": states.WAITING},
+    )
+    for row in rows:
+        join = rc_of(row).get("join") or {}
+        state = JoinState(int(join.get("arrived", 0)), int(join.get("dead", 0)), "waiting")
+        info = direct.unsatisfied_join_info(spec, row.name, state)
+        tasks.complete_task(w, wf_ex, row, states.ERROR, info, None, publish=False)
+
+
+def _final_context(w: Work, wf_ex: Any) -> dict[str, Any]:
+    rows = w.tx.task_executions.list(
+        filters={"workflow_execution_id": wf_ex.id, "has_next_tasks": False},
+        fields=("in_context", "published", "finished_at", "created_at"),
+        sort_keys=("finished_at",),
+    )
+    ctx = dict(wf_ex.context or {})
+    for row in rows:
+        data.merge(ctx, data.outbound_ctx(row), w.s.settings.merge_strategy)
+    return ctx
+
+
+def finish_workflow(w: Work, wf_ex: Any, state: str, info: str | None,
+                    cancel_rest: bool = False) -> None:
+    if states.is_terminal(wf_ex.state):
+        return
+    if cancel_rest:
+        cancel_active_tasks(w, wf_ex, f"Workflow finished with state {state}")
+    spec = w.spec(wf_ex)
+    ctx = _final_context(w, wf_ex)
+    output: Any = {}
+    try:
+        if state == states.SUCCESS and spec.output is not None:
+            output = data.evaluate(w, wf_ex, spec.output, ctx, None)
+        elif state == states.ERROR and spec.output_on_error is not None:
+            output = data.evaluate(w, wf_ex, spec.output_on_error, ctx, None)
+    except exc.MistralError as e:
+        state = states.ERROR
+        info = f"Failed to evaluate the output of workflow '{wf_ex.workflow_name}': {e}"
+        output = {}
+    wf_ex.output = output if output is not None else {}
+    wf_state(wf_ex, state, info)
+    w.notify_parent(wf_ex)
+
+
+def cancel_active_tasks(w: Work, wf_ex: Any, info: str) -> None:
+    rows = w.tx.task_executions.list(
+        filters={"workflow_execution_id": wf_ex.id, "state": ACTIVE},
+    )
+    for row in rows:
+        tasks.cancel_units(w, row, info)
+        tasks.task_state(row, states.CANCELLED, info)
+        row.processed = True
+        row.finished_at = w.now
+
+
+# -- pause / resume / stop --------------------------------------------------------
+
+
+def _running_children(w: Work, wf_ex: Any, child_states: list[str]) -> list[Any]:
+    task_rows = w.tx.task_executions.list(
+        filters={"workflow_execution_id": wf_ex.id, "type": "WORKFLOW", "state": ACTIVE},
+        fields=("id", "created_at"),
+    )
+    if not task_rows:
+        return []
+    return w.tx.workflow_executions.list(
+        filters={"task_execution_id": Filter("in", [t.id for t in task_rows]),
+                 "state": Filter("in", child_states)},
+        fields=("id", "state"),
+    )
+
+
+def pause(w: Work, wf_ex: Any, msg: str | None = None) -> None:
+    wf_state(wf_ex, states.PAUSED, msg)
+    for child in _running_children(w, wf_ex, [states.RUNNING]):
+        w.propagate(child.id, "pause", msg)
+
+
+def resume(w: Work, wf_ex: Any, env: dict | None = None) -> None:
+    """PAUSED → RUNNING; then do what was held back while paused."""
+    wf_state(wf_ex, states.RUNNING, None)
+    if env:
+        params = dict(wf_ex.params or {})
+        params["env"] = {**(params.get("env") or {}), **env}
+        wf_ex.params = params
+    repo = w.tx.task_executions
+    held = repo.list(
+        filters={"workflow_execution_id": wf_ex.id, "processed": False,
+                 "state": Filter("in", sorted(states.TERMINAL))},
+        sort_keys=("created_at",),
+    )
+    for row in held:
+        w.task_finished(wf_ex, row)
+    for row in repo.list(filters={"workflow_execution_id": wf_ex.id, "state": states.IDLE},
+                         sort_keys=("created_at",)):
+        tasks.start_task(w, wf_ex, row)
+    for row in repo.list(filters={"workflow_execution_id": wf_ex.id,
+                                  "state": states.RUNNING_DELAYED}):
+        deferred = rc_of(row).get("deferred")
+        if deferred:
+            set_rc(row, deferred=None)
+            tasks.fire_timer(w, wf_ex, row, deferred["handler"], deferred["args"])
+    for child in _running_children(w, wf_ex, [states.PAUSED]):
+        w.propagate(child.id, "resume", None)
+    w.touch(wf_ex)
+
+
+def stop(w: Work, wf_ex: Any, state: str, msg: str | None) -> None:
+    """Cancel (or force to ERROR/SUCCESS) a workflow, its tasks and its subworkflows."""
+    if state not in (states.CANCELLED, states.ERROR, states.SUCCESS):
+        raise exc.InvalidStateTransitionError(
+            f"Can not stop workflow execution [id={wf_ex.id}] with state {state}: "
+            "use CANCELLED, ERROR or SUCCESS"
+        )
+    states.check_transition(WORKFLOW, wf_ex.state, state,
+                            f"workflow execution '{wf_ex.workflow_name}' [id={wf_ex.id}]")
+    info = msg or ("Workflow was cancelled" if state == states.CANCELLED else None)
+    cancel_active_tasks(w, wf_ex, info or f"Workflow was stopped with state {state}")
+    finish_workflow(w, wf_ex, state, info)
