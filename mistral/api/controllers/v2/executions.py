@@ -235,7 +235,7 @@ class ExecutionsController(rest.RestController):
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
-        q = listing.parse_list_query(Execution, FILTERS, extra_params=("include_output", "nulls"))
+        q = listing.parse_list_query(Execution, FILTERS, extra_params=("include_output",))
         include_output = http.query_bool("include_output", False)
         filters = dict(q.filters)
         if "task" in filters:

@@ -26,7 +26,7 @@ from mistral.api import errors, http
 from mistral.api.controllers.v2.resource import Resource
 from mistral.db.filters import Filter
 
-PAGING_PARAMS = ("marker", "limit", "sort_keys", "sort_dirs", "fields")
+PAGING_PARAMS = ("marker", "limit", "sort_keys", "sort_dirs", "fields", "nulls")
 OPERATORS = ("eq", "neq", "in", "nin", "gt", "gte", "lt", "lte", "has")
 DATETIME_FIELDS = frozenset(
     {"created_at", "updated_at", "started_at", "finished_at", "next_execution_time",
@@ -125,6 +125,11 @@ def parse_list_query(
         if raw == "":
             continue
         filters[name] = parse_filter(name, raw, filter_fields[name])
+
+    for name in _split(params.get("nulls")):
+        if name not in filter_fields:
+            raise errors.bad_request(f"Unknown field '{name}' in 'nulls'.")
+        filters[name] = None
 
     limit = http.query_int("limit", settings.default_list_limit)
     assert limit is not None
