@@ -1,0 +1,315 @@
+"""``mistral-server``: the composition root of the services.
+
+::
+
+    mistral-server --server all|api|engine|executor|notifier|periodic[,...] --config-file F
+
+Builds config → Database → transport → clients → services and passes each what it
+needs; nothing below this module reads the configuration. ``all`` runs every service in
+one process; with the defaults that is the embedded setup (``fake:/`` transport, an
+SQLite file in ``state_path`` whose schema is created on first start, a file-based tooz
+backend). SIGTERM and SIGINT stop everything in reverse order and exit 0.
+
+Errors a user can make (unknown server name, bad option, unreachable database, port in
+use) are one line on stderr: exit 2 for command-line mistakes, 1 for the rest.
+
+Notes on the services:
+
+* ``engine``: ``DefaultEngine`` + its RPC server + the scheduler loop (timers) + the
+  reconciler. With ``[executor] type = local`` the engine runs actions in its own pool
+  and no executor server is started.
+* ``executor``: ``DefaultExecutor`` behind the executor RPC server; results and
+  heartbeats go to the engines over RPC.
+* ``api``: ``mistral.api.app.make_app`` served by a threaded WSGI server on
+  ``[api] host:port`` with ``max(8, [api] api_workers)`` request threads. In the same
+  process as an engine it calls that engine directly, otherwise over RPC.
+* ``notifier`` and ``periodic`` register in coordination; they have no work of their
+  own yet (the scheduler in each engine runs timers, including cron), which is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+from oslo_config import cfg  # noqa: E402
+
+from mistral import config  # noqa: E402
+from mistral import exceptions as exc  # noqa: E402
+
+PROG = "mistral-server"
+LOG = logging.getLogger("mistral.cmd.launch")
+SERVICES = tuple(n for n in config.SERVER_NAMES if n != "all")
+
+
+class UsageError(Exception):
+    """A command-line mistake: exit code 2."""
+
+
+def parse_servers(values: Sequence[str]) -> list[str]:
+    """``["api,engine"]`` / ``["all"]`` → the services to run, in start order."""
+    names = [n.strip() for v in values for n in str(v).split(",") if n.strip()]
+    unknown = [n for n in names if n not in config.SERVER_NAMES]
+    if unknown:
+        raise UsageError(
+            f"unknown server name(s): {', '.join(unknown)}; valid names: {', '.join(config.SERVER_NAMES)}"
+        )
+    if not names or "all" in names:
+        return list(SERVICES)
+    return [s for s in SERVICES if s in names]
+
+
+# -- the WSGI server ----------------------------------------------------------------------
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        LOG.debug("%s - %s", self.address_string(), format % args)
+
+
+class PooledWSGIServer(ThreadingMixIn, WSGIServer):
+    """wsgiref with a bounded pool of request threads instead of a thread per request."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    pool: ThreadPoolExecutor
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.pool.submit(self.process_request_thread, request, client_address)
+
+
+def make_wsgi_server(app: Callable[..., Any], host: str, port: int, threads: int) -> PooledWSGIServer:
+    server = make_server(host, port, app, server_class=PooledWSGIServer, handler_class=_QuietHandler)
+    server.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mistral-api")
+    return server  # type: ignore[return-value]
+
+
+# -- the process ----------------------------------------------------------------------------
+
+
+class Launcher:
+    """Builds and runs the services; ``stop()`` undoes ``start()`` in reverse order."""
+
+    def __init__(self, conf: cfg.ConfigOpts, services: list[str]) -> None:
+        self.conf = conf
+        self.services = services
+        self._stops: list[tuple[str, Callable[[], Any]]] = []
+        self.api_server: PooledWSGIServer | None = None
+
+    def _on_stop(self, what: str, fn: Callable[[], Any]) -> None:
+        self._stops.append((what, fn))
+
+    def start(self) -> None:
+        conf = self.conf
+        from mistral import rpc
+        from mistral.actions.registry import ActionRegistry
+        from mistral.services.coordination import ServiceCoordinator, default_backend_url
+
+        db = self._database()
+        transport = rpc.get_transport(conf.transport_url, conf)
+        self._on_stop("transport", lambda: rpc.cleanup(transport))
+        registry = ActionRegistry.load()
+        coordinator = ServiceCoordinator(
+            conf.coordination.backend_url or default_backend_url(conf.state_path),
+            member_id=f"{socket.gethostname()}_{os.getpid()}",
+            heartbeat_interval=conf.coordination.heartbeat_interval,
+        )
+        coordinator.start(wait=2.0)
+        self._on_stop("coordination", coordinator.stop)
+
+        engine: Any = None
+        if "engine" in self.services:
+            engine = self._start_engine(db, transport, registry)
+        if "executor" in self.services:
+            if engine is not None and conf.executor.type == "local":
+                LOG.info("[executor] type = local: actions run in the engine's pool; no executor server")
+            else:
+                self._start_executor(transport, registry)
+        for name in ("notifier", "periodic"):
+            if name in self.services:
+                LOG.info("%s: registered; it has no work of its own in this version", name)
+        if "api" in self.services:
+            api_engine = engine if engine is not None else rpc.EngineClient(transport, topic=conf.engine.topic)
+            self._start_api(db, api_engine, registry, coordinator)
+        for name in self.services:
+            coordinator.join(name)
+        LOG.info("%s running: %s", PROG, ", ".join(self.services))
+
+    def _database(self) -> Any:
+        from mistral.db import migration
+        from mistral.db.api import Database
+
+        db = Database(**config.database_options(self.conf))
+        self._on_stop("database", db.dispose)
+        db.check_connection()
+        if migration.current_revision(db) is None:
+            import sqlalchemy
+
+            empty = not sqlalchemy.inspect(db.engine).get_table_names()
+            if db.is_sqlite and empty:
+                LOG.info("Empty SQLite database: creating the schema (alembic upgrade head)")
+                migration.upgrade(db)
+            else:
+                raise exc.DBError(
+                    "The database has no schema version; run "
+                    "'mistral-db-manage --config-file <file> upgrade head' first"
+                )
+        return db
+
+    def _start_engine(self, db: Any, transport: Any, registry: Any) -> Any:
+        from mistral import rpc
+        from mistral.engine.default_engine import DefaultEngine
+        from mistral.engine.settings import EngineSettings
+        from mistral.executors import LocalExecutor
+        from mistral.scheduler import Scheduler
+
+        conf = self.conf
+        sched = conf.scheduler
+        scheduler = Scheduler(
+            db, fixed_delay=sched.fixed_delay, random_delay=sched.random_delay,
+            batch_size=sched.batch_size, captured_job_timeout=sched.captured_job_timeout,
+        )
+        local: LocalExecutor | None = None
+        executor: Any
+        if conf.executor.type == "local":
+            local = LocalExecutor(
+                registry, max_workers=conf.executor.max_workers,
+                heartbeat_interval=conf.action_heartbeat.check_interval, host=conf.engine.host,
+            )
+            executor = local
+        else:
+            executor = rpc.ExecutorClient(transport, topic=conf.executor.topic)
+        engine = DefaultEngine(db, executor, scheduler, EngineSettings.from_conf(conf), registry=registry)
+        for key, handler in engine.timer_handlers().items():
+            scheduler.register_handler(key, handler)
+        if local is not None:
+            local.attach_engine(engine)
+            local.start()
+            self._on_stop("local executor", local.stop)
+        server = rpc.make_engine_server(transport, engine, host=conf.engine.host, topic=conf.engine.topic)
+        server.start()
+        self._on_stop("engine RPC server", server.stop)
+        scheduler.start()
+        self._on_stop("scheduler", scheduler.stop)
+        engine.start()
+        self._on_stop("engine", engine.stop)
+        return engine
+
+    def _start_executor(self, transport: Any, registry: Any) -> None:
+        from mistral import rpc
+        from mistral.executors import DefaultExecutor
+
+        conf = self.conf
+        executor = DefaultExecutor(
+            registry, rpc.EngineClient(transport, topic=conf.engine.topic),
+            max_workers=conf.executor.max_workers,
+            heartbeat_interval=conf.action_heartbeat.check_interval, host=conf.executor.host,
+        )
+        executor.start()
+        self._on_stop("executor", executor.stop)
+        server = rpc.make_executor_server(transport, executor, host=conf.executor.host, topic=conf.executor.topic)
+        server.start()
+        self._on_stop("executor RPC server", server.stop)
+
+    def _start_api(self, db: Any, engine: Any, registry: Any, coordinator: Any) -> None:
+        try:
+            from mistral.api.app import ApiServices, ApiSettings, make_app
+        except ImportError as e:
+            LOG.error("The API is not available in this build (%s); not serving it", e)
+            return
+        conf = self.conf
+        app = make_app(ApiServices(
+            db=db, engine=engine, settings=ApiSettings.from_conf(conf),
+            list_services=coordinator.list_services,
+            list_system_actions=registry.list_definitions,
+        ))
+        threads = max(8, conf.api.api_workers)
+        try:
+            server = make_wsgi_server(app, conf.api.host, conf.api.port, threads)
+        except OSError as e:
+            raise exc.ConfigError(f"Cannot listen on {conf.api.host}:{conf.api.port}: {e.strerror or e}") from None
+        self.api_server = server
+        thread = threading.Thread(target=server.serve_forever, name="mistral-api-server", daemon=True)
+        thread.start()
+
+        def stop_api() -> None:
+            server.shutdown()
+            server.server_close()
+            server.pool.shutdown(wait=False, cancel_futures=True)
+            thread.join(5)
+
+        self._on_stop("API server", stop_api)
+        LOG.info("API listening on http://%s:%d/ [threads=%d]", conf.api.host, server.server_port, threads)
+
+    def stop(self) -> None:
+        while self._stops:
+            what, fn = self._stops.pop()
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - stop everything else regardless
+                LOG.exception("Stopping %s failed", what)
+
+
+def _setup_logging(conf: cfg.ConfigOpts) -> None:
+    from oslo_log import log as oslo_logging
+
+    oslo_logging.setup(conf, "mistral")
+    for noisy in ("oslo_db", "oslo_service", "stevedore", "tooz", "amqp", "kombu", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip() or type(e).__name__
+    return text.splitlines()[0]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from oslo_log import log as oslo_logging
+
+    conf = cfg.ConfigOpts()
+    oslo_logging.register_options(conf)
+    try:
+        config.parse_args(argv, conf=conf, with_server_opt=True)
+        services = parse_servers(conf.server)
+    except (UsageError, cfg.Error) as e:
+        print(f"{PROG}: error: {_one_line(e)}", file=sys.stderr)
+        return 2
+    _setup_logging(conf)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        LOG.info("Signal %s received: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    launcher = Launcher(conf, services)
+    try:
+        launcher.start()
+    except exc.MistralError as e:
+        launcher.stop()
+        print(f"{PROG}: error: {_one_line(e)}", file=sys.stderr)
+        return 1
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        launcher.stop()
+        LOG.info("%s stopped", PROG)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
