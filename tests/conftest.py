@@ -128,8 +128,8 @@ class _SchemaDatabases:
             db.create_schema()
             self.dbs[backend] = db
             self.drops.append(drop)
-        else:
-            require_service(backend) if backend != "sqlite" else None
+        elif backend != "sqlite":
+            require_service(backend)
         return self.dbs[backend]
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ known prefix is an equality filter on the whole string.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,3 +41,39 @@ def parse_filter(text: str) -> Filter:
     if op in LIST_OPS:
         return Filter(op, [v for v in rest.split(",") if v != ""])
     return Filter(op, rest)
+
+
+def coerce(type_: Any, value: Any, field: str) -> Any:
+    """Turn a filter value given as text (from a query string) into the column's type."""
+    if value is None or not isinstance(value, str):
+        return value
+    python_type = _python_type(type_)
+    try:
+        if python_type is datetime.datetime:
+            parsed = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            if parsed.tzinfo is not None:
+                parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            return parsed
+        if python_type is bool:
+            lowered = value.strip().lower()
+            if lowered in ("true", "1", "yes", "on"):
+                return True
+            if lowered in ("false", "0", "no", "off"):
+                return False
+            raise ValueError(value)
+        if python_type is int:
+            return int(value)
+    except ValueError:
+        kind = {datetime.datetime: "datetime", bool: "boolean", int: "integer"}[python_type]
+        raise exc.ValidationError(
+            f"Invalid {kind} value '{value}' for filter field '{field}'"
+        ) from None
+    return value
+
+
+def _python_type(type_: Any) -> type | None:
+    impl = getattr(type_, "impl", type_)
+    try:
+        return impl.python_type
+    except NotImplementedError:
+        return None

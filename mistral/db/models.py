@@ -75,10 +75,15 @@ class Base(DeclarativeBase):
     def column_names(cls) -> tuple[str, ...]:
         return tuple(c.key for c in cls.__table__.columns)
 
+    # Set on rows loaded with ``fields=``: only those columns exist.
+    _partial: ClassVar[bool] = False
+
     def to_dict(self) -> dict[str, Any]:
-        """The loaded columns as a plain dict (columns left out by ``fields`` are absent)."""
-        unloaded = inspect(self).unloaded
-        return {k: getattr(self, k) for k in self.column_names() if k not in unloaded}
+        """Every column as a plain dict (only the loaded ones for a ``fields`` query)."""
+        if self._partial:
+            unloaded = inspect(self).unloaded
+            return {k: getattr(self, k) for k in self.column_names() if k not in unloaded}
+        return {k: getattr(self, k) for k in self.column_names()}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} id={self.__dict__.get('id')!r}>"

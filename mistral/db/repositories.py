@@ -28,12 +28,13 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy import update as sa_update
+from sqlalchemy import inspect
 from sqlalchemy.orm import load_only
 from sqlalchemy.sql.elements import ColumnClause
 
 from mistral import exceptions as exc
 from mistral.db import errors, models
-from mistral.db.filters import Filter
+from mistral.db.filters import LIST_OPS, Filter, coerce
 from mistral.db.types import JsonEncoded
 
 if TYPE_CHECKING:
@@ -126,6 +127,12 @@ class Repository(Generic[M]):
 
     def _condition(self, col: Any, f: Filter) -> ColumnElement[bool]:
         v = f.value
+        if f.op != "has":
+            name = col.key
+            if f.op in LIST_OPS:
+                v = [coerce(col.type, item, name) for item in v]
+            else:
+                v = coerce(col.type, v, name)
         if f.op == "eq":
             return col.is_(None) if v is None else col == v
         if f.op == "neq":
@@ -212,7 +219,10 @@ class Repository(Generic[M]):
         if self.model.__project_scoped__ and not self._tx.ctx.is_admin:
             m: Any = self.model
             stmt = stmt.order_by(case((m.project_id == self._project(), 0), else_=1))
-        return self._tx.execute_scalars(stmt.limit(1), self.model).first()
+        row = self._tx.execute_scalars(stmt.limit(1), self.model).first()
+        if fields and row is not None:
+            _mark_partial([row])
+        return row
 
     def list(
         self,
@@ -234,7 +244,10 @@ class Repository(Generic[M]):
             if limit < 0:
                 raise exc.ValidationError(f"limit must be >= 0, got {limit}")
             stmt = stmt.limit(limit)
-        return list(self._tx.execute_scalars(stmt, self.model).all())
+        rows = list(self._tx.execute_scalars(stmt, self.model).all())
+        if fields:
+            _mark_partial(rows)
+        return rows
 
     def count(self, **filters: Any) -> int:
         stmt = select(func.count()).select_from(self.model).where(
@@ -248,6 +261,11 @@ class Repository(Generic[M]):
         self._check_values(values)
         if "id" in values and values["id"] != id:
             raise exc.ValidationError("The id of a row cannot be changed")
+        ctx = self._tx.ctx
+        if values.get("project_id", ctx.project_id) != ctx.project_id and not ctx.is_admin:
+            raise exc.NotAllowedError(
+                f"Cannot move a {self.model.__display_name__.lower()} to another project"
+            )
         row = self._get_writable(id)
         for k, v in values.items():
             setattr(row, k, v)
@@ -336,6 +354,12 @@ class Repository(Generic[M]):
             (e, d, (0 if mvals[k] is None else 1) if flag else mvals[k]) for e, d, k, flag in parts
         ]
         return stmt.where(_after(values))
+
+
+def _mark_partial(rows: list[Any]) -> None:
+    for row in rows:
+        if inspect(row).unloaded:  # not a row this session had fully loaded before
+            row._partial = True
 
 
 def _after(parts: list[tuple[Any, str, Any]]) -> ColumnElement[bool]:
