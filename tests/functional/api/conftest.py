@@ -1,4 +1,9 @@
-"""Fixtures for the REST API tests (see ``client.py``)."""
+"""Fixtures for the REST API tests (see ``client.py``).
+
+The API runs over the real ``DefaultEngine`` driven by the engine tests' harness: a
+synchronous executor running the real std actions and an in-memory scheduler, pumped
+until idle — no sleeping, no polling.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,25 @@ from typing import Any
 import pytest
 
 from tests.functional.api.client import ApiClient, build_client
+from tests.functional.engine.harness import Harness
 
 
 @pytest.fixture
-def api(sqlite_database: Any) -> Iterator[ApiClient]:
-    yield build_client(sqlite_database)
+def harness(sqlite_database: Any) -> Harness:
+    return Harness(sqlite_database)
 
 
 @pytest.fixture
-def api_all_db(database: Any) -> Iterator[ApiClient]:
+def api(sqlite_database: Any, harness: Harness) -> Iterator[ApiClient]:
+    yield build_client(sqlite_database, engine=harness.engine)
+
+
+@pytest.fixture
+def harness_all_db(database: Any) -> Harness:
+    return Harness(database)
+
+
+@pytest.fixture
+def api_all_db(database: Any, harness_all_db: Harness) -> Iterator[ApiClient]:
     """The same API over SQLite, PostgreSQL and MariaDB."""
-    yield build_client(database)
+    yield build_client(database, engine=harness_all_db.engine)

@@ -112,20 +112,26 @@ def run(body: dict[str, Any]) -> dict[str, Any]:
             "Unknown run-action parameter(s) " + ", ".join(sorted(unknown))
             + "; known: " + ", ".join(RUN_PARAMS) + "."
         )
+    params = dict(v["params"])
+    if not params.get("save_result"):
+        # Mistral's run-action: without save_result the action runs synchronously and
+        # only its output comes back; nothing is stored.
+        params["save_result"] = False
+        params.setdefault("run_sync", True)
     ctx = http.ctx()
     result = http.engine().start_action(
         ctx, name, action_input=v["input"], description=v.get("description"),
-        namespace=v.get("workflow_namespace") or "", params=v["params"],
+        namespace=v.get("workflow_namespace") or "", params=params,
     )
     result = dict(result or {})
     action_id = result.get("id")
-    if action_id and v["params"].get("save_result", True) is not False:
+    if action_id and params["save_result"]:
         with http.read_tx() as tx:
             row = tx.action_executions.find(id=action_id)
             if row is not None:
                 return render(row, {})
     result.setdefault("name", name)
-    result.setdefault("params", v["params"])
+    result.setdefault("params", params)
     return render(result, {})
 
 

@@ -1,13 +1,11 @@
 """``/v2/tasks`` and ``/v2/executions/<id>/tasks``: task executions; ``PUT`` re-runs one.
 
-A task's ``result`` is what its action (or subworkflow) produced: the accepted action
-execution's ``result``, or a list of them for with-items. Results of a whole page are
-read with two extra queries, never one per task.
+A task's ``result`` is what its action (or subworkflow) produced, as the engine keeps it in
+the task's runtime context (a list for with-items): a page of tasks is one query.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +16,6 @@ from mistral.api import errors, http
 from mistral.api.controllers.v2 import listing, reports
 from mistral.api.controllers.v2.action_executions import TaskActionExecutionsController
 from mistral.api.controllers.v2.resource import JsonText, Resource
-from mistral.db.filters import Filter
 from mistral.workflow import states
 
 
@@ -56,60 +53,13 @@ COMPUTED = ("result", "reset", "env")
 COLUMNS = tuple(f for f in Task.field_names() if f not in COMPUTED)
 
 
-def _output_result(output: Any) -> Any:
-    if isinstance(output, dict) and "result" in output:
-        return output["result"]
-    return output
-
-
-def _index(a: Any) -> int:
-    rc = getattr(a, "runtime_context", None) or {}
-    return int(rc.get("index", 0)) if isinstance(rc, dict) else 0
-
-
-def results(tx: Any, tasks: Sequence[Any]) -> dict[str, Any]:
-    """``{task_id: result}`` for a page of tasks, in two queries."""
-    ids = [t.id for t in tasks]
-    if not ids:
-        return {}
-    actions: dict[str, list[Any]] = defaultdict(list)
-    for a in tx.action_executions.list(
-        filters={"task_execution_id": Filter("in", ids)},
-        sort_keys=("created_at",), sort_dirs=("asc",),
-        fields=("id", "task_execution_id", "output", "accepted", "state", "runtime_context"),
-    ):
-        actions[a.task_execution_id].append(a)
-    subs: dict[str, list[Any]] = defaultdict(list)
-    for w in tx.workflow_executions.list(
-        filters={"task_execution_id": Filter("in", ids)},
-        sort_keys=("created_at",), sort_dirs=("asc",),
-        fields=("id", "task_execution_id", "output", "accepted", "state"),
-    ):
-        subs[w.task_execution_id].append(w)
-    out: dict[str, Any] = {}
-    for t in tasks:
-        children = actions.get(t.id, []) + subs.get(t.id, [])
-        done = [c for c in children if c.accepted] or [
-            c for c in children if c.state in states.TERMINAL
-        ]
-        with_items = (getattr(t, "items_total", 0) or 0) > 0
-        if with_items:
-            done.sort(key=_index)
-            out[t.id] = [_output_result(c.output) for c in done]
-        elif done:
-            out[t.id] = _output_result(done[-1].output)
-        else:
-            out[t.id] = None
-    return out
-
-
-def render(row: Any, result: Any, fields: Sequence[str] | None = None) -> dict[str, Any]:
+def render(row: Any, fields: Sequence[str] | None = None) -> dict[str, Any]:
     body = Task.render(row, [f for f in fields if f not in COMPUTED] if fields else None)
-    needs_rc = not fields or bool(set(fields) & {"runtime_context", "env", "reset"})
+    needs_rc = not fields or bool(set(fields) & {"runtime_context", "env", "reset", "result"})
     rc = getattr(row, "runtime_context", None) if needs_rc else None
     rc = rc if isinstance(rc, dict) else {}
     extra = {
-        "result": _json(result),
+        "result": _json(rc.get("result")),
         "reset": bool(rc.get("reset", False)),
         "env": _json(rc.get("env")) if rc.get("env") is not None else None,
     }
@@ -129,20 +79,16 @@ def list_tasks(extra_filters: dict[str, Any] | None = None) -> dict[str, Any]:
     q = listing.parse_list_query(Task, FILTERS)
     wanted = q.fields
     columns = [c for c in (wanted or COLUMNS) if c not in COMPUTED]
-    if not wanted or set(wanted) & {"env", "reset"}:
+    if not wanted or set(wanted) & {"env", "reset", "result"}:
         columns.append("runtime_context")
-    if not wanted or "result" in wanted:
-        columns.append("items_total")
     with http.read_tx() as tx:
         rows = listing.fetch(tx.task_executions, q, extra_filters, db_fields=sorted(set(columns)))
-        res = results(tx, rows) if not wanted or "result" in wanted else {}
-        return listing.page("tasks", Task, rows, q, lambda r: render(r, res.get(r.id), wanted))
+        return listing.page("tasks", Task, rows, q, lambda r: render(r, wanted))
 
 
 def get_task(id: str) -> dict[str, Any]:
     with http.read_tx() as tx:
-        row = tx.task_executions.get(id)
-        return render(row, results(tx, [row]).get(row.id))
+        return render(tx.task_executions.get(id))
 
 
 def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
