@@ -228,6 +228,7 @@ def launch(w: Work, wf_ex: Any, task_ex: Any, keep: Mapping[int, Any] | None = N
     if timeout > 0:
         schedule(w, wf_ex, task_ex, TASK_TIMEOUT, timeout)
     if total == len(kept):
+        set_rc(task_ex, next_index=total)
         _finish_units(w, wf_ex, task_ex)
         return
     launch_more(w, wf_ex, task_ex, items)
@@ -340,6 +341,9 @@ def on_unit_done(w: Work, wf_ex: Any, task_ex: Any, index: int, state: str, valu
     if not rc.get("with_items"):
         if state == states.SUCCESS:
             finish_task(w, wf_ex, task_ex, states.SUCCESS, None, value)
+        elif state == states.CANCELLED:
+            finish_task(w, wf_ex, task_ex, states.CANCELLED, actions.error_text(value)
+                        if value is not None else None, None)
         else:
             info = actions.error_text(value) if value is not None else state
             finish_task(w, wf_ex, task_ex, states.ERROR, info, value)

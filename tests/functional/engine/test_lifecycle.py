@@ -1,0 +1,164 @@
+"""pause / resume / stop / rerun, and illegal state changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from mistral import exceptions as exc
+from tests.functional.engine.harness import CTX, Harness, result_of
+
+TWO = """
+version: '2.0'
+wf:
+  tasks:
+    t1:
+      action: std.echo output=1
+      on-success: [t2]
+    t2:
+      action: std.echo output=2
+"""
+
+
+def test_pause_holds_next_tasks_until_resume(h: Harness) -> None:
+    h.define(TWO)
+    wf_id = h.start("wf")
+    h.engine.pause_workflow(CTX, wf_id)
+    h.run_until_idle()
+    assert h.execution(wf_id)["state"] == "PAUSED"
+    assert h.task_states(wf_id) == {"t1": "SUCCESS"}
+    h.engine.resume_workflow(CTX, wf_id)
+    h.run_until_idle()
+    assert h.execution(wf_id)["state"] == "SUCCESS"
+    assert h.task_states(wf_id) == {"t1": "SUCCESS", "t2": "SUCCESS"}
+
+
+def test_resume_of_success_execution_is_refused(h: Harness) -> None:
+    h.define(TWO)
+    wf = h.run("wf")
+    with pytest.raises(exc.InvalidStateTransitionError) as e:
+        h.engine.resume_workflow(CTX, wf["id"])
+    assert "SUCCESS" in str(e.value) and wf["id"] in str(e.value)
+    assert h.execution(wf["id"])["state"] == "SUCCESS"
+
+
+def test_pause_of_finished_and_stop_of_finished_are_refused(h: Harness) -> None:
+    h.define(TWO)
+    wf = h.run("wf")
+    with pytest.raises(exc.InvalidStateTransitionError):
+        h.engine.pause_workflow(CTX, wf["id"])
+    with pytest.raises(exc.InvalidStateTransitionError):
+        h.engine.stop_workflow(CTX, wf["id"], "CANCELLED")
+
+
+def test_stop_with_error_state_and_message(h: Harness) -> None:
+    h.define(TWO)
+    wf_id = h.start("wf")
+    h.engine.stop_workflow(CTX, wf_id, "ERROR", "operator stopped it")
+    wf = h.execution(wf_id)
+    assert (wf["state"], wf["state_info"]) == ("ERROR", "operator stopped it")
+    assert h.task_states(wf_id) == {"t1": "CANCELLED"}
+    h.run_until_idle()
+    assert h.execution(wf_id)["state"] == "ERROR"
+
+
+RERUN = """
+version: '2.0'
+wf:
+  input: [fail: true]
+  tasks:
+    t1:
+      action: std.echo output=ok
+      on-success: [t2]
+    t2:
+      action: std.fail
+      on-success: [t3]
+    t3:
+      action: std.noop
+"""
+
+
+def test_rerun_failed_task(h: Harness) -> None:
+    h.define(RERUN)
+    wf = h.run("wf")
+    assert wf["state"] == "ERROR"
+    t2 = h.task(wf["id"], "t2")
+    with pytest.raises(exc.InvalidStateTransitionError):
+        h.engine.rerun_workflow(CTX, h.task(wf["id"], "t1")["id"])
+    h.engine.rerun_workflow(CTX, t2["id"])
+    h.run_until_idle()
+    assert len(h.actions(t2["id"])) == 2
+    assert h.execution(wf["id"])["state"] == "ERROR"  # std.fail fails again
+
+
+def test_rerun_with_items_keeps_finished_items_unless_reset(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+wf:
+  tasks:
+    t:
+      with-items: i in <% [0, 1, 2] %>
+      action: std.echo output=<% $.i %>
+      fail-on: <% true %>
+""")
+    wf = h.run("wf")
+    task = h.task(wf["id"], "t")
+    assert task["state"] == "ERROR"
+    h.engine.rerun_workflow(CTX, task["id"], reset=False)
+    h.run_until_idle()
+    assert len(h.actions(task["id"])) == 3  # every item had succeeded: nothing re-run
+    h.engine.rerun_workflow(CTX, task["id"], reset=True)
+    h.run_until_idle()
+    assert len(h.actions(task["id"])) == 6
+    assert result_of(h.task(wf["id"], "t")) == [0, 1, 2]
+
+
+def test_rerun_with_items_reruns_only_failed_items(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+wf:
+  tasks:
+    t:
+      with-items: i in <% [0, 1, 2] %>
+      action: std.echo output=<% $.i %>
+      on-success: [after]
+    after:
+      action: std.noop
+""")
+    wf_id = h.start("wf")
+    task = h.task(wf_id, "t")
+    # item 1's executor dies: fail it by hand
+    ctx, lost = h.executor.queue[1]
+    del h.executor.queue[1]
+    from mistral.engine.interface import ActionResult
+
+    h.engine.on_action_complete(ctx, lost.action_ex_id, ActionResult(error="executor died"))
+    h.run_until_idle()
+    assert h.execution(wf_id)["state"] == "ERROR"
+    h.engine.rerun_workflow(CTX, task["id"], reset=False)
+    h.run_until_idle()
+    assert len(h.actions(task["id"])) == 4
+    assert h.execution(wf_id)["state"] == "SUCCESS"
+    assert result_of(h.task(wf_id, "t")) == [0, 1, 2]
+    assert h.task_states(wf_id)["after"] == "SUCCESS"
+
+
+def test_rerun_inside_subworkflow_reopens_parent(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+parent:
+  tasks:
+    call:
+      workflow: child
+child:
+  tasks:
+    t:
+      action: std.echo output=x
+      fail-on: <% env().get(fail, true) %>
+""")
+    wf = h.run("parent", env={"fail": True})
+    assert wf["state"] == "ERROR"
+    [child] = h.children(h.task(wf["id"], "call")["id"])
+    h.engine.rerun_workflow(CTX, h.task(child["id"], "t")["id"], env={"fail": False})
+    h.run_until_idle()
+    assert h.execution(child["id"])["state"] == "SUCCESS"
+    assert h.execution(wf["id"])["state"] == "SUCCESS"

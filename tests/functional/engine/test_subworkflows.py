@@ -1,0 +1,150 @@
+"""Subworkflows: input/output, errors, nesting, with-items over workflows, propagation."""
+
+from __future__ import annotations
+
+from tests.functional.engine.harness import CTX, Harness, result_of
+
+WFS = """
+version: '2.0'
+parent:
+  input: [x]
+  output:
+    doubled: <% $.doubled %>
+  tasks:
+    call:
+      workflow: child
+      input:
+        n: <% $.x %>
+      publish:
+        doubled: <% task().result.out %>
+child:
+  input: [n]
+  output:
+    out: <% $.res %>
+  tasks:
+    work:
+      action: std.echo output=<% $.n * 2 %>
+      publish:
+        res: <% task().result %>
+"""
+
+
+def test_subworkflow_input_and_output(h: Harness) -> None:
+    h.define(WFS)
+    wf = h.run("parent", {"x": 21})
+    assert wf["state"] == "SUCCESS", wf["state_info"]
+    assert wf["output"] == {"doubled": 42}
+    call = h.task(wf["id"], "call")
+    [child] = h.children(call["id"])
+    assert child["state"] == "SUCCESS"
+    assert child["root_execution_id"] == wf["id"]
+    assert result_of(call) == {"out": 42}
+
+
+def test_subworkflow_error_propagates(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+parent:
+  tasks:
+    call:
+      workflow: child
+child:
+  tasks:
+    boom:
+      action: std.fail error_data=deep
+""")
+    wf = h.run("parent")
+    assert wf["state"] == "ERROR"
+    assert "call" in wf["state_info"]
+    assert "boom" in h.task(wf["id"], "call")["state_info"]
+
+
+def test_bad_subworkflow_input_fails_task_not_engine(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+parent:
+  tasks:
+    call:
+      workflow: child
+      input: {wrong: 1}
+child:
+  input: [n]
+  tasks:
+    t:
+      action: std.noop
+""")
+    wf = h.run("parent")
+    assert wf["state"] == "ERROR"
+    info = h.task(wf["id"], "call")["state_info"]
+    assert "missing: n" in info and "unexpected: wrong" in info
+
+
+def test_nesting_three_levels(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+l1:
+  output: {v: <% $.v %>}
+  tasks:
+    t:
+      workflow: l2
+      publish: {v: <% task().result.v %>}
+l2:
+  output: {v: <% $.v %>}
+  tasks:
+    t:
+      workflow: l3
+      publish: {v: <% task().result.v %>}
+l3:
+  output: {v: deep}
+  tasks:
+    t:
+      action: std.noop
+""")
+    wf = h.run("l1")
+    assert wf["state"] == "SUCCESS", wf["state_info"]
+    assert wf["output"] == {"v": "deep"}
+
+
+def test_with_items_over_subworkflows(h: Harness) -> None:
+    h.define(WFS.replace("""    call:
+      workflow: child
+      input:
+        n: <% $.x %>
+      publish:
+        doubled: <% task().result.out %>""", """    call:
+      with-items: n in <% $.x %>
+      workflow: child
+      input:
+        n: <% $.n %>
+      publish:
+        doubled: <% task().result.select($.out) %>"""))
+    wf = h.run("parent", {"x": [1, 2, 3]})
+    assert wf["state"] == "SUCCESS", wf["state_info"]
+    assert wf["output"] == {"doubled": [2, 4, 6]}
+
+
+def test_pause_resume_and_cancel_propagate_to_subworkflow(h: Harness) -> None:
+    h.define(WFS)
+    wf_id = h.start("parent", {"x": 1})
+    h.executor.hold = True
+    [child] = h.children(h.task(wf_id, "call")["id"])
+    h.engine.pause_workflow(CTX, wf_id)
+    assert h.execution(child["id"])["state"] == "PAUSED"
+    h.engine.resume_workflow(CTX, wf_id)
+    assert h.execution(child["id"])["state"] == "RUNNING"
+    h.engine.stop_workflow(CTX, wf_id, "CANCELLED", "enough")
+    assert h.execution(wf_id)["state"] == "CANCELLED"
+    assert h.execution(child["id"])["state"] == "CANCELLED"
+    h.executor.hold = False
+    h.run_until_idle()  # the child's late action result is ignored
+    assert h.execution(wf_id)["state"] == "CANCELLED"
+
+
+def test_cancelled_subworkflow_cancels_parent(h: Harness) -> None:
+    h.define(WFS)
+    wf_id = h.start("parent", {"x": 1})
+    [child] = h.children(h.task(wf_id, "call")["id"])
+    h.engine.stop_workflow(CTX, child["id"], "CANCELLED")
+    h.run_until_idle()
+    assert h.task(wf_id, "call")["state"] == "CANCELLED"
+    assert h.execution(wf_id)["state"] == "CANCELLED"
