@@ -3,6 +3,16 @@
 Real services only: PostgreSQL (127.0.0.1:5432, trust), MariaDB (127.0.0.1:3306, root, no
 password), RabbitMQ (127.0.0.1:5672, guest/guest) and Redis (127.0.0.1:6379). A test that
 needs one which is down is skipped on a developer's machine and FAILS under ``CI=true``.
+
+Database fixtures (see the "Databases" section below):
+
+* ``database``: a ``mistral.db.api.Database`` with the schema created, parametrized over
+  sqlite / postgresql / mariadb (one database per xdist worker and backend, dropped at
+  session end); every row is deleted after each test.
+* ``sqlite_database``: the same on SQLite only, for functional tests that need not run
+  on every backend.
+* ``db_url``: the URL of a fresh, empty database per test (three backends), dropped
+  after it; for migration and ``mistral-db-manage`` tests.
 """
 
 from __future__ import annotations

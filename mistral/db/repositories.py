@@ -345,7 +345,9 @@ class Repository(Generic[M]):
         if marker is None:
             return stmt
         mrow = self._tx.execute(
-            select(*[self._column(k, "sort key") for k in keys]).where(self.model.id == marker)
+            select(*[self._column(k, "sort key") for k in keys]).where(
+                self.model.id == marker, self._visible()
+            )
         ).first()
         if mrow is None:
             raise self._not_found(id=marker)

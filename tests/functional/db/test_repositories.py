@@ -295,6 +295,17 @@ def test_after_commit_runs_only_after_commit(database: Database) -> None:
         tx.after_commit(lambda: calls.append("second"))
         assert calls == []
     assert calls == ["first", "second"]
+    # Callbacks run once the transaction (and SQLite's writer lock) is released:
+    # they may open write transactions of their own.
+    def follow_up() -> None:
+        with database.transaction(P1) as tx2:
+            _wf(tx2, "follow-up")
+        calls.append("follow-up")
+
+    with database.transaction(P1) as tx:
+        tx.after_commit(follow_up)
+    assert calls[-1] == "follow-up"
+    calls.remove("follow-up")
     with pytest.raises(exc.DuplicateEntryError):
         with database.transaction(P1) as tx:
             tx.after_commit(lambda: calls.append("never"))
