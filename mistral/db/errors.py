@@ -81,7 +81,11 @@ def translate(
     if isinstance(e, sa_exc.StatementError) and isinstance(e.orig, exc.MistralError):
         e = e.orig
     if isinstance(e, FieldSizeError):
-        return oversize_error(session_objects, e.limit)
+        candidates = list(session_objects)
+        if model is not None and values:
+            limited = _limited_columns(model)
+            candidates += [(model.__name__, k, v) for k, v in values.items() if k in limited]
+        return oversize_error(candidates, e.limit)
     if isinstance(e, exc.MistralError):
         return e
     if isinstance(e, db_exc.DBDuplicateEntry):

@@ -343,6 +343,9 @@ def test_size_limit_names_class_field_and_limit(database: Database) -> None:
             with limited.transaction(P1) as tx:
                 t = tx.task_executions.get(task.id)
                 t.published = {"x": "b" * 5000}
+        with pytest.raises(exc.SizeLimitExceededError, match="class=TaskExecution, field=in_context"):
+            with limited.transaction(P1) as tx:
+                tx.task_executions.update_where({"in_context": {"x": "b" * 5000}}, id=task.id)
         # Definitions are not runtime fields: no limit.
         with limited.transaction(P1) as tx:
             _wf(tx, "big", spec={"x": "c" * 5000})
