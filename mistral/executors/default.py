@@ -37,7 +37,7 @@ from mistral.engine.interface import ActionResult, Engine, RunActionRequest
 
 LOG = logging.getLogger(__name__)
 
-DELIVERY_ATTEMPTS = 5
+DELIVERY_DEADLINE = 300.0  # seconds to keep re-sending a result the engine did not take
 
 
 @dataclass(eq=False)
@@ -225,20 +225,31 @@ class DefaultExecutor:
             self._forget(job)
 
     def _deliver(self, ctx: RequestContext, action_ex_id: str, result: ActionResult) -> None:
+        """Hand the result to the engine, re-sending while the engine is unreachable.
+
+        The job stays in the heartbeats until this returns, so an engine that restarts
+        meanwhile still sees the action alive and gets its result.
+        """
         if self._engine is None:
             LOG.error("No engine attached; result of %s dropped", action_ex_id)
             return
-        for attempt in range(1, DELIVERY_ATTEMPTS + 1):
+        deadline = time.monotonic() + DELIVERY_DEADLINE
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 self._engine.on_action_complete(ctx, action_ex_id, result)
                 return
             except exc.ServiceUnavailableError as e:
                 LOG.warning("Cannot deliver result of %s (attempt %d): %s", action_ex_id, attempt, e)
-                time.sleep(min(2 ** attempt * 0.25, 5))
-            except exc.MistralError as e:  # local engine refused it: log, nothing to retry
+            except exc.MistralError as e:  # the engine refused it: nothing to retry
                 LOG.warning("Engine refused result of %s: %s", action_ex_id, e)
                 return
-        LOG.error("Gave up delivering result of %s; the engine's heartbeat check will act", action_ex_id)
+            if self._stopping or time.monotonic() > deadline:
+                LOG.error("Gave up delivering result of %s; the engine's heartbeat check will act",
+                          action_ex_id)
+                return
+            time.sleep(min(0.25 * 2 ** attempt, 5.0))
 
     def _forget(self, job: _Job) -> None:
         with self._cond:

@@ -2,8 +2,14 @@
 
 Callers cannot tell them from the local implementations: the same methods, the same
 typed payloads, the same domain exceptions. A method whose caller needs an answer is a
-``call``; notifications (``run_action``, ``on_action_complete``,
-``report_running_actions``, ``on_action_update``) are ``cast``s.
+``call``; notifications (``run_action``, ``report_running_actions``,
+``on_action_update``) are ``cast``s.
+
+``on_action_complete`` is a ``call`` too, deliberately: it returns once the engine has
+committed the result. oslo.messaging acknowledges a message to the broker *before* the
+engine handles it, so a cast result would be lost if the engine were killed meanwhile.
+As a call, the executor sees the failure (``ServiceUnavailableError``), keeps the action
+in its heartbeats and sends the result again; the engine ignores duplicates.
 A call that gets no answer in time, or a broker that cannot be reached, raises
 ``ServiceUnavailableError``.
 """
@@ -108,7 +114,7 @@ class EngineClient(_Client):
     def on_action_complete(
         self, ctx: RequestContext, action_ex_id: str, result: ActionResult, async_: bool = False
     ) -> None:
-        self._cast(
+        self._call(
             ctx, "on_action_complete", action_ex_id=action_ex_id,
             result=serialization.to_primitive(result.to_dict()), async_=async_,
         )

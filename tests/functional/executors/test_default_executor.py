@@ -202,3 +202,33 @@ def test_round_trip_over_rpc(registry, engine) -> None:
         ex.stop()
         engine_server.stop()
         rpc.cleanup(transport)
+
+
+class FlakyEngine(RecordingEngine):
+    """An engine that is unreachable for its first ``failures`` results (a restart)."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def on_action_complete(self, ctx, action_ex_id, result, async_=False):
+        from mistral.exceptions import ServiceUnavailableError
+
+        if self.failures > 0:
+            self.failures -= 1
+            raise ServiceUnavailableError("engine restarting")
+        super().on_action_complete(ctx, action_ex_id, result, async_)
+
+
+def test_an_unreachable_engine_gets_the_result_later_and_heartbeats_go_on(registry) -> None:
+    engine = FlakyEngine(failures=3)
+    ex = DefaultExecutor(registry, engine, max_workers=1, heartbeat_interval=0.05)
+    ex.start()
+    try:
+        ex.run_action(CTX, req("f1", "std.echo", {"output": 1}))
+        wait_until(lambda: "f1" in engine.results)
+        assert engine.results["f1"] == ActionResult(data=1)
+        assert engine.failures == 0
+        assert ["f1"] in engine.heartbeats  # still reported while the result was pending
+    finally:
+        ex.stop()
