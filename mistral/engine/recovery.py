@@ -68,11 +68,14 @@ def _lost_actions(engine: DefaultEngine) -> int:
                      "last_heartbeat": Filter("lt", _ago(engine, deadline))},
             fields=("id", "workflow_execution_id"), limit=batch,
         )
-    found = [(a.id, a.workflow_execution_id) for a in never + silent if a.workflow_execution_id]
+        found = [(a.id, a.workflow_execution_id) for a in never + silent
+                 if a.workflow_execution_id]
+    repaired = 0
     for action_ex_id, wf_ex_id in found:
-        engine._locked(admin_context(), wf_ex_id,
-                       lambda w, wf_ex, i=action_ex_id: _repair_action(engine, w, wf_ex, i))
-    return len(found)
+        repaired += bool(engine._locked(
+            admin_context(), wf_ex_id,
+            lambda w, wf_ex, i=action_ex_id: _repair_action(engine, w, wf_ex, i)))
+    return repaired
 
 
 def _is_stale(engine: DefaultEngine, action_ex: Any) -> bool:
@@ -86,10 +89,10 @@ def _is_stale(engine: DefaultEngine, action_ex: Any) -> bool:
         action_ex.last_heartbeat < _ago(engine, s.heartbeat_deadline or 0)
 
 
-def _repair_action(engine: DefaultEngine, w: Work, wf_ex: Any, action_ex_id: str) -> None:
+def _repair_action(engine: DefaultEngine, w: Work, wf_ex: Any, action_ex_id: str) -> bool:
     action_ex = w.tx.action_executions.get(action_ex_id)
     if not _is_stale(engine, action_ex) or states.is_terminal(wf_ex.state):
-        return
+        return False
     rc = rc_of(action_ex)
     request = rc.get("request") or {}
     resent = int(rc.get("resent", 0))
@@ -98,12 +101,13 @@ def _repair_action(engine: DefaultEngine, w: Work, wf_ex: Any, action_ex_id: str
         LOG.warning("Re-sending action execution %s (%s)", action_ex_id,
                     "never acknowledged" if never_accepted else "safe-rerun after lost heartbeat")
         actions.resend(w, action_ex)
-        return
+        return True
     why = ("was not acknowledged by any executor" if never_accepted
            else "lost its executor (no heartbeat)")
     engine._action_done(w, wf_ex, action_ex_id, ActionResult(
         error=f"Action execution [id={action_ex_id}, name={action_ex.name}] {why}"
     ))
+    return True
 
 
 def _stuck_tasks(engine: DefaultEngine) -> int:
@@ -117,31 +121,36 @@ def _stuck_tasks(engine: DefaultEngine) -> int:
             fields=("id", "workflow_execution_id", "updated_at"), sort_keys=("updated_at",),
             limit=s.integrity_check_batch_size,
         )
-    for row in rows:
-        engine._locked(admin_context(), row.workflow_execution_id,
-                       lambda w, wf_ex, i=row.id: _repair_task(engine, w, wf_ex, i))
-    return len(rows)
+        found = [(r.id, r.workflow_execution_id) for r in rows]
+    repaired = 0
+    for task_ex_id, wf_ex_id in found:
+        repaired += bool(engine._locked(
+            admin_context(), wf_ex_id,
+            lambda w, wf_ex, i=task_ex_id: _repair_task(engine, w, wf_ex, i)))
+    return repaired
 
 
-def _repair_task(engine: DefaultEngine, w: Work, wf_ex: Any, task_ex_id: str) -> None:
+def _repair_task(engine: DefaultEngine, w: Work, wf_ex: Any, task_ex_id: str) -> bool:
     task_ex = w.tx.task_executions.get(task_ex_id)
     if task_ex.state != states.RUNNING or wf_ex.state != states.RUNNING:
-        return
+        return False
     task_ex.updated_at = w.now  # checked again only after another delay
     if task_ex.type == "WORKFLOW":
         children = w.tx.workflow_executions.list(
             filters={"task_execution_id": task_ex.id,
                      "state": Filter("in", sorted(states.TERMINAL))},
         )
-        for child in children:
-            if not rc_of(child).get("reported"):
-                rerun.child_finished(w, wf_ex, child.id)
-        return
+        lost = [c for c in children if not rc_of(c).get("reported")]
+        for child in lost:
+            rerun.child_finished(w, wf_ex, child.id)
+        return bool(lost)
     running = w.tx.action_executions.count(task_execution_id=task_ex.id, state=states.RUNNING)
     rc = rc_of(task_ex)
     launched = int(rc.get("launched", 0)) + len(rc.get("kept") or ())
     if running == 0 and task_ex.items_done < launched:
         _replay_units(w, wf_ex, task_ex)
+        return True
+    return False
 
 
 def _replay_units(w: Work, wf_ex: Any, task_ex: Any) -> None:

@@ -30,7 +30,8 @@ _REGISTRY = ActionRegistry.load()
 
 class FakeClock:
     def __init__(self) -> None:
-        self.t = datetime.datetime(2030, 1, 1, 12, 0, 0)
+        # starts at the real time: rows stamped by the database compare sensibly
+        self.t = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
     def now(self) -> datetime.datetime:
         return self.t
