@@ -194,16 +194,21 @@ class Database:
     def _begin(self, readonly: bool) -> sqlalchemy.Connection:
         try:
             conn = self.engine.connect()
+        except (db_exc.DBError, sa_exc.SQLAlchemyError) as e:
+            raise errors.translate(e) from None
+        try:
             if self.is_sqlite:
-                # oslo.db emits a plain BEGIN unless told a transaction is open: open
-                # it ourselves, IMMEDIATE for writers so they queue for the write lock
-                # up front instead of failing to upgrade a read lock later.
+                # The engine's begin hook would emit a plain BEGIN; open the
+                # transaction ourselves, IMMEDIATE for writers so they queue for the
+                # write lock up front instead of failing to upgrade a read lock later.
                 conn.info[IN_TRANSACTION] = True
                 conn.exec_driver_sql("BEGIN DEFERRED" if readonly else "BEGIN IMMEDIATE")
             else:
                 conn.begin()
             return conn
         except (db_exc.DBError, sa_exc.SQLAlchemyError) as e:
+            conn.info.pop(IN_TRANSACTION, None)
+            conn.close()
             raise errors.translate(e) from None
 
     def _acquire_writer(self) -> None:
