@@ -72,3 +72,42 @@ my_echo:
   base-input:
     output: <% $.prefix %> <% $.text %>
 """
+
+FAILING = """---
+version: '2.0'
+
+failing:
+  tasks:
+    boom:
+      action: std.fail error_data="it broke"
+"""
+
+ASYNC = """---
+version: '2.0'
+
+waiting:
+  tasks:
+    wait_for_human:
+      action: std.async_noop
+      publish:
+        answer: <% task().result %>
+  output:
+    answer: <% $.answer %>
+"""
+
+PARENT = """---
+version: '2.0'
+
+parent:
+  tasks:
+    call_child:
+      workflow: child
+      input:
+        name: kid
+
+child:
+  input: [name]
+  tasks:
+    hello:
+      action: std.echo output="hi <% $.name %>"
+"""

@@ -47,8 +47,6 @@ def datetime_to_str(value: Any) -> str | None:
 def to_json_text(value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        return value
     return json.dumps(value)
 
 

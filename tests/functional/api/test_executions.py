@@ -1,0 +1,190 @@
+"""/v2/executions: start (idempotent with a client id), read, list, pause/resume/cancel, delete."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from tests.functional.api.client import ApiClient
+from tests.functional.api.samples import ASYNC, FAILING, WORKFLOWS
+from tests.functional.engine.harness import Harness
+
+
+def start(api: ApiClient, body: dict[str, Any]) -> dict[str, Any]:
+    r = api.post("/v2/executions", body)
+    assert r.status_code == 201, r.text
+    return r.json
+
+
+def test_start_run_and_read(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", WORKFLOWS)
+    ex = start(api, {"workflow_name": "greet", "input": json.dumps({"name": "Ann"}),
+                     "description": "first"})
+    assert ex["workflow_name"] == "greet" and ex["description"] == "first"
+    assert ex["state"] in ("RUNNING", "SUCCESS")
+    assert json.loads(ex["input"]) == {"name": "Ann", "greeting": "Hello"}
+    assert isinstance(ex["params"], str) and ex["task_execution_id"] is None
+    harness.run_until_idle()
+    done = api.get(f"/v2/executions/{ex['id']}").json
+    assert done["state"] == "SUCCESS"
+    assert json.loads(done["output"]) == {"text": "Hello, Ann"}
+
+
+def test_start_by_workflow_id_with_input_as_object(api: ApiClient, harness: Harness) -> None:
+    wf = api.post("/v2/workflows?namespace=ns", WORKFLOWS).json["workflows"][0]
+    ex = start(api, {"workflow_id": wf["id"], "input": {"name": "Bo"}})
+    assert ex["workflow_id"] == wf["id"] and ex["workflow_namespace"] == "ns"
+    ex2 = start(api, {"workflow_name": "greet", "workflow_namespace": "ns",
+                      "input": {"name": "Cy"}})
+    assert ex2["workflow_id"] == wf["id"]
+
+
+def test_client_chosen_id_is_idempotent(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", WORKFLOWS)
+    ex_id = str(uuid.uuid4())
+    body = {"id": ex_id, "workflow_name": "greet", "input": json.dumps({"name": "Di"})}
+    first = start(api, body)
+    again = start(api, body)
+    assert first["id"] == again["id"] == ex_id
+    harness.run_until_idle()
+    assert len(api.get("/v2/executions").json["executions"]) == 1
+
+
+def test_start_errors(api: ApiClient) -> None:
+    api.post("/v2/workflows", WORKFLOWS)
+    r = api.post("/v2/executions", {"input": "{}"})
+    assert r.status_code == 400 and "workflow" in r.fault
+    r = api.post("/v2/executions", {"workflow_name": "nope"})
+    assert r.status_code == 404 and "nope" in r.fault
+    r = api.post("/v2/executions", {"workflow_name": "greet", "input": "[1]"})
+    assert r.status_code == 400 and "'input'" in r.fault
+    r = api.post("/v2/executions", {"workflow_name": "greet", "input": "{bad"})
+    assert r.status_code == 400 and "'input'" in r.fault
+    r = api.post("/v2/executions", {"workflow_name": "greet", "input": "{}"})
+    assert r.status_code == 400 and "name" in r.fault
+    r = api.post("/v2/executions", {"workflow_name": "greet", "input": {"name": "x",
+                                                                         "unexpected": 1}})
+    assert r.status_code == 400 and "unexpected" in r.fault
+    r = api.post("/v2/executions", {"workflow_name": "greet", "params": {"env": "no-env"},
+                                    "input": {"name": "x"}})
+    assert r.status_code == 404 and "no-env" in r.fault
+    assert api.get("/v2/executions").json["executions"] == []
+
+
+def test_env_by_name(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/environments", {"name": "prod", "variables": {"greeting": "Hey"}})
+    api.post("/v2/workflows", WORKFLOWS.replace('"<% $.greeting %>', '"<% env().greeting %>'))
+    ex = start(api, {"workflow_name": "greet", "input": {"name": "Ed"},
+                     "params": json.dumps({"env": "prod"})})
+    assert json.loads(ex["params"])["env"] == {"greeting": "Hey"}
+    harness.run_until_idle()
+    out = json.loads(api.get(f"/v2/executions/{ex['id']}").json["output"])
+    assert out == {"text": "Hey, Ed"}
+
+
+def test_rerun_from_source_execution(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", WORKFLOWS)
+    src = start(api, {"workflow_name": "greet", "input": {"name": "Flo"}, "description": "d"})
+    harness.run_until_idle()
+    again = start(api, {"source_execution_id": src["id"]})
+    assert again["id"] != src["id"] and again["workflow_id"] == src["workflow_id"]
+    assert json.loads(again["input"]) == json.loads(src["input"])
+    assert api.post("/v2/executions", {"source_execution_id": str(uuid.uuid4())}
+                    ).status_code == 404
+
+
+def test_list_filters_and_fields(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", WORKFLOWS)
+    a = start(api, {"workflow_name": "greet", "input": {"name": "A"}})
+    b = start(api, {"workflow_name": "noop"})
+    harness.run_until_idle()
+
+    def ids(query: str) -> list[str]:
+        r = api.get("/v2/executions?" + query)
+        assert r.status_code == 200, r.text
+        return [e["id"] for e in r.json["executions"]]
+
+    assert ids("workflow_name=greet") == [a["id"]]
+    assert set(ids("workflow_name=in:greet,noop")) == {a["id"], b["id"]}
+    assert ids("workflow_name=nin:greet,noop") == []
+    assert set(ids("state=SUCCESS")) == {a["id"], b["id"]}
+    assert ids("state=ERROR") == []
+    assert set(ids("created_at=gte:2000-01-01&created_at=gte:2000-01-01")) == {a["id"], b["id"]}
+    assert set(ids("nulls=root_execution_id")) == {a["id"], b["id"]}
+    listed = api.get("/v2/executions?workflow_name=greet").json["executions"][0]
+    assert "output" not in listed
+    with_output = api.get("/v2/executions?workflow_name=greet&include_output=true").json
+    assert json.loads(with_output["executions"][0]["output"]) == {"text": "Hello, A"}
+    slim = api.get("/v2/executions?fields=state").json["executions"]
+    assert all(set(e) == {"id", "state"} for e in slim)
+    assert api.get("/v2/executions?state=in:").status_code == 200
+
+
+def test_pause_resume_cancel(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", ASYNC)
+    ex = start(api, {"workflow_name": "waiting"})
+    harness.run_until_idle()
+    path = f"/v2/executions/{ex['id']}"
+    r = api.put(path, {"state": "PAUSED"})
+    assert r.status_code == 200 and r.json["state"] == "PAUSED"
+    r = api.put(path, {"state": "RUNNING"})
+    assert r.status_code == 200 and r.json["state"] == "RUNNING"
+    r = api.put(path, {"state": "CANCELLED", "state_info": "no longer needed"})
+    assert r.status_code == 200 and r.json["state"] == "CANCELLED"
+    assert "no longer needed" in (r.json["state_info"] or "")
+    r = api.put(path, {"state": "PAUSED"})
+    assert r.status_code == 400 and r.fault
+
+
+def test_update_description_and_bad_updates(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", WORKFLOWS)
+    ex = start(api, {"workflow_name": "noop"})
+    harness.run_until_idle()
+    path = f"/v2/executions/{ex['id']}"
+    r = api.put(path, {"description": "renamed"})
+    assert r.status_code == 200 and r.json["description"] == "renamed"
+    cases = [({}, "Nothing"), ({"state": "DANCING"}, "DANCING"),
+             ({"params": {"priority": 1}}, "priority"),
+             ({"state": "RUNNING"}, ""), ({"params": {"env": {"a": 1}}}, "env")]
+    for body, needle in cases:
+        r = api.put(path, body)
+        assert r.status_code == 400, (body, r.text)
+        assert needle in r.fault, (body, r.fault)
+    assert api.put("/v2/executions/" + str(uuid.uuid4()), {"state": "PAUSED"}
+                   ).status_code == 404
+
+
+def test_env_update_while_paused(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", ASYNC)
+    ex = start(api, {"workflow_name": "waiting", "params": {"env": {"a": 1}}})
+    harness.run_until_idle()
+    path = f"/v2/executions/{ex['id']}"
+    assert api.put(path, {"state": "PAUSED"}).status_code == 200
+    r = api.put(path, {"params": {"env": {"b": 2}}})
+    assert r.status_code == 200, r.text
+    assert json.loads(r.json["params"])["env"] == {"a": 1, "b": 2}
+
+
+def test_delete(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", ASYNC + FAILING.replace("---\nversion: '2.0'\n", ""))
+    running = start(api, {"workflow_name": "waiting"})
+    failed = start(api, {"workflow_name": "failing"})
+    harness.run_until_idle()
+    assert api.get(f"/v2/executions/{failed['id']}").json["state"] == "ERROR"
+    assert api.delete(f"/v2/executions/{failed['id']}").status_code == 204
+    assert api.get(f"/v2/executions/{failed['id']}").status_code == 404
+    r = api.delete(f"/v2/executions/{running['id']}")
+    assert r.status_code == 400 and "force" in r.fault
+    assert api.delete(f"/v2/executions/{running['id']}?force=true").status_code == 204
+    assert api.get(f"/v2/executions/{running['id']}").status_code == 404
+    assert api.delete(f"/v2/executions/{running['id']}").status_code == 404
+
+
+def test_delete_workflow_with_running_execution_is_refused(api: ApiClient,
+                                                           harness: Harness) -> None:
+    api.post("/v2/workflows", ASYNC)
+    start(api, {"workflow_name": "waiting"})
+    harness.run_until_idle()
+    r = api.delete("/v2/workflows/waiting")
+    assert r.status_code == 409 and "running" in r.fault

@@ -1,0 +1,201 @@
+"""/v2/tasks, /v2/action_executions, nested lists, sub-executions, reports, and query counts."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import event
+
+from tests.functional.api.client import ApiClient
+from tests.functional.api.samples import ASYNC, FAILING, PARENT, WORKFLOWS
+from tests.functional.engine.harness import Harness
+
+
+def run(api: ApiClient, harness: Harness, wf_name: str, **input: Any) -> dict[str, Any]:
+    r = api.post("/v2/executions", {"workflow_name": wf_name, "input": input})
+    assert r.status_code == 201, r.text
+    harness.run_until_idle()
+    return api.get(f"/v2/executions/{r.json['id']}").json
+
+
+def test_tasks_of_an_execution(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", WORKFLOWS)
+    ex = run(api, harness, "greet", name="Gus")
+    r = api.get(f"/v2/executions/{ex['id']}/tasks")
+    assert r.status_code == 200
+    (task,) = r.json["tasks"]
+    assert task["name"] == "say" and task["state"] == "SUCCESS"
+    assert task["workflow_execution_id"] == ex["id"] and task["workflow_name"] == "greet"
+    assert json.loads(task["result"]) == "Hello, Gus"
+    assert json.loads(task["published"]) == {"text": "Hello, Gus"}
+    got = api.get(f"/v2/tasks/{task['id']}").json
+    assert got["id"] == task["id"] and json.loads(got["result"]) == "Hello, Gus"
+    everything = api.get(f"/v2/tasks?workflow_execution_id={ex['id']}").json["tasks"]
+    assert [t["id"] for t in everything] == [task["id"]]
+    slim = api.get("/v2/tasks?fields=name,state").json["tasks"]
+    assert slim == [{"id": task["id"], "name": "say", "state": "SUCCESS"}]
+    assert api.get(f"/v2/executions/{uuid.uuid4()}/tasks").status_code == 404
+    assert api.get(f"/v2/tasks/{uuid.uuid4()}").status_code == 404
+
+
+def test_action_executions_of_a_task(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", WORKFLOWS)
+    ex = run(api, harness, "greet", name="Hal")
+    task = api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"][0]
+    r = api.get(f"/v2/tasks/{task['id']}/action_executions")
+    assert r.status_code == 200
+    (action,) = r.json["action_executions"]
+    assert action["name"] == "std.echo" and action["state"] == "SUCCESS"
+    assert action["task_name"] == "say" and action["task_execution_id"] == task["id"]
+    assert json.loads(action["output"]) == {"result": "Hello, Hal"}
+    assert json.loads(action["input"]) == {"output": "Hello, Hal"}
+    assert api.get(f"/v2/action_executions/{action['id']}").json["id"] == action["id"]
+    by_task = api.get("/v2/action_executions?task_name=say").json["action_executions"]
+    assert [a["id"] for a in by_task] == [action["id"]]
+    assert api.get(f"/v2/tasks/{uuid.uuid4()}/action_executions").status_code == 404
+
+
+def test_rerun_a_failed_task(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", FAILING)
+    ex = run(api, harness, "failing")
+    assert ex["state"] == "ERROR"
+    task = api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"][0]
+    assert task["state"] == "ERROR"
+    bad = api.put(f"/v2/tasks/{task['id']}", {"state": "SUCCESS"})
+    assert bad.status_code == 400 and "RUNNING" in bad.fault
+    bad = api.put(f"/v2/tasks/{task['id']}", {"state": "RUNNING", "env": "[1]"})
+    assert bad.status_code == 400 and "'env'" in bad.fault
+    r = api.put(f"/v2/tasks/{task['id']}", {"id": task["id"], "state": "RUNNING",
+                                             "reset": True, "env": json.dumps({"k": "v"})})
+    assert r.status_code == 200, r.text
+    harness.run_until_idle()
+    actions = api.get(f"/v2/tasks/{task['id']}/action_executions").json["action_executions"]
+    assert len(actions) == 2
+    assert api.get(f"/v2/executions/{ex['id']}").json["state"] == "ERROR"
+
+
+def test_rerun_of_a_successful_task_is_refused(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", WORKFLOWS)
+    ex = run(api, harness, "noop")
+    task = api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"][0]
+    r = api.put(f"/v2/tasks/{task['id']}", {"state": "RUNNING"})
+    assert r.status_code == 400 and "SUCCESS" in r.fault
+
+
+def test_run_action_sync_without_saving(api: ApiClient) -> None:
+    r = api.post("/v2/action_executions", {"name": "std.echo",
+                                           "input": json.dumps({"output": "ping"})})
+    assert r.status_code == 201, r.text
+    assert json.loads(r.json["output"]) == {"result": "ping"}
+    assert r.json["state"] == "SUCCESS"
+    assert api.get("/v2/action_executions").json["action_executions"] == []
+
+
+def test_run_action_saved_async_then_listed(api: ApiClient, harness: Harness) -> None:
+    r = api.post("/v2/action_executions", {
+        "name": "std.echo", "input": {"output": "pong"},
+        "params": json.dumps({"save_result": True}), "description": "manual"})
+    assert r.status_code == 201, r.text
+    action = r.json
+    harness.run_until_idle()
+    got = api.get(f"/v2/action_executions/{action['id']}").json
+    assert got["state"] == "SUCCESS" and json.loads(got["output"]) == {"result": "pong"}
+    assert got["task_name"] is None and got["description"] == "manual"
+    r = api.post("/v2/action_executions", {"name": "std.echo", "input": {"output": "x"},
+                                           "params": {"save_result": True, "run_sync": True}})
+    assert r.status_code == 201 and r.json["state"] == "SUCCESS"
+
+
+def test_run_action_errors(api: ApiClient) -> None:
+    r = api.post("/v2/action_executions", {"input": "{}"})
+    assert r.status_code == 400 and "'name'" in r.fault
+    r = api.post("/v2/action_executions", {"name": "std.nope"})
+    assert r.status_code in (400, 404) and "std.nope" in r.fault
+    r = api.post("/v2/action_executions", {"name": "std.echo", "input": {"bogus": 1}})
+    assert r.status_code == 400 and r.fault
+    r = api.post("/v2/action_executions", {"name": "std.echo", "params": {"turbo": True}})
+    assert r.status_code == 400 and "turbo" in r.fault
+
+
+def test_async_action_result_delivered_through_the_api(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", ASYNC)
+    ex = run(api, harness, "waiting")
+    assert ex["state"] == "RUNNING"
+    task = api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"][0]
+    action = api.get(f"/v2/tasks/{task['id']}/action_executions").json["action_executions"][0]
+    assert action["state"] == "RUNNING"
+    path = f"/v2/action_executions/{action['id']}"
+    assert api.put(path, {"state": "DANCING"}).status_code == 400
+    r = api.put(path, {"state": "SUCCESS", "output": json.dumps("forty-two")})
+    assert r.status_code == 200, r.text
+    assert r.json["state"] == "SUCCESS"
+    harness.run_until_idle()
+    done = api.get(f"/v2/executions/{ex['id']}").json
+    assert done["state"] == "SUCCESS"
+    assert json.loads(done["output"]) == {"answer": "forty-two"}
+    again = api.put(path, {"state": "ERROR", "output": "late"})
+    assert again.status_code == 400 and "already" in again.fault
+
+
+def test_action_execution_delete_is_off_by_default(api: ApiClient) -> None:
+    r = api.delete(f"/v2/action_executions/{uuid.uuid4()}")
+    assert r.status_code == 400 and "allow_action_execution_deletion" in r.fault
+
+
+def test_sub_executions_and_report(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", PARENT)
+    ex = run(api, harness, "parent")
+    assert ex["state"] == "SUCCESS"
+    subs = api.get(f"/v2/executions/{ex['id']}/executions").json["executions"]
+    assert [e["workflow_name"] for e in subs] == ["parent", "child"]
+    child = subs[1]
+    assert child["root_execution_id"] == ex["id"] and child["task_execution_id"]
+    top_only = api.get(f"/v2/executions/{ex['id']}/executions?max_depth=0").json
+    assert [e["id"] for e in top_only["executions"]] == [ex["id"]]
+    assert api.get(f"/v2/executions/{ex['id']}/executions?errors_only=true"
+                   ).json["executions"] == []
+    task_subs = api.get(f"/v2/tasks/{child['task_execution_id']}/executions").json
+    assert [e["id"] for e in task_subs["executions"]] == [child["id"]]
+    assert [e["id"] for e in api.get(
+        f"/v2/tasks/{child['task_execution_id']}/workflow_executions").json["executions"]
+    ] == [child["id"]]
+
+    report = api.get(f"/v2/executions/{ex['id']}/report").json
+    root = report["root_workflow_execution"]
+    assert root["id"] == ex["id"] and root["state"] == "SUCCESS"
+    (call,) = root["task_executions"]
+    assert call["name"] == "call_child"
+    (sub,) = call["workflow_executions"]
+    assert sub["id"] == child["id"]
+    assert sub["task_executions"][0]["action_executions"][0]["name"] == "std.echo"
+    assert report["statistics"]["total_tasks_count"] == 2
+    assert report["statistics"]["success_tasks_count"] == 2
+    stats = api.get(f"/v2/executions/{ex['id']}/report?statistics_only=true").json
+    assert set(stats) == {"statistics"}
+    assert api.get(f"/v2/executions/{uuid.uuid4()}/report").status_code == 404
+
+
+def test_listing_executions_is_one_query(api: ApiClient, sqlite_database: Any) -> None:
+    with sqlite_database.transaction() as tx:
+        tx.workflow_executions.create_many([
+            {"workflow_name": "wf", "state": "SUCCESS", "input": {"i": i}, "params": {},
+             "project_id": "<default-project>"}
+            for i in range(300)
+        ])
+    selects: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(sqlite_database.engine, "before_cursor_execute", count)
+    try:
+        r = api.get("/v2/executions?limit=1000")
+        tasks = api.get("/v2/tasks?limit=1000")
+    finally:
+        event.remove(sqlite_database.engine, "before_cursor_execute", count)
+    assert r.status_code == 200 and len(r.json["executions"]) == 300
+    assert tasks.status_code == 200
+    assert len(selects) <= 2, selects
