@@ -211,8 +211,8 @@ def page(
         params = {k: v for k, v in q.params.items() if k != "marker"}
         params["marker"] = str(getattr(rows[-1], "id", None) or rows[-1]["id"])
         params["limit"] = str(q.limit)
-        params.setdefault("sort_keys", ",".join(q.sort_keys))
-        params.setdefault("sort_dirs", ",".join(q.sort_dirs))
+        params["sort_keys"] = ",".join(q.sort_keys)
+        params["sort_dirs"] = ",".join(q.sort_dirs)
         body["next"] = (
             pecan.request.host_url + pecan.request.path + "?" + urllib.parse.urlencode(params)
         )
