@@ -88,7 +88,9 @@ def on_task_complete(
 
 def unsatisfied_join_info(spec: Any, name: str, state: JoinState) -> str:
     """Why a join that waits while nothing else runs in its workflow can never start."""
-    return _join_info(graph_of(spec), name, state.arrived, state.dead)
+    graph = graph_of(spec)
+    lost = len(graph.inbound.get(name, ())) - state.arrived
+    return _join_info(graph, name, state.arrived, lost)
 
 
 def _join_info(graph: FlowGraph, name: str, arrived: int, dead: int) -> str:
@@ -96,7 +98,7 @@ def _join_info(graph: FlowGraph, name: str, arrived: int, dead: int) -> str:
     need = graph.join_need.get(name, total)
     return (
         f"Join of task '{name}' can not be satisfied: {arrived} of {need} required "
-        f"inbound tasks arrived and {max(dead, total - arrived)} of {total} will not reach it"
+        f"inbound tasks arrived and {dead} of {total} will not reach it"
     )
 
 
