@@ -37,7 +37,10 @@ def upgrade() -> None:
     sa.Column('project_id', sa.String(length=80), nullable=False),
     sa.Column('scope', sa.String(length=80), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_action_definitions_v2')),
-    sa.UniqueConstraint('name', 'namespace', 'project_id', name=op.f('uq_action_definitions_v2_name_namespace_project_id'))
+    sa.UniqueConstraint('name', 'namespace', 'project_id', name=op.f('uq_action_definitions_v2_name_namespace_project_id')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_bin',
+    mysql_engine='InnoDB'
     )
     with op.batch_alter_table('action_definitions_v2', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_action_definitions_v2_project_id'), ['project_id'], unique=False)
@@ -52,7 +55,10 @@ def upgrade() -> None:
     sa.Column('project_id', sa.String(length=80), nullable=False),
     sa.Column('scope', sa.String(length=80), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_environments_v2')),
-    sa.UniqueConstraint('name', 'project_id', name=op.f('uq_environments_v2_name_project_id'))
+    sa.UniqueConstraint('name', 'project_id', name=op.f('uq_environments_v2_name_project_id')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_bin',
+    mysql_engine='InnoDB'
     )
     with op.batch_alter_table('environments_v2', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_environments_v2_project_id'), ['project_id'], unique=False)
@@ -67,7 +73,10 @@ def upgrade() -> None:
     sa.Column('member_id', sa.String(length=80), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_resource_members_v2')),
-    sa.UniqueConstraint('resource_id', 'resource_type', 'member_id', name=op.f('uq_resource_members_v2_resource_id_resource_type_member_id'))
+    sa.UniqueConstraint('resource_id', 'resource_type', 'member_id', name=op.f('uq_resource_members_v2_resource_id_resource_type_member_id')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_bin',
+    mysql_engine='InnoDB'
     )
     with op.batch_alter_table('resource_members_v2', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_resource_members_v2_member_id'), ['member_id'], unique=False)
@@ -84,7 +93,10 @@ def upgrade() -> None:
     sa.Column('captured_by', sa.String(length=255), nullable=True),
     sa.Column('auth_ctx', sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb"), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_scheduled_jobs_v2')),
-    sa.UniqueConstraint('key', name=op.f('uq_scheduled_jobs_v2_key'))
+    sa.UniqueConstraint('key', name=op.f('uq_scheduled_jobs_v2_key')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_bin',
+    mysql_engine='InnoDB'
     )
     with op.batch_alter_table('scheduled_jobs_v2', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_scheduled_jobs_v2_captured_at'), ['captured_at'], unique=False)
@@ -104,7 +116,10 @@ def upgrade() -> None:
     sa.Column('project_id', sa.String(length=80), nullable=False),
     sa.Column('scope', sa.String(length=80), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workbooks_v2')),
-    sa.UniqueConstraint('name', 'namespace', 'project_id', name=op.f('uq_workbooks_v2_name_namespace_project_id'))
+    sa.UniqueConstraint('name', 'namespace', 'project_id', name=op.f('uq_workbooks_v2_name_namespace_project_id')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_bin',
+    mysql_engine='InnoDB'
     )
     with op.batch_alter_table('workbooks_v2', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_workbooks_v2_project_id'), ['project_id'], unique=False)
@@ -124,7 +139,10 @@ def upgrade() -> None:
     sa.Column('project_id', sa.String(length=80), nullable=False),
     sa.Column('scope', sa.String(length=80), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workflow_definitions_v2')),
-    sa.UniqueConstraint('name', 'namespace', 'project_id', name=op.f('uq_workflow_definitions_v2_name_namespace_project_id'))
+    sa.UniqueConstraint('name', 'namespace', 'project_id', name=op.f('uq_workflow_definitions_v2_name_namespace_project_id')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_bin',
+    mysql_engine='InnoDB'
     )
     with op.batch_alter_table('workflow_definitions_v2', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_workflow_definitions_v2_project_id'), ['project_id'], unique=False)
@@ -154,7 +172,10 @@ def upgrade() -> None:
     sa.Column('runtime_context', sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb"), nullable=True),
     sa.Column('project_id', sa.String(length=80), nullable=False),
     sa.Column('scope', sa.String(length=80), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_workflow_executions_v2'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workflow_executions_v2')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_bin',
+    mysql_engine='InnoDB'
     )
     with op.batch_alter_table('workflow_executions_v2', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_workflow_executions_v2_created_at'), ['created_at'], unique=False)
@@ -183,7 +204,10 @@ def upgrade() -> None:
     sa.Column('scope', sa.String(length=80), nullable=False),
     sa.ForeignKeyConstraint(['workflow_id'], ['workflow_definitions_v2.id'], name=op.f('fk_cron_triggers_v2_workflow_id')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cron_triggers_v2')),
-    sa.UniqueConstraint('name', 'project_id', name=op.f('uq_cron_triggers_v2_name_project_id'))
+    sa.UniqueConstraint('name', 'project_id', name=op.f('uq_cron_triggers_v2_name_project_id')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_bin',
+    mysql_engine='InnoDB'
     )
     with op.batch_alter_table('cron_triggers_v2', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cron_triggers_v2_next_execution_time'), ['next_execution_time'], unique=False)
@@ -205,7 +229,10 @@ def upgrade() -> None:
     sa.Column('scope', sa.String(length=80), nullable=False),
     sa.ForeignKeyConstraint(['workflow_id'], ['workflow_definitions_v2.id'], name=op.f('fk_event_triggers_v2_workflow_id')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_triggers_v2')),
-    sa.UniqueConstraint('exchange', 'topic', 'event', 'workflow_id', 'project_id', name=op.f('uq_event_triggers_v2_exchange_topic_event_workflow_id_project_id'))
+    sa.UniqueConstraint('exchange', 'topic', 'event', 'workflow_id', 'project_id', name=op.f('uq_event_triggers_v2_exchange_topic_event_workflow_id_project_id')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_bin',
+    mysql_engine='InnoDB'
     )
     with op.batch_alter_table('event_triggers_v2', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_triggers_v2_project_id'), ['project_id'], unique=False)
@@ -243,7 +270,10 @@ def upgrade() -> None:
     sa.Column('project_id', sa.String(length=80), nullable=False),
     sa.Column('scope', sa.String(length=80), nullable=False),
     sa.ForeignKeyConstraint(['workflow_execution_id'], ['workflow_executions_v2.id'], name=op.f('fk_task_executions_v2_workflow_execution_id'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_task_executions_v2'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_task_executions_v2')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_bin',
+    mysql_engine='InnoDB'
     )
     with op.batch_alter_table('task_executions_v2', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_executions_v2_created_at'), ['created_at'], unique=False)
@@ -276,7 +306,10 @@ def upgrade() -> None:
     sa.Column('project_id', sa.String(length=80), nullable=False),
     sa.Column('scope', sa.String(length=80), nullable=False),
     sa.ForeignKeyConstraint(['task_execution_id'], ['task_executions_v2.id'], name=op.f('fk_action_executions_v2_task_execution_id'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_action_executions_v2'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_action_executions_v2')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_bin',
+    mysql_engine='InnoDB'
     )
     with op.batch_alter_table('action_executions_v2', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_action_executions_v2_created_at'), ['created_at'], unique=False)

@@ -39,6 +39,15 @@ NAMING_CONVENTION = {
 
 SCOPES = ("private", "public")
 
+# MySQL/MariaDB: InnoDB for row locks and foreign keys; utf8mb4 whatever the server's
+# default charset; binary collation so names compare case-sensitively, as on
+# PostgreSQL and SQLite.
+TABLE_OPTIONS = {
+    "mysql_engine": "InnoDB",
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_bin",
+}
+
 
 def generate_id() -> str:
     return str(uuid.uuid4())
@@ -110,7 +119,7 @@ class _Definition(_Owned):
 
 class Workbook(_Definition, Base):
     __tablename__ = "workbooks_v2"
-    __table_args__ = (UniqueConstraint("name", "namespace", "project_id"),)
+    __table_args__ = (UniqueConstraint("name", "namespace", "project_id"), TABLE_OPTIONS)
     __display_name__ = "Workbook"
     __natural_key__ = ("name", "namespace")
     __member_resource_type__ = "workbook"
@@ -118,7 +127,7 @@ class Workbook(_Definition, Base):
 
 class WorkflowDefinition(_Definition, Base):
     __tablename__ = "workflow_definitions_v2"
-    __table_args__ = (UniqueConstraint("name", "namespace", "project_id"),)
+    __table_args__ = (UniqueConstraint("name", "namespace", "project_id"), TABLE_OPTIONS)
     __display_name__ = "Workflow"
     __natural_key__ = ("name", "namespace")
     __member_resource_type__ = "workflow"
@@ -128,7 +137,7 @@ class WorkflowDefinition(_Definition, Base):
 
 class ActionDefinition(_Definition, Base):
     __tablename__ = "action_definitions_v2"
-    __table_args__ = (UniqueConstraint("name", "namespace", "project_id"),)
+    __table_args__ = (UniqueConstraint("name", "namespace", "project_id"), TABLE_OPTIONS)
     __display_name__ = "Action"
     __natural_key__ = ("name", "namespace")
 
@@ -153,7 +162,7 @@ class _Execution(_Owned):
 
 class WorkflowExecution(_Execution, Base):
     __tablename__ = "workflow_executions_v2"
-    __table_args__ = (Index(None, "created_at"),)
+    __table_args__ = (Index(None, "created_at"), TABLE_OPTIONS)
     __display_name__ = "Workflow execution"
 
     workflow_id: Mapped[str | None] = mapped_column(String(80), index=True)
@@ -175,6 +184,7 @@ class TaskExecution(_Execution, Base):
     __table_args__ = (
         Index(None, "state", "updated_at"),
         Index(None, "created_at"),
+        TABLE_OPTIONS,
     )
     __display_name__ = "Task execution"
 
@@ -208,6 +218,7 @@ class ActionExecution(_Execution, Base):
     __table_args__ = (
         Index(None, "state", "last_heartbeat"),
         Index(None, "created_at"),
+        TABLE_OPTIONS,
     )
     __display_name__ = "Action execution"
 
@@ -227,7 +238,7 @@ class ActionExecution(_Execution, Base):
 
 class CronTrigger(_Owned, Base):
     __tablename__ = "cron_triggers_v2"
-    __table_args__ = (UniqueConstraint("name", "project_id"),)
+    __table_args__ = (UniqueConstraint("name", "project_id"), TABLE_OPTIONS)
     __display_name__ = "Cron trigger"
     __natural_key__ = ("name",)
 
@@ -249,7 +260,7 @@ class CronTrigger(_Owned, Base):
 
 class Environment(_Owned, Base):
     __tablename__ = "environments_v2"
-    __table_args__ = (UniqueConstraint("name", "project_id"),)
+    __table_args__ = (UniqueConstraint("name", "project_id"), TABLE_OPTIONS)
     __display_name__ = "Environment"
     __natural_key__ = ("name",)
 
@@ -262,6 +273,7 @@ class EventTrigger(_Owned, Base):
     __tablename__ = "event_triggers_v2"
     __table_args__ = (
         UniqueConstraint("exchange", "topic", "event", "workflow_id", "project_id"),
+        TABLE_OPTIONS,
     )
     __display_name__ = "Event trigger"
     __natural_key__ = ("exchange", "topic", "event", "workflow_id")
@@ -284,6 +296,7 @@ class ResourceMember(Base):
     __table_args__ = (
         UniqueConstraint("resource_id", "resource_type", "member_id"),
         Index(None, "member_id"),
+        TABLE_OPTIONS,
     )
     __display_name__ = "Resource member"
     __natural_key__ = ("resource_id", "resource_type", "member_id")
@@ -300,7 +313,7 @@ class ScheduledJob(Base):
     """A durable timer: ``handler`` is a stable key such as 'task.timeout'."""
 
     __tablename__ = "scheduled_jobs_v2"
-    __table_args__ = (Index(None, "run_at"), Index(None, "captured_at"))
+    __table_args__ = (Index(None, "run_at"), Index(None, "captured_at"), TABLE_OPTIONS)
     __display_name__ = "Scheduled job"
     __natural_key__ = ("key",)
     __project_scoped__ = False  # internal; run with the stored auth_ctx

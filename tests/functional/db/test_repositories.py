@@ -70,6 +70,19 @@ def test_duplicate_name_raises_duplicate_entry_and_writes_nothing(database: Data
         assert tx.workflow_definitions.count(name="wf1") == 3
 
 
+def test_names_are_case_sensitive_and_unicode_safe_everywhere(database: Database) -> None:
+    with database.transaction(P1) as tx:
+        _wf(tx, "wf")
+        _wf(tx, "WF")
+        _wf(tx, "wf-\u00e9\u4e2d\U0001f600")
+    with database.transaction(P1) as tx:
+        assert tx.workflow_definitions.find(name="WF").name == "WF"
+        assert tx.workflow_definitions.get(
+            tx.workflow_definitions.find(name="wf-\u00e9\u4e2d\U0001f600").id
+        ).name == "wf-\u00e9\u4e2d\U0001f600"
+        assert tx.workflow_definitions.count() == 3
+
+
 def test_duplicate_inside_savepoint_keeps_the_transaction(database: Database) -> None:
     with database.transaction(P1) as tx:
         ex = tx.workflow_executions.create({"id": "e" * 36, "state": "RUNNING"})
