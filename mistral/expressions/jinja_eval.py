@@ -17,12 +17,12 @@ from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
 from mistral.exceptions import ExpressionError
+from mistral.expressions import budget
 from mistral.expressions import functions as fns
 from mistral.expressions.env import NULL_ENV, FunctionEnv
 from mistral.expressions.settings import ExpressionSettings
 
 _FENV = "__mistral_fenv"
-_BUDGET = "__mistral_budget"
 
 
 class _Holder:
@@ -32,14 +32,9 @@ class _Holder:
         self._value = value
 
 
-class _Budget:
-    def __init__(self, limit: int) -> None:
-        self.left = limit
-
-    def spend(self, n: int) -> None:
-        self.left -= n
-        if self.left < 0:
-            raise ExpressionError("the expression iterates more than the allowed number of times")
+def _spend_on_output(value: Any) -> Any:
+    budget.spend()
+    return value
 
 
 class _BoundedSandbox(SandboxedEnvironment):
@@ -47,10 +42,19 @@ class _BoundedSandbox(SandboxedEnvironment):
 
     def __init__(self, settings: ExpressionSettings) -> None:
         super().__init__(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                         autoescape=False)
+                         autoescape=False, finalize=_spend_on_output)
         self.settings = settings
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        budget.spend()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        budget.spend()
+        return super().getitem(obj, argument)
+
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
+        budget.spend()
         limit = self.settings.max_string_length
         if operator_ == "**":
             if isinstance(right, (int, float)) and abs(right) > 1024:
@@ -66,6 +70,7 @@ class _BoundedSandbox(SandboxedEnvironment):
         return operator.add(left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        budget.spend()
         limit = __self.settings.max_string_length
         for a in (*args, *kwargs.values()):
             if isinstance(a, int) and not isinstance(a, bool) and a > limit:
@@ -101,12 +106,9 @@ def _make_filter(impl: Callable[..., Any]) -> Callable[..., Any]:
     return flt
 
 
-@jinja2.pass_context
-def _budget_range(ctx: Any, *args: int) -> range:
-    holder = ctx.get(_BUDGET)
+def _budget_range(*args: int) -> range:
     rng = range(*args)
-    if isinstance(holder, _Holder):
-        holder._value.spend(len(rng))
+    budget.spend(len(rng))
     return rng
 
 
@@ -153,8 +155,7 @@ class JinjaEvaluator:
             raise ExpressionError(f"Jinja template '{_short(source)}' is too deeply nested") from None
 
     def _vars(self, data: Any, fenv: FunctionEnv | None) -> dict[str, Any]:
-        return {"_": data, _FENV: _Holder(fenv or NULL_ENV),
-                _BUDGET: _Holder(_Budget(self.settings.max_iterations))}
+        return {"_": data, _FENV: _Holder(fenv or NULL_ENV)}
 
     def evaluate_expression(self, source: str, data: Any, fenv: FunctionEnv | None) -> Any:
         compiled = self.compile_expression(source)
@@ -169,7 +170,8 @@ class JinjaEvaluator:
 
     def _run(self, source: str, thunk: Callable[[], Any]) -> Any:
         try:
-            result = thunk()
+            with budget.spending(self.settings.max_operations):
+                result = thunk()
         except ExpressionError as e:
             raise ExpressionError(f"Can not evaluate Jinja expression '{_short(source)}': {e}") from None
         except jinja2.UndefinedError as e:

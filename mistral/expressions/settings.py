@@ -28,7 +28,10 @@ class ExpressionSettings:
     allow_delegates: bool = False
     # Bounds that are ours, not Mistral's.
     max_expression_length: int = 64 * 1024
-    max_iterations: int = 1_000_000
+    # Operations one evaluation may perform (YAQL calls/operators, Jinja calls, attribute
+    # and item reads, outputs, range steps); -1 disables the budget. A YAQL operation costs
+    # ~40 us on a slow core, so the default bounds an evaluation to a few seconds.
+    max_operations: int = 100_000
     max_string_length: int = 16 * 1024 * 1024
     max_nesting: int = 64
 

@@ -7,10 +7,13 @@ import functools
 from typing import Any
 
 import yaql
+from yaql.language import contexts as yaql_contexts
 from yaql.language import exceptions as yaql_exc
+from yaql.language import specs as yaql_specs
 from yaql.language import utils as yaql_utils
 
 from mistral.exceptions import ExpressionError
+from mistral.expressions import budget
 from mistral.expressions import functions as fns
 from mistral.expressions.env import NULL_ENV, FunctionEnv
 from mistral.expressions.settings import ExpressionSettings
@@ -58,6 +61,46 @@ def _register(context: Any) -> None:
         context.register_function(pure, name=name)
 
 
+# Functions that make long or endless iterators out of small arguments; ``x.len()`` on
+# them is not bounded by limit_iterators, so every item they produce spends the budget.
+_PRODUCERS = ("range", "sequence", "repeat", "cycle")
+
+
+def _counting(iterable: Any) -> Any:
+    for item in iterable:
+        budget.spend()
+        yield item
+
+
+def _bounded(payload: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return _counting(payload(*args, **kwargs))
+
+    return call
+
+
+def _bound_producers(context: Any) -> None:
+    for name in _PRODUCERS:
+        for layer in context.collect_functions(name):
+            for fd in layer:
+                params = {k: p.clone() for k, p in fd.parameters.items()}
+                context.register_function(yaql_specs.FunctionDefinition(
+                    fd.name, _bounded(fd.payload), params, fd.doc, fd.meta,
+                    fd.is_function, fd.is_method, fd.no_kwargs))
+
+
+class _CountingContext(yaql_contexts.Context):
+    """Every function and operator call of an evaluation resolves through a context
+    derived from this one (``create_child_context`` keeps the class): spend one unit."""
+
+    def __call__(self, name: Any, engine: Any, receiver: Any = yaql_utils.NO_VALUE,
+                 data_context: Any = None, use_convention: bool = False,
+                 function_filter: Any = None) -> Any:
+        budget.spend()
+        return super().__call__(name, engine, receiver, data_context, use_convention,
+                                function_filter)
+
+
 class YaqlEvaluator:
     """Parses and evaluates YAQL for one set of settings."""
 
@@ -68,6 +111,7 @@ class YaqlEvaluator:
         self._engine = factory.create(options=settings.yaql_options())
         root = yaql.create_context(delegates=settings.allow_delegates)
         _register(root)
+        _bound_producers(root)
         self._root = root
         self.parse = functools.lru_cache(maxsize=4096)(self._parse)
 
@@ -88,14 +132,15 @@ class YaqlEvaluator:
 
     def evaluate(self, source: str, data: Any, fenv: FunctionEnv | None) -> Any:
         parsed = self.parse(source)
-        ctx = self._root.create_child_context()
+        ctx = _CountingContext(self._root)
         ctx[_FENV_KEY] = fenv or NULL_ENV
         if self.settings.convert_input_data:
             ctx["$"] = yaql_utils.convert_input_data(data)
         else:
             ctx["$"] = data
         try:
-            return parsed.evaluate(context=ctx)
+            with budget.spending(self.settings.max_operations):
+                return parsed.evaluate(context=ctx)
         except ExpressionError as e:
             raise ExpressionError(f"Can not evaluate YAQL expression '{_short(source)}': {e}") from None
         except yaql_exc.CollectionTooLargeException:

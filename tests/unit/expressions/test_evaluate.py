@@ -1,0 +1,155 @@
+"""YAQL and Jinja evaluation: native results, embedding, nesting, data context, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from mistral.exceptions import ExpressionError
+from mistral.expressions import (
+    evaluate,
+    evaluate_recursively,
+    find_expressions,
+    is_expression,
+    validate,
+)
+
+DATA = {"x": 1, "name": "bob", "nums": [1, 2, 3], "nested": {"k": "v"}, "flag": True}
+
+
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("<% 1 + 2 %>", 3),
+        ("<% $.x %>", 1),
+        ("  <% $.nums %>  ", [1, 2, 3]),
+        ("<% $.nested %>", {"k": "v"}),
+        ("<% $.nums.select($ * 2) %>", [2, 4, 6]),
+        ("<% $.nums.where($ > 1).len() %>", 2),
+        ("<% $.flag and $.x = 1 %>", True),
+        ("<% null %>", None),
+        ("<% dict(a => 1) %>", {"a": 1}),
+        ("{{ 1 + 2 }}", 3),
+        ("{{ _.x }}", 1),
+        ("{{ _.nums }}", [1, 2, 3]),
+        ("{{ _.nested.k }}", "v"),
+        ("{{ _.nums | map('string') | list }}", ["1", "2", "3"]),
+        ("{{ _.flag }}", True),
+    ],
+)
+def test_whole_value_expression_returns_native_type(expression: str, expected: object) -> None:
+    assert evaluate(expression, DATA) == expected
+
+
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("Hello, <% $.name %>!", "Hello, bob!"),
+        ("<% $.x %> and <% $.x + 1 %>", "1 and 2"),
+        ("list: <% $.nums %>", "list: [1, 2, 3]"),
+        ("Hello, {{ _.name }}!", "Hello, bob!"),
+        ("{{ _.x }} and {{ _.x + 1 }}", "1 and 2"),
+        ("{% for i in _.nums %}{{ i }}{% endfor %}", "123"),
+        ("{% if _.flag %}yes{% else %}no{% endif %}", "yes"),
+    ],
+)
+def test_embedded_expressions_render_into_the_string(expression: str, expected: str) -> None:
+    assert evaluate(expression, DATA) == expected
+
+
+def test_values_without_expressions_are_returned_unchanged() -> None:
+    for value in ("plain", "50% off", "{ not jinja }", 5, None, [1], {"a": 1}):
+        assert evaluate(value, DATA) == value
+
+
+def test_evaluate_recursively_walks_lists_and_dicts_without_mutating() -> None:
+    value = {
+        "a": "<% $.x %>",
+        "b": ["{{ _.name }}", {"c": "<% $.nums.len() %>"}],
+        "<% $.name %>": "key evaluated",
+        "d": 7,
+    }
+    before = repr(value)
+    result = evaluate_recursively(value, DATA)
+    assert result == {"a": 1, "b": ["bob", {"c": 3}], "bob": "key evaluated", "d": 7}
+    assert repr(value) == before
+
+
+def test_evaluate_recursively_accepts_frozen_specs_values() -> None:
+    from mistral.lang import freeze
+
+    frozen = freeze({"a": ["<% $.x %>"]})
+    assert evaluate_recursively(frozen, DATA) == {"a": [1]}
+
+
+def test_yaql_wins_when_a_string_mixes_languages() -> None:
+    # Mistral evaluates YAQL when both are present; Jinja markup stays literal.
+    assert evaluate("<% $.x %> {{ _.x }}", DATA) == "1 {{ _.x }}"
+
+
+def test_missing_key_in_yaql_is_an_expression_error() -> None:
+    with pytest.raises(ExpressionError) as err:
+        evaluate("<% $.missing %>", DATA)
+    assert "$.missing" in str(err.value)
+
+
+def test_jinja_attribute_lookup_prefers_python_attributes() -> None:
+    # Standard Jinja semantics (and Mistral's): ``_.items`` is dict.items; use ``_['items']``.
+    assert evaluate("{{ _['items'] }}", {"items": [1]}) == [1]
+
+
+def test_undefined_jinja_variable_evaluates_to_none() -> None:
+    assert evaluate("{{ _.missing }}", DATA) is None
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["<% $.x + 'a' %>", "<% 1 / 0 %>", "{{ 1 / 0 }}", "<% nosuchfunction() %>", "{{ _.x() }}"],
+)
+def test_failure_names_the_expression_but_not_the_data(expression: str) -> None:
+    secret = {"x": 1, "password": "hunter2-secret"}
+    with pytest.raises(ExpressionError) as err:
+        evaluate(expression, secret)
+    message = str(err.value)
+    assert expression.strip("<%{} ").split()[0] in message
+    assert "hunter2" not in message
+
+
+@pytest.mark.parametrize("expression", ["<% 1 + %>", "<% $.a[ %>", "{{ 1 + }}", "{{ _.a b }}",
+                                        "{% if %}x{% endif %}", "{% for x in %}{% endfor %}"])
+def test_syntax_errors_are_expression_errors(expression: str) -> None:
+    with pytest.raises(ExpressionError) as err:
+        validate(expression)
+    assert "Invalid" in str(err.value)
+    with pytest.raises(ExpressionError):
+        evaluate(expression, DATA)
+
+
+@pytest.mark.parametrize("expression", ["<% $.x %>", "{{ _.x }}", "a <% 1 %> b",
+                                        "{% for i in _.nums %}{{ i }}{% endfor %}", "plain",
+                                        {"k": ["<% $.y %>"]}])
+def test_validate_accepts_good_expressions(expression: object) -> None:
+    validate(expression)
+
+
+def test_validate_finds_bad_expression_nested_in_data() -> None:
+    with pytest.raises(ExpressionError):
+        validate({"a": ["ok", {"b": "<% 1 + %>"}]})
+
+
+def test_is_expression() -> None:
+    assert is_expression("<% 1 %>")
+    assert is_expression("x {{ y }}")
+    assert is_expression("{% if a %}b{% endif %}")
+    assert not is_expression("<% not closed")
+    assert not is_expression("{ y }")
+    assert not is_expression(5)
+    assert not is_expression(None)
+
+
+def test_find_expressions_reports_kind_source_and_path() -> None:
+    found = list(find_expressions({"a": "<% $.x %> <% $.y %>", "b": ["{{ _.z }}"]}))
+    assert [(f.kind, f.source.strip(), f.path) for f in found] == [
+        ("yaql", "$.x", "a"),
+        ("yaql", "$.y", "a"),
+        ("jinja", "{{ _.z }}", "b[0]"),
+    ]

@@ -1,0 +1,111 @@
+"""Mistral's expression functions, reading runtime data through a FunctionEnv."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from mistral.exceptions import ExpressionError
+from mistral.expressions import StaticFunctionEnv, evaluate
+
+TASKS = [
+    {"id": "1", "name": "t1", "state": "SUCCESS", "state_info": None, "result": {"a": [1, 2]},
+     "published": {"p": 1}, "workflow_execution_id": "wf-1"},
+    {"id": "2", "name": "t2", "state": "ERROR", "state_info": "boom", "result": None,
+     "published": {}, "workflow_execution_id": "wf-1"},
+    {"id": "3", "name": "sub", "state": "SUCCESS", "state_info": None, "result": 5,
+     "published": {}, "workflow_execution_id": "wf-2"},
+]
+ENV = StaticFunctionEnv(
+    task_list=TASKS,
+    current_task="t2",
+    execution_data={"id": "wf-1", "name": "my_wf", "input": {"i": 1}, "params": {},
+                    "spec": {}, "created_at": "2026-01-01 00:00:00", "root_execution_id": None},
+    execution_list=[{"id": "wf-1", "state": "RUNNING", "created_at": "2026-01-01"},
+                    {"id": "wf-2", "root_execution_id": "wf-1", "state": "SUCCESS",
+                     "created_at": "2026-01-02"}],
+    env_data={"region": "eu", "nested": {"k": 1}},
+    globals_data={"counter": 3},
+)
+
+
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("<% task(t1).result.a %>", [1, 2]),
+        ("<% task('t1').published.p %>", 1),
+        ("<% task(t1).state %>", "SUCCESS"),
+        ("<% task().name %>", "t2"),
+        ("<% task().state_info %>", "boom"),
+        ("<% task(nope) %>", None),
+        ("{{ task('t1').result.a }}", [1, 2]),
+        ("{{ task().state }}", "ERROR"),
+        ("{{ 't1' | task }}", TASKS[0]),
+    ],
+)
+def test_task_function(expression: str, expected: object) -> None:
+    assert evaluate(expression, {}, ENV) == expected
+
+
+def test_tasks_function_filters_by_execution_and_state() -> None:
+    assert [t["name"] for t in evaluate("<% tasks() %>", {}, ENV)] == ["t1", "t2", "sub"]
+    assert [t["name"] for t in evaluate("<% tasks('wf-1') %>", {}, ENV)] == ["t1", "t2"]
+    assert [t["name"] for t in evaluate("<% tasks('wf-1', true) %>", {}, ENV)] == \
+        ["t1", "t2", "sub"]
+    assert [t["name"] for t in evaluate("<% tasks(null, false, 'ERROR') %>", {}, ENV)] == ["t2"]
+    assert [t["id"] for t in evaluate("{{ tasks(state='SUCCESS') }}", {}, ENV)] == ["1", "3"]
+
+
+def test_execution_env_and_global() -> None:
+    assert evaluate("<% execution().id %>", {}, ENV) == "wf-1"
+    assert evaluate("<% execution().input.i %>", {}, ENV) == 1
+    assert evaluate("{{ execution().name }}", {}, ENV) == "my_wf"
+    assert evaluate("<% env().region %>", {}, ENV) == "eu"
+    assert evaluate("{{ env().nested.k }}", {}, ENV) == 1
+    assert evaluate("<% global(counter) %>", {}, ENV) == 3
+    assert evaluate("{{ global('counter') }}", {}, ENV) == 3
+
+
+def test_executions_function() -> None:
+    # YAQL's naming convention turns keyword names to camelCase, as in Mistral.
+    assert [e["id"] for e in evaluate("<% executions() %>", {}, ENV)] == ["wf-1", "wf-2"]
+    assert [e["id"] for e in evaluate("<% executions(rootExecutionId => 'wf-1') %>", {}, ENV)] \
+        == ["wf-2"]
+    assert [e["id"] for e in evaluate("{{ executions(state='RUNNING') }}", {}, ENV)] == ["wf-1"]
+
+
+def test_functions_without_env_see_empty_data() -> None:
+    assert evaluate("<% env() %>", {}) == {}
+    assert evaluate("<% task(t1) %>", {}) is None
+    with pytest.raises(ExpressionError) as err:
+        evaluate("<% task() %>", {})
+    assert "task()" in str(err.value)
+
+
+def test_json_and_yaml_functions() -> None:
+    data = {"d": {"b": [1, 2], "a": "x"}}
+    assert json.loads(evaluate("<% json_pp($.d) %>", data)) == data["d"]
+    assert "\n" in evaluate("<% json_pp($.d) %>", data)
+    assert json.loads(evaluate("<% json_dump($.d) %>", data)) == data["d"]
+    assert evaluate("<% json_parse('{\"k\": [1]}') %>", data) == {"k": [1]}
+    assert yaml.safe_load(evaluate("<% yaml_dump($.d) %>", data)) == data["d"]
+    assert evaluate("<% yaml_parse('a: 1') %>", data) == {"a": 1}
+    assert json.loads(evaluate("{{ _.d | json_dump }}", data)) == data["d"]
+    assert evaluate("{{ json_parse('[1, 2]') }}", data) == [1, 2]
+    assert evaluate("{{ _.d | yaml_dump | yaml_parse }}", data) == data["d"]
+
+
+def test_json_parse_of_bad_text_is_an_expression_error() -> None:
+    with pytest.raises(ExpressionError) as err:
+        evaluate("<% json_parse('{bad') %>", {})
+    assert "json_parse" in str(err.value)
+
+
+def test_uuid_is_a_fresh_uuid4() -> None:
+    pattern = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+    first, second = evaluate("<% uuid() %>", {}), evaluate("{{ uuid() }}", {})
+    assert pattern.match(first) and pattern.match(second)
+    assert first != second

@@ -1,0 +1,135 @@
+"""Hostile expressions fail with an ExpressionError instead of hanging or exhausting memory."""
+
+from __future__ import annotations
+
+import pytest
+
+from mistral.exceptions import ExpressionError
+from mistral.expressions import ExpressionSettings, evaluate, validate
+
+
+# Small budgets keep the suite fast; the mechanism is the one the defaults use.
+SMALL = ExpressionSettings(max_operations=5_000, limit_iterators=1_000)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "<% range(0, 1000000000).sum() %>",
+        "<% range(0, 1000000000).select($ * 2).len() %>",
+        "<% range(0, 900).select(range(0, 900).sum()) %>",
+        "<% range(0, 100000).len() %>",
+        "<% 1.repeat().len() %>",
+        "<% sequence().len() %>",
+        "<% [1, 2].cycle().len() %>",
+        "{{ 'a' * 1000000000 }}",
+        "{{ [1] * 1000000000 }}",
+        "{{ 2 ** 100000000 }}",
+        "{{ 'a'.ljust(1000000000) }}",
+        "{{ 'a'.center(1000000000) }}",
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        "{{ range(1000000000) | list }}",
+        "{% for a in _.l %}{% for b in _.l %}{{ b }}{% endfor %}{% endfor %}",
+    ],
+)
+def test_resource_hungry_expressions_are_refused(expression: str) -> None:
+    with pytest.raises(ExpressionError) as err:
+        evaluate(expression, {"l": list(range(1000))}, settings=SMALL)
+    message = str(err.value)
+    assert "Can not evaluate" in message
+    assert "Unknown function" not in message and "No function" not in message
+
+
+def test_default_settings_bound_iterators_and_operations() -> None:
+    with pytest.raises(ExpressionError) as err:
+        evaluate("<% range(0, 1000000000).len() %>", {})
+    assert "operations" in str(err.value)
+    with pytest.raises(ExpressionError) as err:
+        evaluate("{% for a in _.l %}{% for b in _.l %}{{ b }}{% endfor %}{% endfor %}",
+                 {"l": list(range(1000))})
+    assert "operations" in str(err.value)
+
+
+def test_bounded_producers_still_work() -> None:
+    assert evaluate("<% range(5) %>", {}) == [0, 1, 2, 3, 4]
+    assert evaluate("<% range(1, 7, 2) %>", {}) == [1, 3, 5]
+    assert evaluate("<% 1.repeat(3) %>", {}) == [1, 1, 1]
+    assert evaluate("<% sequence().take(3) %>", {}) == [0, 1, 2]
+    assert evaluate("<% [1, 2].cycle().take(5) %>", {}) == [1, 2, 1, 2, 1]
+
+
+def test_budget_is_per_evaluation() -> None:
+    settings = ExpressionSettings(max_operations=50)
+    for _ in range(20):  # 20 x 30 operations > 50: only a shared budget would fail
+        assert evaluate("<% range(0, 10).select($ + 1).len() %>", {}, settings=settings) == 10
+
+
+def test_string_growth_by_replace_is_bounded() -> None:
+    settings = ExpressionSettings(max_string_length=1000)
+    with pytest.raises(ExpressionError):
+        evaluate("{{ ('a' * 500).replace('a', 'aaaa') }}", {}, settings=settings)
+    assert evaluate("{{ 'abc'.replace('b', 'x') }}", {}, settings=settings) == "axc"
+
+
+def test_sandbox_blocks_python_internals() -> None:
+    for expression in ("{{ _.__class__.__mro__ }}", "{{ ''.__class__.__subclasses__() }}"):
+        result = None
+        try:
+            result = evaluate(expression, {})
+        except ExpressionError:
+            continue
+        assert result is None or "class" not in str(result)
+
+
+def test_function_env_is_not_reachable_from_templates() -> None:
+    assert evaluate("{{ __mistral_fenv._value }}", {}) is None
+
+
+def test_deeply_nested_expression_is_an_error_not_a_crash() -> None:
+    deep = "<% " + "(" * 5000 + "1" + ")" * 5000 + " %>"
+    with pytest.raises(ExpressionError):
+        evaluate(deep, {})
+    jdeep = "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}"
+    with pytest.raises(ExpressionError):
+        validate(jdeep)
+
+
+def test_overlong_expression_is_refused() -> None:
+    settings = ExpressionSettings(max_expression_length=100)
+    with pytest.raises(ExpressionError) as err:
+        evaluate("<% " + "1 + " * 50 + "1 %>", {}, settings=settings)
+    assert "longer than 100" in str(err.value)
+
+
+def test_evaluate_recursively_bounds_nesting() -> None:
+    from mistral.expressions import evaluate_recursively
+
+    value: object = "<% 1 %>"
+    for _ in range(100):
+        value = [value]
+    with pytest.raises(ExpressionError):
+        evaluate_recursively(value, {}, settings=ExpressionSettings(max_nesting=64))
+
+
+def test_limit_iterators_setting_is_applied() -> None:
+    small = ExpressionSettings(limit_iterators=10)
+    assert evaluate("<% range(0, 5).sum() %>", {}, settings=small) == 10
+    with pytest.raises(ExpressionError) as err:
+        evaluate("<% range(0, 50).sum() %>", {}, settings=small)
+    assert "limit of 10" in str(err.value)
+    # -1 means no limit, as in Mistral's [yaql] limit_iterators.
+    unlimited = ExpressionSettings(limit_iterators=-1, max_operations=-1)
+    assert evaluate("<% range(0, 200000).len() %>", {}, settings=unlimited) == 200000
+
+
+def test_jinja_range_spends_the_budget() -> None:
+    settings = ExpressionSettings(max_operations=12)
+    assert evaluate("{% for i in range(10) %}x{% endfor %}", {}, settings=settings) == "x" * 10
+    with pytest.raises(ExpressionError):
+        evaluate("{% for i in range(13) %}x{% endfor %}", {}, settings=settings)
+
+
+def test_settings_map_to_yaql_options() -> None:
+    options = ExpressionSettings(limit_iterators=7, memory_quota=100).yaql_options()
+    assert options["yaql.limitIterators"] == 7
+    assert options["yaql.memoryQuota"] == 100
