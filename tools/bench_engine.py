@@ -1,0 +1,152 @@
+#!/usr/bin/env python
+"""Engine figures (not a test): one engine, one process, SQLite.
+
+    python tools/bench_engine.py [--executor inline|local] [--db sqlite:///path]
+
+Scenarios: a 50-task chain, a 100-way fan-out joined with ``join: all``, and a
+1,000-item with-items. ``inline`` runs each std action right after the engine's
+commit, in the calling thread (no pool); ``local`` uses the real bounded-pool
+``LocalExecutor`` with heartbeats. Prints seconds per scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections import deque
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from mistral import lang  # noqa: E402
+from mistral.actions.base import ActionContext  # noqa: E402
+from mistral.actions.registry import ActionRegistry  # noqa: E402
+from mistral.context import RequestContext  # noqa: E402
+from mistral.db.api import Database  # noqa: E402
+from mistral.engine.default_engine import DefaultEngine  # noqa: E402
+from mistral.engine.interface import ActionResult, RunActionRequest  # noqa: E402
+from mistral.engine.settings import EngineSettings  # noqa: E402
+
+CTX = RequestContext()
+
+
+def chain(n: int) -> str:
+    tasks = []
+    for i in range(n):
+        nxt = f"\n      on-success: [t{i + 1}]" if i < n - 1 else ""
+        tasks.append(f"    t{i}:\n      action: std.echo output={i}\n"
+                     f"      publish: {{last: <% task().result %>}}{nxt}")
+    return "version: '2.0'\nchain:\n  output: {last: <% $.last %>}\n  tasks:\n" + "\n".join(tasks)
+
+
+def fan_out(n: int) -> str:
+    branches = "\n".join(
+        f"    b{i}:\n      action: std.echo output={i}\n      on-success: [join_all]"
+        for i in range(n))
+    names = ", ".join(f"b{i}" for i in range(n))
+    return (f"version: '2.0'\nfan:\n  tasks:\n    start:\n      action: std.noop\n"
+            f"      on-success: [{names}]\n{branches}\n    join_all:\n      join: all\n"
+            f"      action: std.noop\n")
+
+
+def with_items(n: int) -> str:
+    return (f"version: '2.0'\nitems:\n  output: {{count: <% len($.r) %>}}\n  tasks:\n"
+            f"    t:\n      with-items: i in <% range({n}) %>\n"
+            f"      action: std.echo output=<% $.i %>\n      publish: {{r: <% task().result %>}}\n")
+
+
+class InlineExecutor:
+    """Runs queued actions after the engine's commit, in this thread (no pool)."""
+
+    def __init__(self, registry: ActionRegistry) -> None:
+        self.registry = registry
+        self.engine: Any = None
+        self.queue: deque = deque()
+
+    def run_action(self, ctx: RequestContext, request: RunActionRequest) -> ActionResult | None:
+        self.queue.append((ctx, request))
+        return None
+
+    def drain(self) -> None:
+        while self.queue:
+            ctx, req = self.queue.popleft()
+            action = self.registry.build(req.action_name, req.action_input)
+            value = action.run(ActionContext.build(ctx, req.action_ex_id, req.execution_context))
+            self.engine.on_action_complete(ctx, req.action_ex_id, ActionResult(data=value))
+
+
+class NoTimers:
+    def schedule(self, tx: Any, handler_key: str, run_at: Any, args: dict,
+                 key: str | None = None) -> None:
+        raise RuntimeError("the benchmark scenarios use no timers")
+
+
+def define(db: Database, text: str) -> str:
+    spec = lang.parse_workflows(text).workflows[0]
+    with db.transaction(CTX) as tx:
+        tx.workflow_definitions.create({
+            "name": spec.name, "namespace": "", "definition": text, "spec": spec.to_dict(),
+            "checksum": str(hash(text)), "scope": "private"})
+    return spec.name
+
+
+def wait_done(db: Database, wf_id: str, executor: Any, timeout: float = 600) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        if isinstance(executor, InlineExecutor):
+            executor.drain()
+        with db.transaction(CTX, readonly=True) as tx:
+            wf = tx.workflow_executions.get(wf_id, fields=("state", "state_info", "output"))
+            state, info, output = wf.state, wf.state_info, wf.output
+        if state in ("SUCCESS", "ERROR", "CANCELLED"):
+            return {"state": state, "state_info": info, "output": output}
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{wf_id} still {state} after {timeout}s")
+        time.sleep(0.01)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--executor", choices=("inline", "local"), default="inline")
+    p.add_argument("--db", default=None)
+    args = p.parse_args()
+    tmp = tempfile.mkdtemp(prefix="bench-engine-")
+    db = Database(args.db or f"sqlite:///{tmp}/bench.db")
+    db.create_schema()
+    registry = ActionRegistry.load()
+    if args.executor == "inline":
+        executor: Any = InlineExecutor(registry)
+    else:
+        from mistral.executors.local import LocalExecutor
+
+        executor = LocalExecutor(registry, max_workers=8)
+    engine = DefaultEngine(db, executor, NoTimers(), EngineSettings(), registry=registry)
+    if args.executor == "inline":
+        executor.engine = engine
+    else:
+        executor.attach_engine(engine)
+        executor.start()
+    print(f"engine bench: executor={args.executor} db={db.dialect_name}")
+    try:
+        for label, text in (("50-task chain", chain(50)),
+                            ("100-way fan-out + join: all", fan_out(100)),
+                            ("1,000-item with-items", with_items(1000))):
+            name = define(db, text)
+            t0 = time.perf_counter()
+            wf = engine.start_workflow(CTX, name, wf_input={})
+            result = wait_done(db, wf["id"], executor)
+            dt = time.perf_counter() - t0
+            print(f"  {label:32s} {dt:7.2f} s   {result['state']} {result['output']}")
+            if result["state"] != "SUCCESS":
+                print("   ", result["state_info"])
+    finally:
+        if args.executor == "local":
+            executor.stop()
+        db.dispose()
+
+
+if __name__ == "__main__":
+    main()
