@@ -16,7 +16,7 @@ from sqlalchemy import inspect
 
 from mistral import exceptions as exc
 from mistral.db import models
-from mistral.db.types import FieldSizeError, JsonEncoded, dumps
+from mistral.db.types import FieldSizeError, JsonEncoded, NotSerializableError, dumps
 
 LOG = logging.getLogger(__name__)
 
@@ -86,6 +86,16 @@ def translate(
             limited = _limited_columns(model)
             candidates += [(model.__name__, k, v) for k, v in values.items() if k in limited]
         return oversize_error(candidates, e.limit)
+    if isinstance(e, NotSerializableError) and model is not None and values:
+        for col in model.__table__.columns:
+            if isinstance(col.type, JsonEncoded) and col.key in values:
+                try:
+                    dumps(values[col.key])
+                except (TypeError, ValueError) as bad:
+                    return exc.ValidationError(
+                        f"Field '{col.key}' of {model.__display_name__.lower()} is not "
+                        f"JSON serializable: {bad}"
+                    )
     if isinstance(e, exc.MistralError):
         return e
     if isinstance(e, db_exc.DBDuplicateEntry):

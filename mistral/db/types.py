@@ -77,7 +77,7 @@ class JsonEncoded(TypeDecorator[Any]):
         try:
             text = dumps(value)
         except (TypeError, ValueError) as e:
-            raise exc.ValidationError(f"Value is not JSON serializable: {e}") from None
+            raise NotSerializableError(f"Value is not JSON serializable: {e}") from None
         if self.limited:
             limit = getattr(dialect, _LIMIT_ATTR, None)
             if limit is not None and len(text) > limit:
@@ -89,6 +89,10 @@ class JsonEncoded(TypeDecorator[Any]):
         if value is None:
             return None
         return json.loads(value)
+
+
+class NotSerializableError(exc.ValidationError):
+    """A JSON column got a value JSON cannot hold; the field is named by ``mistral.db``."""
 
 
 class FieldSizeError(exc.SizeLimitExceededError):

@@ -118,3 +118,18 @@ def test_to_dict_has_every_column_of_a_full_row(database: Database) -> None:
     d = env.to_dict()
     assert d["variables"] == {"k": [1, 2]} and d["scope"] == "private"
     assert set(d) == {c for c in type(env).column_names()}
+
+
+def test_json_field_must_be_serializable(database: Database) -> None:
+    with pytest.raises(exc.ValidationError, match="Field 'input' of workflow execution is not JSON serializable"):
+        with database.transaction(CTX) as tx:
+            tx.workflow_executions.create({"input": {"f": object()}})
+    with database.transaction(CTX) as tx:
+        assert tx.workflow_executions.count() == 0
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_database: Database) -> None:
+    with sqlite_database.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
