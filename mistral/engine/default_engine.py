@@ -111,7 +111,6 @@ class DefaultEngine:
         """Run ``fn(work, locked_wf_ex)`` and drain, inside the caller's transaction."""
         w = Work(self.services, tx)
         wf_ex = tx.workflow_executions.lock(wf_ex_id)
-        w.touch(wf_ex)
         result = fn(w, wf_ex)
         workflows.drain(w)
         return result

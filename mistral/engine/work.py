@@ -61,7 +61,6 @@ class Work:
     # -- queues -------------------------------------------------------------------
 
     def push(self, wf_ex: Any, cmd: Command) -> None:
-        self.touched[wf_ex.id] = wf_ex
         self.commands.append((wf_ex, cmd))
 
     def task_finished(self, wf_ex: Any, task_ex: Any) -> None:
@@ -69,6 +68,7 @@ class Work:
         self.finished.append((wf_ex, task_ex))
 
     def touch(self, wf_ex: Any) -> None:
+        """Check this execution's completion when the event's queues are empty."""
         self.touched[wf_ex.id] = wf_ex
 
     # -- side effects -------------------------------------------------------------

@@ -16,6 +16,7 @@ from mistral.engine import data, tasks
 from mistral.engine.work import Work, rc_of, set_rc, set_state
 from mistral.workflow import controller, direct, states
 from mistral.workflow.base import FlowState, JoinState, TaskOutcome
+from mistral.workflow.graph import graph_of
 from mistral.workflow.commands import (
     Command,
     FailTask,
@@ -47,7 +48,8 @@ def drain(w: Work) -> None:
             else:
                 wf_ex, task_ex = w.finished.popleft()
                 route(w, wf_ex, task_ex)
-        for wf_ex in list(w.touched.values()):
+        touched, w.touched = w.touched, {}
+        for wf_ex in touched.values():
             check_completion(w, wf_ex)
         if not (w.commands or w.finished):
             return
@@ -168,8 +170,8 @@ def check_completion(w: Work, wf_ex: Any) -> None:
     repo = w.tx.task_executions
     active = repo.count(workflow_execution_id=wf_ex.id, state=ACTIVE)
     if active:
-        waiting = repo.count(workflow_execution_id=wf_ex.id, state=states.WAITING)
-        if waiting == active:
+        if graph_of(w.spec(wf_ex)).join_need and active == repo.count(
+                workflow_execution_id=wf_ex.id, state=states.WAITING):
             _fail_stalled_joins(w, wf_ex)
         return
     if repo.count(workflow_execution_id=wf_ex.id, processed=False,
