@@ -88,6 +88,7 @@ class DefaultExecutor:
         self._cond = threading.Condition()
         self._seq = 0
         self._stopping = False
+        self._new_jobs = False
         self._monitor: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -179,6 +180,9 @@ class DefaultExecutor:
                 return None
             if job.request.action_ex_id:
                 self._jobs[job.request.action_ex_id] = job
+                if not job.request.is_sync:
+                    self._new_jobs = True
+                    self._cond.notify_all()
             if timeout and timeout > 0:
                 job.deadline = time.monotonic() + float(timeout)
                 self._seq += 1
@@ -257,12 +261,16 @@ class DefaultExecutor:
                 del self._jobs[job.request.action_ex_id]
 
     def _monitor_loop(self) -> None:
+        """Heartbeats and deadlines. A newly accepted action is reported at once (its
+        acknowledgement), then every ``heartbeat_interval`` with the others."""
         next_beat = time.monotonic() + self._heartbeat_interval
         while True:
             with self._cond:
                 if self._stopping and not self._jobs:
                     return
                 now = time.monotonic()
+                if self._heartbeat_interval > 0 and self._new_jobs:
+                    next_beat = now
                 wake = next_beat if self._heartbeat_interval > 0 else now + 1.0
                 if self._deadlines:
                     wake = min(wake, self._deadlines[0][0])
@@ -273,6 +281,8 @@ class DefaultExecutor:
                 while self._deadlines and self._deadlines[0][0] <= now:
                     expired.append(heapq.heappop(self._deadlines)[2])
                 ids = list(self._jobs) if self._heartbeat_interval > 0 and now >= next_beat else None
+                if ids is not None:
+                    self._new_jobs = False
             for job in expired:
                 self._expire(job)
             if ids is not None:

@@ -232,3 +232,14 @@ def test_an_unreachable_engine_gets_the_result_later_and_heartbeats_go_on(regist
         assert ["f1"] in engine.heartbeats  # still reported while the result was pending
     finally:
         ex.stop()
+
+
+def test_an_accepted_action_is_acknowledged_at_once_not_at_the_next_interval(registry, engine) -> None:
+    ex = DefaultExecutor(registry, engine, max_workers=1, heartbeat_interval=3600)
+    ex.start()
+    try:
+        ex.run_action(CTX, req("k1", "std.sleep", {"seconds": 60}))
+        wait_until(lambda: ["k1"] in engine.heartbeats)
+    finally:
+        ex.stop(grace=0)
+    assert engine.results == {}
