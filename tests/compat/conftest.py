@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from tests.compat.harness import Cli, client_venv, running_server
@@ -14,5 +12,5 @@ from tests.compat.harness import Cli, client_venv, running_server
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     venv = client_venv()
     work = tmp_path_factory.mktemp("compat")
-    with running_server(work / "mistral.db") as url:
+    with running_server(work) as url:
         yield Cli(venv, url, work)

@@ -63,38 +63,68 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+CONFIG = """[DEFAULT]
+state_path = {state}
+
+[api]
+host = 127.0.0.1
+port = {port}
+
+[executor]
+type = local
+
+[scheduler]
+fixed_delay = 0.2
+"""
+
+
 @contextlib.contextmanager
-def running_server(db_path: Path) -> Iterator[str]:
-    """Start ``tests.compat.serve`` as a real process; yield its v2 URL; stop it."""
+def running_server(workdir: Path) -> Iterator[str]:
+    """Start ``mistral-server --server all`` as a real process; yield its v2 URL; stop it."""
     port = free_port()
-    log = open(db_path.with_suffix(".log"), "w")
+    conf = workdir / "mistral.conf"
+    conf.write_text(CONFIG.format(state=workdir / "state", port=port))
+    server = Path(sys.executable).parent / "mistral-server"
+    log_path = workdir / "server.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.compat.serve", "--port", str(port),
-         "--db", f"sqlite:///{db_path}"],
-        cwd=str(REPO), stdout=log, stderr=subprocess.STDOUT,
+        [str(server), "--server", "all", "--config-file", str(conf)],
+        cwd=str(workdir), stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise RuntimeError("server exited: " + db_path.with_suffix(".log").read_text())
+                raise RuntimeError("mistral-server exited: " + log_path.read_text()[-2000:])
             try:
                 with urllib.request.urlopen(url + "/", timeout=2):
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start") from None
+                    raise RuntimeError("mistral-server did not start") from None
                 time.sleep(0.2)
         yield url + "/v2"
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
         log.close()
+
+
+def wait_for(fn: Any, what: str, timeout: float = 60.0) -> Any:
+    """Poll ``fn`` until it returns something truthy (a readiness wait, not an assertion)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.2)
 
 
 class Cli:

@@ -1,0 +1,162 @@
+"""The real python-mistralclient 6.x drives executions, tasks and action executions on a
+real ``mistral-server --server all`` (engine, local executor, scheduler in one process)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.compat.harness import Cli, wait_for
+
+FLOWS = """---
+version: '2.0'
+
+greeting:
+  input:
+    - name
+    - greeting: Hello
+  output:
+    message: <% $.message %>
+  tasks:
+    greet:
+      action: std.echo output="<% $.greeting %>, <% $.name %>"
+      publish:
+        message: <% task().result %>
+
+approval:
+  tasks:
+    ask:
+      action: std.async_noop
+      publish:
+        decision: <% task().result %>
+  output:
+    decision: <% $.decision %>
+
+breaks:
+  tasks:
+    boom:
+      action: std.fail
+"""
+
+
+def renamed(suffix: str) -> str:
+    """FLOWS with every workflow name suffixed (names are the unindented keys)."""
+    return "\n".join(
+        line[:-1] + suffix + ":" if line.endswith(":") and not line.startswith(" ") else line
+        for line in FLOWS.splitlines()
+    )
+
+
+def _state(cli: Cli, ex_id: str, wanted: str) -> dict:
+    return wait_for(lambda: (lambda ex: ex if ex["State"] == wanted else None)(
+        cli.json("execution-get", ex_id)), f"execution {ex_id} to be {wanted}")
+
+
+def test_executions_tasks_and_actions_with_the_cli(cli: Cli) -> None:
+    cli.run("workflow-create", cli.file("flows.yaml", FLOWS))
+    ex = cli.json("execution-create", "greeting", '{"name": "Ada"}', "-d", "from the CLI")
+    assert ex["Workflow name"] == "greeting" and ex["Description"] == "from the CLI"
+    done = _state(cli, ex["ID"], "SUCCESS")
+    assert done["Root Execution ID"] == "<none>"
+    assert json.loads(cli.run("execution-get-input", ex["ID"]).stdout) == {
+        "name": "Ada", "greeting": "Hello"}
+    assert json.loads(cli.run("execution-get-output", ex["ID"]).stdout) == {
+        "message": "Hello, Ada"}
+    listed = [e["ID"] for e in cli.rows("execution-list")]
+    assert ex["ID"] in listed
+
+    (task,) = cli.rows("task-list", ex["ID"])
+    assert task["Name"] == "greet" and task["State"] == "SUCCESS"
+    assert json.loads(cli.run("task-get-result", task["ID"]).stdout) == "Hello, Ada"
+    assert json.loads(cli.run("task-get-published", task["ID"]).stdout) == {
+        "message": "Hello, Ada"}
+    (action,) = cli.rows("action-execution-list", task["ID"])
+    assert action["Name"] == "std.echo" and action["Task name"] == "greet"
+    got = cli.json("action-execution-get", action["ID"])
+    assert got["State"] == "SUCCESS"
+    output = json.loads(cli.run("action-execution-get-output", action["ID"]).stdout)
+    assert output == {"result": "Hello, Ada"}
+    report = cli.run("execution-get-report", ex["ID"]).stdout
+    assert "greeting" in report and "SUCCESS" in report
+
+
+def test_run_action_with_the_cli(cli: Cli) -> None:
+    out = cli.run("run-action", "std.echo", '{"output": "ping"}').stdout
+    assert json.loads(out.replace("'", '"')) == {"result": "ping"}
+    saved = cli.json("run-action", "std.echo", '{"output": "kept"}', "--save-result")
+    assert saved["Name"] == "std.echo"
+    wait_for(lambda: cli.json("action-execution-get", saved["ID"])["State"] == "SUCCESS",
+             "the saved action to finish")
+    out = json.loads(cli.run("action-execution-get-output", saved["ID"]).stdout)
+    assert out == {"result": "kept"}
+    r = cli.run("run-action", "std.nope", "{}", check=False)
+    assert r.returncode != 0 and "std.nope" in r.stderr
+
+
+def test_pause_resume_async_result_and_delete_with_the_cli(cli: Cli) -> None:
+    cli.run("workflow-create", cli.file("flows2.yaml", renamed("2")))
+    ex = cli.json("execution-create", "approval2")
+    task = wait_for(lambda: cli.rows("task-list", ex["ID"]), "the task to appear")[0]
+    action = wait_for(lambda: cli.rows("action-execution-list", task["ID"]),
+                      "the action to appear")[0]
+    assert cli.json("execution-update", ex["ID"], "-s", "PAUSED")["State"] == "PAUSED"
+    assert cli.json("execution-update", ex["ID"], "-s", "RUNNING")["State"] == "RUNNING"
+    assert cli.json("execution-update", ex["ID"], "-d", "waiting for Bob")[
+        "Description"] == "waiting for Bob"
+    updated = cli.json("action-execution-update", action["ID"], "--state", "SUCCESS",
+                       "--output", '"approved"')
+    assert updated["State"] == "SUCCESS"
+    _state(cli, ex["ID"], "SUCCESS")
+    assert json.loads(cli.run("execution-get-output", ex["ID"]).stdout) == {
+        "decision": "approved"}
+
+    failing = cli.json("execution-create", "breaks2")
+    _state(cli, failing["ID"], "ERROR")
+    (boom,) = cli.rows("task-list", failing["ID"])
+    assert boom["State"] == "ERROR"
+    rerun = cli.json("task-rerun", boom["ID"])
+    assert rerun["ID"] == boom["ID"]
+    _state(cli, failing["ID"], "ERROR")
+    assert len(cli.rows("action-execution-list", boom["ID"])) == 2
+
+    running = cli.json("execution-create", "approval2")
+    r = cli.run("execution-delete", running["ID"], check=False)
+    assert "force" in r.stdout + r.stderr
+    cli.run("execution-delete", running["ID"], "--force")
+    r = cli.run("execution-get", running["ID"], check=False)
+    assert r.returncode != 0 and "not found" in r.stderr.lower()
+
+
+def test_executions_with_the_library(cli: Cli) -> None:
+    cli.run("workflow-create", cli.file("flows3.yaml", renamed("_lib")))
+    out = cli.library("""
+import time, uuid
+env = mistral.environments.create(name="lib_env", variables={"greeting": "Howdy"})
+ex_id = str(uuid.uuid4())
+ex = mistral.executions.create("greeting_lib", workflow_input={"name": "Lib"},
+                               description="lib", env="lib_env")
+for _ in range(300):
+    ex = mistral.executions.get(ex.id)
+    if ex.state in ("SUCCESS", "ERROR"):
+        break
+    time.sleep(0.2)
+tasks = mistral.tasks.list(workflow_execution_id=ex.id)
+actions = mistral.action_executions.list(task_execution_id=tasks[0].id)
+run = mistral.action_executions.create("std.echo", {"output": 7})
+filtered = mistral.executions.list(workflow_name="greeting_lib", state="SUCCESS")
+subs = mistral.executions.get_ex_sub_executions(ex.id)
+report = mistral.executions.get_report(ex.id, errors_only=False)
+print(json.dumps({
+    "state": ex.state, "info": ex.state_info, "output": json.loads(ex.output), "params": json.loads(ex.params),
+    "tasks": [t.name for t in tasks], "result": json.loads(tasks[0].result),
+    "actions": [a.name for a in actions], "run": run.output,
+    "filtered": [e.id for e in filtered], "id": ex.id, "subs": [e.id for e in subs],
+    "report_root": report["root_workflow_execution"]["id"],
+}))
+""")
+    assert out["state"] == "SUCCESS", out["info"]
+    assert out["params"]["env"] == {"greeting": "Howdy"}
+    assert out["tasks"] == ["greet"] and out["actions"] == ["std.echo"]
+    assert out["result"] == "Hello, Lib"
+    assert json.loads(out["run"]) == {"result": 7}
+    assert out["filtered"] == [out["id"]] and out["subs"] == [out["id"]]
+    assert out["report_root"] == out["id"]
