@@ -7,7 +7,7 @@ from typing import Any
 from mistral.exceptions import DSLError, DSLProblem
 from mistral.lang import compiler, validator
 from mistral.lang import schema as sc
-from mistral.lang.errors import Problems
+from mistral.lang.errors import Problems, type_name
 from mistral.lang.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, load
 from mistral.lang.specs import ActionSpec, WorkbookSpec, WorkflowListSpec, WorkflowSpec
 
@@ -20,7 +20,7 @@ def load_document(text: str | bytes, max_depth: int = DEFAULT_MAX_DEPTH,
     root = load(text, max_depth=max_depth, max_bytes=max_bytes)
     problems = Problems(root)
     if not isinstance(root, dict):
-        what = "empty" if root is None else f"a {type(root).__name__}"
+        what = "empty" if root is None else type_name(root)
         raise DSLError(errors=[DSLProblem("", f"the definition must be a mapping, not {what}", 1)])
     if "version" not in root:
         problems.add((), "missing required key 'version' (use version: '2.0')")

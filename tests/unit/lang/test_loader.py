@@ -1,0 +1,176 @@
+"""Loading text: malformed YAML, limits, line numbers, duplicate keys, JSON."""
+
+from __future__ import annotations
+
+import pytest
+
+from mistral.exceptions import DSLError, SizeLimitExceededError
+from mistral.lang import parse_actions, parse_workbook, parse_workflows
+from mistral.lang.loader import LineDict, format_path, line_of, load
+
+from tests.unit.lang.helpers import problems_of
+
+
+def test_line_numbers_of_keys_and_list_items() -> None:
+    doc = load("a: 1\nb:\n  c:\n    - x\n    - y: 2\n")
+    assert isinstance(doc, LineDict)
+    assert line_of(doc, ("a",)) == 1
+    assert line_of(doc, ("b", "c")) == 3
+    assert line_of(doc, ("b", "c", 1)) == 5
+    assert line_of(doc, ("b", "c", 1, "y")) == 5
+    assert line_of(doc, ("b", "missing", "deeper")) == 2
+
+
+def test_format_path() -> None:
+    assert format_path(("wf", "tasks", "t2", "on-success", 0)) == "wf.tasks.t2.on-success[0]"
+    assert format_path(()) == ""
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("version: '2.0'\nwf: [1, 2\n", "invalid YAML"),
+        ("version: '2.0'\n  bad indent: 1\n", "invalid YAML"),
+        ("version: '2.0'\nwf: !!python/object:os.system {}\n", "invalid YAML"),
+        ("key: @reserved\n", "invalid YAML"),
+    ],
+)
+def test_malformed_yaml_is_one_clear_problem(text: str, fragment: str) -> None:
+    problems = problems_of(text)
+    assert len(problems) == 1
+    assert fragment in problems[0].message
+    assert problems[0].line is not None
+
+
+@pytest.mark.parametrize("text, what", [("", "empty"), ("- a\n- b\n", "a list"),
+                                        ("just a string", "a string"), ("42", "an integer")])
+def test_non_mapping_document(text: str, what: str) -> None:
+    for parse in (parse_workflows, parse_workbook, parse_actions):
+        problems = problems_of(text, parse)
+        assert "must be a mapping" in problems[0].message
+        assert what in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "text, path, fragment",
+    [
+        ("wf:\n  tasks:\n    t: {}\n", "", "missing required key 'version'"),
+        ("version: '1.0'\nwf:\n  tasks:\n    t: {}\n", "version", "unsupported version"),
+        ("version: 3\nwf:\n  tasks:\n    t: {}\n", "version", "unsupported version"),
+    ],
+)
+def test_missing_or_wrong_version(text: str, path: str, fragment: str) -> None:
+    problems = problems_of(text)
+    assert problems[0].path == path
+    assert fragment in problems[0].message
+
+
+def test_version_as_number_is_accepted() -> None:
+    assert parse_workflows("version: 2.0\nwf:\n  tasks:\n    t: {}\n").workflows[0].name == "wf"
+
+
+def test_too_deep_nesting_is_refused_without_recursion_error() -> None:
+    text = "version: '2.0'\nwf:\n  vars:\n    x: " + "[" * 100000 + "]" * 100000 + "\n"
+    problems = problems_of(text)
+    assert "nested deeper than 64 levels" in problems[0].message
+
+
+def test_depth_limit_is_configurable() -> None:
+    text = "version: '2.0'\nwf:\n  tasks:\n    t:\n      input:\n        a: {b: {c: 1}}\n"
+    parse_workflows(text)
+    with pytest.raises(DSLError) as err:
+        parse_workflows(text, max_depth=5)
+    assert "deeper than 5" in str(err.value)
+
+
+def test_too_large_document_is_refused() -> None:
+    text = "version: '2.0'\nwf:\n  description: '" + "x" * 2_000_000 + "'\n  tasks:\n    t: {}\n"
+    with pytest.raises(SizeLimitExceededError):
+        parse_workflows(text)
+    with pytest.raises(SizeLimitExceededError):
+        parse_workflows(text.encode())
+    with pytest.raises(SizeLimitExceededError):
+        parse_workflows("version: '2.0'\n" + "#" * 200 + "\n", max_bytes=100)
+
+
+def test_multibyte_text_counts_bytes() -> None:
+    text = "version: '2.0'\nwf:\n  description: '" + "é" * 600 + "'\n  tasks:\n    t: {}\n"
+    parse_workflows(text, max_bytes=2000)
+    with pytest.raises(SizeLimitExceededError):
+        parse_workflows(text, max_bytes=1000)
+
+
+def test_alias_bomb_is_refused() -> None:
+    lines = ["version: '2.0'", "a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    prev = "a"
+    for name in "bcdefgh":
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+        prev = name
+    with pytest.raises(SizeLimitExceededError) as err:
+        parse_workflows("\n".join(lines) + "\n")
+    assert "aliases" in str(err.value)
+
+
+def test_small_aliases_are_fine() -> None:
+    text = (
+        "version: '2.0'\nwf:\n  tasks:\n"
+        "    t1:\n      retry: &r {count: 3, delay: 1}\n"
+        "    t2:\n      retry: *r\n"
+    )
+    spec = parse_workflows(text).workflows[0]
+    assert spec.tasks["t2"].retry == spec.tasks["t1"].retry
+
+
+def test_invalid_utf8_bytes() -> None:
+    with pytest.raises(DSLError) as err:
+        parse_workflows(b"version: '2.0'\nwf: \xff\xfe\n")
+    assert "UTF-8" in err.value.errors[0].message
+
+
+def test_duplicate_keys_are_reported_with_path_and_line() -> None:
+    text = (
+        "version: '2.0'\n"
+        "wf:\n"
+        "  tasks:\n"
+        "    t1:\n"
+        "      action: std.noop\n"
+        "    t1:\n"
+        "      action: std.echo output=1\n"
+    )
+    problems = problems_of(text)
+    assert [(p.path, p.line) for p in problems] == [("wf.tasks.t1", 6)]
+    assert "duplicate key 't1'" in problems[0].message
+
+
+def test_duplicate_workflow_names() -> None:
+    text = "version: '2.0'\nwf:\n  tasks: {t: {}}\nwf:\n  tasks: {t: {}}\n"
+    problems = problems_of(text)
+    assert problems[0].path == "wf"
+    assert "duplicate" in problems[0].message
+
+
+def test_json_definition() -> None:
+    text = '{"version": "2.0", "wf": {"tasks": {"t": {"action": "std.noop"}}}}'
+    assert parse_workflows(text).workflows[0].tasks["t"].action == "std.noop"
+
+
+def test_json_with_tab_indentation() -> None:
+    text = '{\n\t"version": "2.0",\n\t"wf": {\n\t\t"tasks": {"t": {}}\n\t}\n}\n'
+    assert list(parse_workflows(text).workflows[0].tasks) == ["t"]
+
+
+def test_bad_json_is_one_clear_problem() -> None:
+    problems = problems_of('{"version": "2.0", "wf": ')
+    assert len(problems) == 1
+    assert "invalid YAML" in problems[0].message
+
+
+def test_timestamps_stay_strings() -> None:
+    spec = parse_workflows("version: '2.0'\nwf:\n  vars:\n    when: 2026-01-01\n"
+                           "  tasks:\n    t: {}\n").workflows[0]
+    assert spec.vars["when"] == "2026-01-01"
+
+
+def test_non_scalar_keys_are_refused() -> None:
+    problems = problems_of("version: '2.0'\n? [a, b]\n: 1\n")
+    assert "keys must be scalars" in problems[0].message
