@@ -106,8 +106,6 @@ class Database:
         self.dialect_name = engine.dialect.name
         self.is_sqlite = self.dialect_name == "sqlite"
         self._raw_engine = engine
-        if self.dialect_name in ("mysql", "mariadb", "postgresql"):
-            engine = engine.execution_options(isolation_level="READ COMMITTED")
         self.engine: Engine = engine
         set_field_size_limit(engine.dialect, field_size_limit_kb)
         self.field_size_limit_kb = field_size_limit_kb

@@ -1,7 +1,8 @@
 """Building the SQLAlchemy engine for a URL.
 
 PostgreSQL and MySQL/MariaDB engines come from ``oslo_db.sqlalchemy.engines`` (pool
-settings, pre-ping, SQL mode, exception filters). SQLite gets its own, smaller setup:
+settings, pre-ping, SQL mode, exception filters); both run at READ COMMITTED
+(PostgreSQL's default; set per connection on MySQL/MariaDB). SQLite gets its own, smaller setup:
 oslo.db opens a new SQLite connection for every transaction (NullPool), which costs
 more than the transaction itself; here connections are pooled and configured once
 (WAL, busy_timeout, foreign keys), and oslo.db's exception filters are installed so
@@ -31,7 +32,18 @@ def create_engine(url: str, sqlite_busy_timeout: float = 30.0, **opts: Any) -> E
         defaults["mysql_sql_mode"] = "TRADITIONAL"
     defaults.update(opts)
     defaults.pop("sqlite_fk", None)
-    return engines.create_engine(url, **defaults)
+    engine = engines.create_engine(url, **defaults)
+    if parsed.get_backend_name() in ("mysql", "mariadb"):
+        # REPEATABLE READ (MySQL's default) would pin a snapshot at a transaction's
+        # first read, before it locks an execution. Set once per connection: an
+        # engine-wide execution option would cost two round trips per transaction.
+        @sqlalchemy.event.listens_for(engine, "connect")
+        def _read_committed(dbapi_con: Any, _record: Any) -> None:
+            cur = dbapi_con.cursor()
+            cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cur.close()
+
+    return engine
 
 
 def is_memory(url: URL) -> bool:
