@@ -226,14 +226,19 @@ def finish_workflow(w: Work, wf_ex: Any, state: str, info: str | None,
     ctx = _final_context(w, wf_ex)
     output: Any = {}
     try:
-        if state == states.SUCCESS and spec.output is not None:
-            output = data.evaluate(w, wf_ex, spec.output, ctx, None)
-        elif state == states.ERROR and spec.output_on_error is not None:
-            output = data.evaluate(w, wf_ex, spec.output_on_error, ctx, None)
+        if state == states.SUCCESS:
+            # Like Mistral: without an 'output' the whole final context is the output.
+            output = data.evaluate(w, wf_ex, spec.output, ctx, None) if spec.output \
+                else {k: v for k, v in ctx.items() if not str(k).startswith("__")}
+        elif state == states.ERROR:
+            output = {"result": info}
+            if spec.output_on_error is not None:
+                extra = data.evaluate(w, wf_ex, spec.output_on_error, ctx, None)
+                output = {**output, **extra} if isinstance(extra, dict) else extra
     except exc.MistralError as e:
         state = states.ERROR
         info = f"Failed to evaluate the output of workflow '{wf_ex.workflow_name}': {e}"
-        output = {}
+        output = {"result": info}
     wf_ex.output = output if output is not None else {}
     wf_state(wf_ex, state, info)
     w.notify_parent(wf_ex)

@@ -302,7 +302,8 @@ wf:
 """)
     wf = h.run("wf")
     assert wf["state"] == "ERROR"
-    assert wf["output"] == {"why": "broken"}
+    assert wf["output"]["why"] == "broken"
+    assert wf["output"]["result"].startswith("Failure caused by error in tasks: t1")
 
 
 def test_task_defaults_apply_to_every_task(h: Harness) -> None:
@@ -353,3 +354,17 @@ wf:
     wf = h.run("wf")
     assert wf["state"] == "ERROR"
     assert "t1" in wf["state_info"]
+
+
+def test_without_output_the_final_context_is_the_output(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+wf:
+  input: [a]
+  tasks:
+    t:
+      action: std.echo output=2
+      publish: {b: <% task().result %>}
+""")
+    wf = h.run("wf", {"a": 1})
+    assert wf["output"] == {"a": 1, "b": 2}
