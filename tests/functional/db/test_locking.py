@@ -150,3 +150,28 @@ def test_nested_sqlite_write_transaction_is_a_clear_error(sqlite_database: Datab
         tx.workflow_executions.create({})
         with sqlite_database.transaction(CTX, readonly=True) as ro:
             assert ro.workflow_executions.count() == 0
+
+
+def test_after_locking_a_transaction_sees_what_committed_before_the_lock(
+    database: Database,
+) -> None:
+    # READ COMMITTED (not MySQL's default REPEATABLE READ): a transaction that read
+    # an execution before locking it still sees the rows committed meanwhile.
+    if database.is_sqlite:
+        pytest.skip("a SQLite write transaction excludes every other writer")
+    with database.transaction(CTX) as tx:
+        ex_id = tx.workflow_executions.create({"state": "RUNNING"}).id
+
+    def other_engine() -> None:
+        with database.transaction(CTX) as tx:
+            tx.workflow_executions.lock(ex_id).state = "PAUSED"
+            tx.task_executions.create({"workflow_execution_id": ex_id, "name": "t"})
+
+    with database.transaction(CTX) as tx:
+        assert tx.workflow_executions.get(ex_id).state == "RUNNING"
+        assert tx.task_executions.count(workflow_execution_id=ex_id) == 0
+        t, errors = _run(other_engine)
+        t.join(WAIT * 2)
+        assert errors == []
+        assert tx.workflow_executions.lock(ex_id).state == "PAUSED"
+        assert tx.task_executions.count(workflow_execution_id=ex_id) == 1
