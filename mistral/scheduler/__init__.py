@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from mistral.scheduler.scheduler import ClaimedJob, Handler, Scheduler
+from mistral.scheduler.scheduler import ClaimedJob, Handler, PlainHandler, Scheduler
 
-__all__ = ["ClaimedJob", "Handler", "Scheduler"]
+__all__ = ["ClaimedJob", "Handler", "PlainHandler", "Scheduler"]

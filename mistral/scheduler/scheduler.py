@@ -17,6 +17,11 @@ Concurrency model
   and the job's removal commit together: a crash before commit leaves the claim to
   expire (``[scheduler] captured_job_timeout``) and another scheduler runs the job; a
   crash after commit leaves nothing to run. Each job's effects happen exactly once.
+* A scheduler claims only jobs whose handler it has registered, so processes with
+  different roles (engine timers, periodic cron) share the table without stealing.
+* ``register_handler(key, fn, transactional=False)`` is for handlers that must open
+  their own transactions (e.g. start a workflow through the engine): ``fn(ctx, args)``
+  runs before the job is deleted, so it runs at least once and must be idempotent.
 * Handlers are found by a stable key (``"task.retry"``), never by an import path.
   A handler raising a domain error (``MistralError`` other than ``DBError``) drops the job
   with a warning; any other failure releases it to run again after the lease period.
@@ -44,6 +49,7 @@ if TYPE_CHECKING:
 LOG = logging.getLogger(__name__)
 
 Handler = Callable[["Transaction", dict], None]
+PlainHandler = Callable[[RequestContext, dict], None]
 
 
 def utcnow() -> datetime.datetime:
@@ -84,17 +90,21 @@ class Scheduler:
         self.lease = datetime.timedelta(seconds=captured_job_timeout)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._handlers: dict[str, Handler] = {}
+        self._plain: set[str] = set()
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- scheduling (inside the caller's transaction) -----------------------------------
 
-    def register_handler(self, key: str, fn: Handler) -> None:
-        """``fn(tx, args)`` runs each due job with handler ``key`` inside its own transaction."""
+    def register_handler(self, key: str, fn: Handler | PlainHandler, transactional: bool = True) -> None:
+        """``fn(tx, args)`` runs each due job with handler ``key`` inside the transaction
+        that deletes the job; with ``transactional=False`` it is ``fn(ctx, args)``, outside."""
         if key in self._handlers and self._handlers[key] is not fn:
             raise exc.ConfigError(f"A scheduler handler is already registered for {key!r}")
-        self._handlers[key] = fn
+        self._handlers[key] = fn  # type: ignore[assignment]
+        if not transactional:
+            self._plain.add(key)
 
     def schedule(
         self,
@@ -191,15 +201,19 @@ class Scheduler:
         now = utcnow()
         cutoff = now - self.lease
         claimed: list[ClaimedJob] = []
+        mine = Filter("in", sorted(self._handlers))
+        if not self._handlers:
+            return claimed
         with self._db.transaction(admin_context()) as tx:
             repo = tx.scheduled_jobs
             due = repo.list(
-                filters={"run_at": Filter("lte", now), "captured_at": None},
+                filters={"run_at": Filter("lte", now), "captured_at": None, "handler": mine},
                 sort_keys=("run_at",), limit=self.batch_size,
             )
             room = self.batch_size - len(due)
             expired = repo.list(
-                filters={"run_at": Filter("lte", now), "captured_at": Filter("lt", cutoff)},
+                filters={"run_at": Filter("lte", now), "captured_at": Filter("lt", cutoff),
+                         "handler": mine},
                 sort_keys=("run_at",), limit=room,
             ) if room > 0 else []
             candidates = sorted(
@@ -232,6 +246,10 @@ class Scheduler:
             self._release(job)
             return
         try:
+            if job.handler in self._plain:
+                handler(job.ctx, job.args)  # type: ignore[arg-type]
+                self._drop(job)
+                return
             with self._db.transaction(job.ctx) as tx:
                 if tx.scheduled_jobs.delete_where(id=job.id, captured_by=self.name) != 1:
                     LOG.info("Job %s was taken over by another scheduler; skipped", job.id)
