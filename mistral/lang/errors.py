@@ -27,6 +27,9 @@ _DESCRIPTIONS = {
     id(sc.TASK["properties"]["requires"]): "a task name or a list of task names",
 }
 
+# Same-level failures better worded by the construct's description than by themselves.
+_SUMMARIZED = frozenset({"maxProperties", "minProperties", "pattern", "minimum", "type", "enum"})
+
 _JSON_TYPES = {
     "string": "a string", "integer": "an integer", "number": "a number",
     "boolean": "a boolean", "object": "a mapping", "array": "a list", "null": "null",
@@ -59,7 +62,25 @@ class Problems:
         self.items: list[DSLProblem] = []
 
     def add(self, path: tuple[Any, ...], message: str) -> None:
-        self.items.append(DSLProblem(format_path(path), message, line_of(self.root, path)))
+        self.items.append(DSLProblem(format_path(self._display(path)), message,
+                                     line_of(self.root, path)))
+
+    def _display(self, path: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Mapping keys as text (``tasks.5``), list positions as indexes (``[5]``)."""
+        out: list[Any] = []
+        node = self.root
+        for part in path:
+            if isinstance(node, dict):
+                out.append(str(part))
+                node = node.get(part)
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                out.append(part)
+                node = node[part]
+            else:
+                out.append(part if isinstance(part, int) and not isinstance(part, bool)
+                           else str(part))
+                node = None
+        return tuple(out)
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -124,8 +145,8 @@ def _describe(err: jsonschema.ValidationError) -> Iterable[tuple[tuple[Any, ...]
         inner = _matching_branch_errors(err)
         desc = _DESCRIPTIONS.get(id(err.schema))
         level = len(err.absolute_path)
-        if inner and (desc is None or any(
-                len(e.absolute_path) > level or e.validator in ("anyOf", "oneOf") for e in inner)):
+        if inner and (desc is None or not all(
+                len(e.absolute_path) == level and e.validator in _SUMMARIZED for e in inner)):
             for sub in inner:
                 yield from _describe(sub)
             return

@@ -185,11 +185,21 @@ def _load_json(text: str, max_depth: int, yaml_error: DSLError) -> Any:
     return value
 
 
+def _int_key(part: str, node: dict) -> Any:
+    """Paths hold non-string keys as text (``tasks.5``); find the original key."""
+    for key in node:
+        if not isinstance(key, str) and str(key) == part:
+            return key
+    return part
+
+
 def line_of(root: Any, path: tuple[Any, ...]) -> int | None:
     """The line of the deepest node of ``path`` found in ``root`` (keys / list indexes)."""
     line: int | None = getattr(root, "line", None)
     node = root
     for part in path:
+        if isinstance(node, LineDict) and part not in node and isinstance(part, str):
+            part = _int_key(part, node)
         if isinstance(node, LineDict) and part in node:
             line = node.lines.get(part, line)
             node = node[part]
