@@ -24,7 +24,7 @@ from mistral import exceptions as exc
 from mistral.actions.registry import ActionRegistry
 from mistral.context import RequestContext, admin_context
 from mistral.db.filters import Filter
-from mistral.engine import actions, executions, recovery, rerun, specs, tasks, workflows
+from mistral.engine import actions, executions, recovery, rerun, specs, tasks, timers, workflows
 from mistral.engine.interface import ActionResult, Executor, RunActionRequest
 from mistral.engine.ports import (
     TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT, Clock, Scheduler, SystemClock,
@@ -120,7 +120,7 @@ class DefaultEngine:
             def fire(w: Work, wf_ex: Any) -> None:
                 task_ex = tx.task_executions.find(id=args.get("task_ex_id"))
                 if task_ex is not None:
-                    tasks.fire_timer(w, wf_ex, task_ex, key, args)
+                    timers.fire_timer(w, wf_ex, task_ex, key, args)
 
             try:
                 self.in_tx(tx, str(args.get("wf_ex_id")), fire)

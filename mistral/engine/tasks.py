@@ -16,7 +16,6 @@ import logging
 from typing import Any, Mapping
 
 from mistral import exceptions as exc
-from mistral.db.filters import Filter
 from mistral.engine import actions, data, executions, specs
 from mistral.engine.ports import TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT
 from mistral.engine.work import Work, rc_of, set_rc, set_state
@@ -465,51 +464,3 @@ def complete_task(w: Work, wf_ex: Any, task_ex: Any, state: str, info: str | Non
     task_ex.finished_at = w.now
     task_ex.processed = False
     w.task_finished(wf_ex, task_ex)
-
-
-def cancel_units(w: Work, task_ex: Any, info: str) -> None:
-    """Stop what a task still runs: RUNNING actions cancelled, subworkflows cancelled."""
-    w.tx.action_executions.update_where(
-        {"state": states.CANCELLED, "state_info": info},
-        task_execution_id=task_ex.id, state=states.RUNNING,
-    )
-    children = w.tx.workflow_executions.list(
-        filters={"task_execution_id": task_ex.id,
-                 "state": _in([states.RUNNING, states.PAUSED, states.IDLE])},
-        fields=("id",),
-    )
-    for child in children:
-        w.propagate(child.id, "cancel", info)
-
-
-def _in(values: list[str]) -> Filter:
-    return Filter("in", values)
-
-
-# -- timers -----------------------------------------------------------------------
-
-
-def fire_timer(w: Work, wf_ex: Any, task_ex: Any, handler: str, args: Mapping[str, Any]) -> None:
-    """A task timer is due: start / retry / complete / time out, unless it is stale."""
-    if not timer_is_current(task_ex, handler, args.get("token")):
-        return
-    if states.is_terminal(wf_ex.state):
-        return
-    if wf_ex.state == states.PAUSED and handler != TASK_TIMEOUT:
-        set_rc(task_ex, deferred={"handler": handler, "args": dict(args)})
-        return
-    if handler == TASK_TIMEOUT:
-        if task_ex.state == states.RUNNING:
-            timeout = rc_of(task_ex).get("timeout")
-            info = f"Task '{task_ex.name}' timed out after {timeout} seconds"
-            cancel_units(w, task_ex, info)
-            finish_task(w, wf_ex, task_ex, states.ERROR, info, None)
-        return
-    if task_ex.state != states.RUNNING_DELAYED:
-        return
-    if handler in (TASK_START, TASK_RETRY):
-        launch(w, wf_ex, task_ex)
-    elif handler == TASK_COMPLETE:
-        pending = rc_of(task_ex).get("pending") or {}
-        complete_task(w, wf_ex, task_ex, pending.get("state", states.SUCCESS),
-                      pending.get("info"), rc_of(task_ex).get("result"))

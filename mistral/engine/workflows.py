@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from mistral import exceptions as exc
 from mistral.db.filters import Filter
-from mistral.engine import data, tasks
+from mistral.engine import data, tasks, timers
 from mistral.engine.work import Work, rc_of, set_rc, set_state
 from mistral.workflow import controller, direct, states
 from mistral.workflow.base import FlowState, JoinState, TaskOutcome
@@ -249,7 +249,7 @@ def cancel_active_tasks(w: Work, wf_ex: Any, info: str) -> None:
         filters={"workflow_execution_id": wf_ex.id, "state": ACTIVE},
     )
     for row in rows:
-        tasks.cancel_units(w, row, info)
+        timers.cancel_units(w, row, info)
         tasks.task_state(row, states.CANCELLED, info)
         row.processed = True
         row.finished_at = w.now
@@ -301,7 +301,7 @@ def resume(w: Work, wf_ex: Any, env: dict | None = None) -> None:
         deferred = rc_of(row).get("deferred")
         if deferred:
             set_rc(row, deferred=None)
-            tasks.fire_timer(w, wf_ex, row, deferred["handler"], deferred["args"])
+            timers.fire_timer(w, wf_ex, row, deferred["handler"], deferred["args"])
     for child in _running_children(w, wf_ex, [states.PAUSED]):
         w.propagate(child.id, "resume", None)
     w.touch(wf_ex)

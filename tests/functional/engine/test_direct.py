@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.functional.engine.harness import CTX, Harness, result_of
+from tests.functional.engine.harness import CTX, Harness
 
 
 def test_on_error_handles_failure_and_workflow_succeeds(h: Harness) -> None:
