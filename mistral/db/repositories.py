@@ -173,7 +173,26 @@ class Repository(Generic[M]):
         return exc.NotFoundError(f"{self.model.__display_name__} not found [{shown}]")
 
     def _flush(self, values: Mapping[str, Any] | None = None) -> None:
-        self._tx.flush(self.model, values)
+        try:
+            self._tx.flush(self.model, values)
+        except exc.InUseError:
+            raise self._missing_reference(values) from None
+
+    def _missing_reference(self, values: Mapping[str, Any] | None) -> exc.NotFoundError:
+        fks = [c.key for c in self.model.__table__.columns if c.foreign_keys]
+        shown = ", ".join(f"{k}={(values or {}).get(k)}" for k in fks if k in (values or {}))
+        return exc.NotFoundError(
+            f"{self.model.__display_name__} refers to a row that does not exist [{shown}]"
+        )
+
+    def _delete(self, stmt: Any, what: str) -> int:
+        try:
+            return int(self._tx.execute(stmt, self.model).rowcount)
+        except exc.InUseError:
+            raise exc.InUseError(
+                f"{self.model.__display_name__} {what} is in use: other rows refer to it "
+                "(cron triggers, event triggers, ...)"
+            ) from None
 
     # -- CRUD -------------------------------------------------------------------
 
@@ -284,12 +303,15 @@ class Repository(Generic[M]):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return int(self._tx.execute(stmt, self.model, values).rowcount)
+        try:
+            return int(self._tx.execute(stmt, self.model, values).rowcount)
+        except exc.InUseError:
+            raise self._missing_reference(values) from None
 
     def delete(self, id: str) -> None:
         row = self._get_writable(id)
         stmt = delete(self.model).where(self.model.id == row.id)
-        self._tx.execute(stmt, self.model)
+        self._delete(stmt, f"[id={id}]")
         self._tx.session.expunge(row)
 
     def delete_where(self, **filters: Any) -> int:
@@ -299,7 +321,7 @@ class Repository(Generic[M]):
             .where(self._writable(), *self._conditions(filters))
             .execution_options(synchronize_session=False)
         )
-        return int(self._tx.execute(stmt, self.model).rowcount)
+        return self._delete(stmt, "[" + ", ".join(f"{k}={v}" for k, v in filters.items()) + "]")
 
     # -- internals ----------------------------------------------------------------
 

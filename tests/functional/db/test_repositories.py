@@ -283,11 +283,23 @@ def test_referenced_workflow_cannot_be_deleted(database: Database) -> None:
         wf = _wf(tx, "wf")
         tx.cron_triggers.create({"name": "c", "pattern": "* * * * *", "workflow_id": wf.id,
                                  "workflow_name": "wf"})
-    with pytest.raises(exc.InUseError):
+    with pytest.raises(exc.InUseError, match=rf"Workflow \[id={wf.id}\] is in use"):
         with database.transaction(P1) as tx:
             tx.workflow_definitions.delete(wf.id)
+    with pytest.raises(exc.InUseError, match=r"Workflow \[name=wf\] is in use"):
+        with database.transaction(P1) as tx:
+            tx.workflow_definitions.delete_where(name="wf")
     with database.transaction(P1) as tx:
         assert tx.workflow_definitions.count() == 1
+
+
+def test_missing_parent_is_not_found(database: Database) -> None:
+    with pytest.raises(
+        exc.NotFoundError,
+        match=r"Task execution refers to a row that does not exist \[workflow_execution_id=nope\]",
+    ):
+        with database.transaction(P1) as tx:
+            tx.task_executions.create({"workflow_execution_id": "nope", "name": "t"})
 
 
 def test_rollback_on_error_writes_nothing(database: Database) -> None:
