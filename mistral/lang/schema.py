@@ -173,7 +173,7 @@ WORKBOOK = {
         "workflows": {"type": "object", "additionalProperties": {"type": "object"}},
         "actions": {"type": "object", "additionalProperties": {"type": "object"}},
     },
-    "required": ["version", "name"],
+    "required": ["name"],
     "additionalProperties": False,
 }
 
