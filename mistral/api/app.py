@@ -12,7 +12,6 @@ into Mistral's JSON fault body, and answers 500 with a fault body if anything es
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -97,6 +96,12 @@ class _Guard:
                     413, f"Request body is larger than the limit of {self.max_body // 1024} KiB."
                 )(environ, start_response)
             req.body = body
+        ctype = environ.get("CONTENT_TYPE", "")
+        if ctype.split(";")[0].strip().lower() in _PECAN_PARSED:
+            # pecan would json-decode the body itself (again, and without our error
+            # handling); hide the type from it, the controllers read the original.
+            environ["mistral.content_type"] = ctype
+            environ["CONTENT_TYPE"] = "application/x-mistral-body"
         try:
             resp = req.get_response(self.app)
         except Exception as e:  # pragma: no cover - controllers already catch
@@ -104,6 +109,9 @@ class _Guard:
         if resp.status_code >= 400 and not (resp.content_type or "").endswith("json"):
             resp = errors.fault_response(resp.status_code, _plain_message(req, resp))
         return resp(environ, start_response)
+
+
+_PECAN_PARSED = ("application/json", "application/javascript")
 
 
 def _plain_message(req: Request, resp: Any) -> str:
@@ -144,6 +152,3 @@ def make_app(
     )
     return _Guard(app, services.settings.max_request_body_size_kb)
 
-
-def dumps(data: Any) -> str:
-    return json.dumps(data)

@@ -107,7 +107,8 @@ def _no_route() -> Response:
 
 
 def _content_type() -> str:
-    return (pecan.request.content_type or "").split(";")[0].strip().lower()
+    raw = pecan.request.environ.get("mistral.content_type") or pecan.request.content_type
+    return (raw or "").split(";")[0].strip().lower()
 
 
 def _raw_body() -> bytes:

@@ -1,0 +1,90 @@
+"""Whatever a client sends, the answer is a proper status and a fault body — never a 500.
+
+Every documented route gets hostile bodies and query strings, with made-up and with real
+ids (seeded by running a workflow first).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.functional.api.client import ApiClient
+from tests.functional.api.samples import ASYNC, WORKBOOK, WORKFLOWS
+from tests.functional.engine.harness import Harness
+
+LAUGHS = "version: '2.0'\n" + "".join(
+    f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9 if i else ['"lol"'] * 9) + "]\n"
+    for i in range(9)
+)
+BODIES: list[Any] = [
+    None, "", "null", "[]", "{}", "0", '"text"', '{"name": null}', '{"name": 1}',
+    '{"state": 5, "params": "[", "input": 3}', '{"id": "../../etc"}', "[" * 5000 + "]" * 5000,
+    '{"a": ' * 3000 + "1" + "}" * 3000, "\x00\x01binary", b"\xff\xfe\xfd", LAUGHS,
+    "version: '2.0'\nwf:\n  tasks: " + "{a: " * 500 + "1" + "}" * 500,
+    '{"state": "RUNNING", "reset": "yes", "env": "{}"}',
+    '{"name": "std.echo", "input": {"output": {"deep": [1, 2, {"x": null}]}}, "params": {}}',
+    '{"member_id": ["a"], "status": {}}', '{"workflow_name": "greet", "input": "null"}',
+]
+QUERIES = ["", "?limit=-1", "?limit=0", "?marker=zzz", "?sort_keys=,,,", "?fields=",
+           "?created_at=gt:", "?force=maybe", "?max_depth=abc", "?namespace=%00",
+           "?state=in:", "?errors_only=2", "?scope=", "?sort_dirs=asc,desc,asc",
+           "?name=has:%25_", "?include_output=yes"]
+
+
+def _seed(api: ApiClient, harness: Harness) -> dict[str, str]:
+    api.post("/v2/workflows", WORKFLOWS + ASYNC.replace("---\nversion: '2.0'\n", ""))
+    api.post("/v2/workbooks", WORKBOOK)
+    api.post("/v2/environments", {"name": "env1", "variables": {}})
+    ex = api.post("/v2/executions", {"workflow_name": "waiting"}).json
+    harness.run_until_idle()
+    task = api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"][0]
+    action = api.get(f"/v2/tasks/{task['id']}/action_executions").json["action_executions"][0]
+    wf = api.get("/v2/workflows/greet").json
+    return {"executions": ex["id"], "tasks": task["id"], "action_executions": action["id"],
+            "workflows": wf["id"], "workbooks": "book", "environments": "env1",
+            "actions": "std.echo", "cron_triggers": "none", "event_triggers": "none"}
+
+
+def _paths(template: str, real: dict[str, str]) -> list[str]:
+    parts = template.split("/")
+    resource = parts[2] if len(parts) > 2 else ""
+    fake = "/".join("x" if p.startswith("{") else p for p in parts)
+    real_path = "/".join(real.get(resource, "x") if p.startswith("{") else p for p in parts)
+    return [fake, real_path] if real_path != fake else [fake]
+
+
+def _check(r: Any, what: str) -> None:
+    assert r.status_code < 500, (what, r.status_code, r.text[:300])
+    if r.status_code >= 400:
+        body = json.loads(r.text)
+        assert set(body) == {"faultstring", "faultcode", "debuginfo"}, what
+        assert body["faultstring"], what
+
+
+def test_hostile_bodies_never_cause_a_500(api: ApiClient, harness: Harness) -> None:
+    real = _seed(api, harness)
+    doc = api.get("/v2/openapi.json").json
+    for template, ops in doc["paths"].items():
+        for verb in ops:
+            if verb not in ("post", "put"):
+                continue
+            for path in _paths(template, real):
+                for body in BODIES:
+                    for ctype in ("application/json", "text/plain"):
+                        r = api.request(verb.upper(), path, body if body is not None else None,
+                                        content_type=ctype)
+                        _check(r, f"{verb} {path} {ctype} {str(body)[:40]!r}")
+
+
+def test_hostile_queries_never_cause_a_500(api: ApiClient, harness: Harness) -> None:
+    real = _seed(api, harness)
+    doc = api.get("/v2/openapi.json").json
+    for template, ops in doc["paths"].items():
+        for verb in ("get", "delete"):
+            if verb not in ops:
+                continue
+            for path in _paths(template, real):
+                for query in QUERIES:
+                    r = api.request(verb.upper(), path + query)
+                    _check(r, f"{verb} {path}{query}")
