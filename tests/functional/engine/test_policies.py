@@ -193,3 +193,23 @@ wf:
     wf = h.run("wf")
     assert wf["state"] == "ERROR"
     assert len(h.actions(h.task(wf["id"], "t")["id"])) == 4
+
+
+def test_timer_due_while_paused_fires_on_resume(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+wf:
+  tasks:
+    t:
+      action: std.noop
+      wait-before: 5
+""")
+    wf_id = h.start("wf")
+    h.engine.pause_workflow(CTX, wf_id)
+    h.clock.advance(5)
+    h.run_until_idle()
+    assert h.task(wf_id, "t")["state"] == "RUNNING_DELAYED"
+    assert not h.executor.sent
+    h.engine.resume_workflow(CTX, wf_id)
+    h.run_until_idle()
+    assert h.execution(wf_id)["state"] == "SUCCESS"
