@@ -168,7 +168,8 @@ class DefaultEngine:
 
     def resume_workflow(self, ctx: RequestContext, wf_ex_id: str, env: dict | None = None) -> dict:
         def fn(w: Work, wf_ex: Any) -> Any:
-            workflows.resume(w, wf_ex, env)
+            if wf_ex.state != states.RUNNING:  # resuming a RUNNING execution is a no-op
+                workflows.resume(w, wf_ex, env)
             return wf_ex
 
         return _as_dict(self._locked(ctx, wf_ex_id, fn))

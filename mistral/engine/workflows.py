@@ -280,6 +280,11 @@ def pause(w: Work, wf_ex: Any, msg: str | None = None) -> None:
 
 def resume(w: Work, wf_ex: Any, env: dict | None = None) -> None:
     """PAUSED → RUNNING; then do what was held back while paused."""
+    if wf_ex.state != states.PAUSED:
+        raise exc.InvalidStateTransitionError(
+            f"Can not resume workflow execution '{wf_ex.workflow_name}' [id={wf_ex.id}]: "
+            f"it is {wf_ex.state}, only a PAUSED execution can be resumed"
+        )
     wf_state(wf_ex, states.RUNNING, None)
     if env:
         params = dict(wf_ex.params or {})

@@ -162,3 +162,12 @@ child:
     h.run_until_idle()
     assert h.execution(child["id"])["state"] == "SUCCESS"
     assert h.execution(wf["id"])["state"] == "SUCCESS"
+
+
+def test_resume_of_failed_execution_is_refused(h: Harness) -> None:
+    h.define(RERUN)
+    wf = h.run("wf")
+    with pytest.raises(exc.InvalidStateTransitionError) as e:
+        h.engine.resume_workflow(CTX, wf["id"])
+    assert "ERROR" in str(e.value)
+    assert h.execution(wf["id"])["state"] == "ERROR"
