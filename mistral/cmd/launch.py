@@ -23,8 +23,10 @@ Notes on the services:
 * ``api``: ``mistral.api.app.make_app`` served by a threaded WSGI server on
   ``[api] host:port`` with ``max(8, [api] api_workers)`` request threads. In the same
   process as an engine it calls that engine directly, otherwise over RPC.
-* ``notifier`` and ``periodic`` register in coordination; they have no work of their
-  own yet (the scheduler in each engine runs timers, including cron), which is logged.
+* ``periodic``: cron triggers (``mistral.services.cron_triggers``) on the durable
+  scheduler, starting workflows through the engine (local or RPC); ``[cron_trigger]
+  enabled = False`` turns it off.
+* ``notifier`` registers in coordination; it has no work of its own yet (logged).
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ class Launcher:
         self.services = services
         self._stops: list[tuple[str, Callable[[], Any]]] = []
         self.api_server: PooledWSGIServer | None = None
+        self.scheduler: Any = None
 
     def _on_stop(self, what: str, fn: Callable[[], Any]) -> None:
         self._stops.append((what, fn))
@@ -137,9 +140,10 @@ class Launcher:
                 LOG.info("[executor] type = local: actions run in the engine's pool; no executor server")
             else:
                 self._start_executor(transport, registry)
-        for name in ("notifier", "periodic"):
-            if name in self.services:
-                LOG.info("%s: registered; it has no work of its own in this version", name)
+        if "periodic" in self.services:
+            self._start_periodic(db, transport, engine)
+        if "notifier" in self.services:
+            LOG.info("notifier: registered; it has no work of its own in this version")
         if "api" in self.services:
             api_engine = engine if engine is not None else rpc.EngineClient(transport, topic=conf.engine.topic)
             self._start_api(db, api_engine, registry, coordinator)
@@ -173,14 +177,9 @@ class Launcher:
         from mistral.engine.default_engine import DefaultEngine
         from mistral.engine.settings import EngineSettings
         from mistral.executors import LocalExecutor
-        from mistral.scheduler import Scheduler
 
         conf = self.conf
-        sched = conf.scheduler
-        scheduler = Scheduler(
-            db, fixed_delay=sched.fixed_delay, random_delay=sched.random_delay,
-            batch_size=sched.batch_size, captured_job_timeout=sched.captured_job_timeout,
-        )
+        scheduler = self._new_scheduler(db)
         local: LocalExecutor | None = None
         executor: Any
         if conf.executor.type == "local":
@@ -203,9 +202,37 @@ class Launcher:
         self._on_stop("engine RPC server", server.stop)
         scheduler.start()
         self._on_stop("scheduler", scheduler.stop)
+        self.scheduler = scheduler
         engine.start()
         self._on_stop("engine", engine.stop)
         return engine
+
+    def _new_scheduler(self, db: Any) -> Any:
+        from mistral.scheduler import Scheduler
+
+        sched = self.conf.scheduler
+        return Scheduler(
+            db, fixed_delay=sched.fixed_delay, random_delay=sched.random_delay,
+            batch_size=sched.batch_size, captured_job_timeout=sched.captured_job_timeout,
+        )
+
+    def _start_periodic(self, db: Any, transport: Any, engine: Any) -> None:
+        from mistral import rpc
+        from mistral.services.cron_triggers import CronTriggerService
+
+        conf = self.conf
+        if not conf.cron_trigger.enabled:
+            LOG.info("periodic: [cron_trigger] enabled = False; cron triggers do not fire here")
+            return
+        scheduler = self.scheduler
+        if scheduler is None:
+            scheduler = self._new_scheduler(db)
+            scheduler.start()
+            self._on_stop("periodic scheduler", scheduler.stop)
+        target = engine if engine is not None else rpc.EngineClient(transport, topic=conf.engine.topic)
+        cron = CronTriggerService(db, target, scheduler, interval=conf.cron_trigger.execution_interval)
+        cron.start()
+        self._on_stop("cron triggers", cron.stop)
 
     def _start_executor(self, transport: Any, registry: Any) -> None:
         from mistral import rpc
