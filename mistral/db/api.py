@@ -322,8 +322,13 @@ class Transaction:
         values: Mapping[str, Any] | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> Result[Any]:
-        if self.readonly and not isinstance(stmt, sqlalchemy.Select):
-            raise exc.NotAllowedError("Cannot write in a read-only transaction")
+        if self.readonly:
+            if not isinstance(stmt, sqlalchemy.Select):
+                raise exc.NotAllowedError("Cannot write in a read-only transaction")
+        else:
+            # Flush here rather than as an autoflush inside execute(): a failing
+            # flush is then reported with the entity and field it concerns.
+            self.flush()
         try:
             return self.session.execute(stmt, params)
         except (db_exc.DBError, sa_exc.SQLAlchemyError, exc.MistralError) as e:

@@ -371,6 +371,10 @@ def test_size_limit_names_class_field_and_limit(database: Database) -> None:
         with pytest.raises(exc.SizeLimitExceededError, match="class=TaskExecution, field=in_context"):
             with limited.transaction(P1) as tx:
                 tx.task_executions.update_where({"in_context": {"x": "b" * 5000}}, id=task.id)
+        with pytest.raises(exc.SizeLimitExceededError, match="class=TaskExecution, field=published"):
+            with limited.transaction(P1) as tx:
+                tx.task_executions.get(task.id).published = {"x": "b" * 5000}
+                tx.task_executions.count()  # flushes before querying
         # Definitions are not runtime fields: no limit.
         with limited.transaction(P1) as tx:
             _wf(tx, "big", spec={"x": "c" * 5000})
