@@ -5,9 +5,12 @@ Everything the controllers need arrives in ``ApiServices`` (the ``Database``, an
 for ``/v2/services`` and Python action definitions for ``/v2/actions``). No globals: the
 composition root (``mistral/cmd``) or a test builds them and passes them in.
 
-Around pecan sits one small WSGI layer (``_Guard``) that refuses oversized bodies with
-413 before they are read, turns pecan's own HTML errors (unknown route, wrong method)
-into Mistral's JSON fault body, and answers 500 with a fault body if anything escapes.
+Around pecan sits one small WSGI layer (``_Guard``) that, with ``[pecan] auth_enable``,
+answers 401 unless the authentication middleware in front of it (keystonemiddleware's
+``auth_token``, added by the composition root) confirmed the caller's identity
+(``X-Identity-Status: Confirmed``); refuses oversized bodies with 413 before they are
+read; turns pecan's own HTML errors (unknown route, wrong method) into Mistral's JSON
+fault body; and answers 500 with a fault body if anything escapes.
 """
 
 from __future__ import annotations
@@ -76,12 +79,19 @@ class ApiServices:
 class _Guard:
     """Body-size limit, JSON faults for pecan's own errors, last-resort 500."""
 
-    def __init__(self, app: WSGIApp, max_body_kb: int) -> None:
+    def __init__(self, app: WSGIApp, max_body_kb: int, auth_enable: bool = False) -> None:
         self.app = app
         self.max_body = max_body_kb * 1024
+        self.auth_enable = auth_enable
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         req = Request(environ)
+        if self.auth_enable and req.path not in ("", "/") and (
+            req.headers.get("X-Identity-Status", "").lower() != "confirmed"
+        ):
+            return errors.fault_response(
+                401, "Authentication required: the request carries no confirmed identity."
+            )(environ, start_response)
         length = req.content_length
         if length is not None and length > self.max_body:
             return errors.fault_response(
@@ -150,5 +160,6 @@ def make_app(
         force_canonical=False,
         guess_content_type_from_ext=False,
     )
-    return _Guard(app, services.settings.max_request_body_size_kb)
+    return _Guard(app, services.settings.max_request_body_size_kb,
+                  services.settings.auth_enable)
 

@@ -188,3 +188,29 @@ def test_delete_workflow_with_running_execution_is_refused(api: ApiClient,
     harness.run_until_idle()
     r = api.delete("/v2/workflows/waiting")
     assert r.status_code == 409 and "running" in r.fault
+
+
+def test_concurrent_retries_with_one_id_make_one_execution(api_all_db: ApiClient,
+                                                           harness_all_db: Harness) -> None:
+    api, harness = api_all_db, harness_all_db
+    import threading
+
+    api.post("/v2/workflows", WORKFLOWS)
+    ex_id = str(uuid.uuid4())
+    body = {"id": ex_id, "workflow_name": "greet", "input": {"name": "Race"}}
+    barrier = threading.Barrier(4)
+    replies: list[Any] = []
+
+    def post() -> None:
+        barrier.wait()
+        replies.append(api.post("/v2/executions", body))
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in replies] == [201] * 4, [r.text for r in replies]
+    assert {r.json["id"] for r in replies} == {ex_id}
+    harness.run_until_idle()
+    assert [e["id"] for e in api.get("/v2/executions").json["executions"]] == [ex_id]

@@ -6,8 +6,10 @@ from mistral.api.app import ApiSettings
 from tests.functional.api.client import ApiClient, build_client
 from tests.functional.api.samples import ONE_WORKFLOW
 
-OWNER = {"X-Project-Id": "owner-project", "X-User-Id": "u1", "X-Roles": "member"}
-OTHER = {"X-Project-Id": "other-project", "X-User-Id": "u2", "X-Roles": "member"}
+OWNER = {"X-Identity-Status": "Confirmed", "X-Project-Id": "owner-project", "X-User-Id": "u1",
+         "X-Roles": "member"}
+OTHER = {"X-Identity-Status": "Confirmed", "X-Project-Id": "other-project", "X-User-Id": "u2",
+         "X-Roles": "member"}
 
 
 def test_members_need_authentication(api: ApiClient) -> None:
@@ -67,3 +69,12 @@ def test_projects_are_isolated(sqlite_database: object) -> None:
     r = api.delete("/v2/workflows/single", headers=OTHER)
     assert r.status_code == 204
     assert api.get("/v2/workflows/single", headers=OWNER).status_code == 200
+
+
+def test_unconfirmed_identity_is_401(sqlite_database: object) -> None:
+    api = build_client(sqlite_database, settings=ApiSettings(auth_enable=True))
+    r = api.get("/v2/workflows", headers={"X-Project-Id": "owner-project"})
+    assert r.status_code == 401 and "Authentication" in r.fault
+    r = api.get("/v2/workflows", headers={**OWNER, "X-Identity-Status": "Invalid"})
+    assert r.status_code == 401
+    assert api.get("/").status_code == 200

@@ -186,3 +186,15 @@ def test_input_defaults_are_json_encoded(api: ApiClient) -> None:
     wf = create(api, text)[0]
     assert wf["input"] == "n=3, flag=true"
     assert json.loads(json.dumps(wf["interface"]))["input"] == [{"n": 3}, {"flag": True}]
+
+
+def test_definition_above_the_size_limit_is_413(sqlite_database: object) -> None:
+    from mistral.api.app import ApiSettings
+    from tests.functional.api.client import build_client
+
+    small = build_client(sqlite_database, settings=ApiSettings(max_definition_size_kb=1))
+    big = ONE_WORKFLOW + "# padding\n" * 200
+    r = small.post("/v2/workflows", big)
+    assert r.status_code == 413 and "1 KiB" in r.fault
+    assert small.post("/v2/workflows/validate", big).json["valid"] is False
+    assert small.get("/v2/workflows").json["workflows"] == []
