@@ -21,6 +21,7 @@ LOG = logging.getLogger(__name__)
 def _kept_items(w: Work, task_ex: Any) -> dict[int, Any]:
     """Indices of with-items units whose latest run succeeded."""
     latest: dict[int, str] = {}
+    w.flush_actions()
     if task_ex.type == "WORKFLOW":
         rows = w.tx.workflow_executions.list(
             filters={"task_execution_id": task_ex.id},

@@ -272,9 +272,7 @@ def _launch_units(w: Work, wf_ex: Any, task_ex: Any, indices: list[int],
             requests.append(req)
         except exc.MistralError as e:
             failures.append((i, str(e)))
-    batch = w.s.settings.insert_batch_size
-    for start in range(0, len(rows), batch):
-        w.tx.action_executions.create_many(rows[start:start + batch])
+    w.add_actions(rows)
     for req in requests:
         w.send(req)
     for i, msg in failures:
@@ -368,6 +366,7 @@ def _finish_units(w: Work, wf_ex: Any, task_ex: Any) -> None:
 def collect_items(w: Work, task_ex: Any) -> list[Any]:
     """with-items results in item order (the latest unit of each index)."""
     out: list[Any] = [None] * task_ex.items_total
+    w.flush_actions()
     if task_ex.type == "WORKFLOW":
         rows = w.tx.workflow_executions.list(
             filters={"task_execution_id": task_ex.id},

@@ -18,6 +18,7 @@ from mistral.workflow import states
 
 def cancel_units(w: Work, task_ex: Any, info: str) -> None:
     """Stop what a task still runs: RUNNING actions cancelled, subworkflows cancelled."""
+    w.flush_actions()
     w.tx.action_executions.update_where(
         {"state": states.CANCELLED, "state_info": info},
         task_execution_id=task_ex.id, state=states.RUNNING,

@@ -52,6 +52,7 @@ class Work:
         self.commands: deque[tuple[Any, Command]] = deque()
         self.finished: deque[tuple[Any, Any]] = deque()
         self.touched: dict[str, Any] = {}
+        self._new_actions: list[dict] = []
 
     # -- specs --------------------------------------------------------------------
 
@@ -70,6 +71,19 @@ class Work:
     def touch(self, wf_ex: Any) -> None:
         """Check this execution's completion when the event's queues are empty."""
         self.touched[wf_ex.id] = wf_ex
+
+    # -- batched inserts ----------------------------------------------------------
+
+    def add_actions(self, rows: list[dict]) -> None:
+        """Queue action execution rows; inserted in batches by ``flush_actions``."""
+        self._new_actions.extend(rows)
+
+    def flush_actions(self) -> None:
+        """Insert the queued action rows (before any query or bulk update that needs them)."""
+        rows, self._new_actions = self._new_actions, []
+        batch = self.s.settings.insert_batch_size
+        for start in range(0, len(rows), batch):
+            self.tx.action_executions.create_many(rows[start:start + batch])
 
     # -- side effects -------------------------------------------------------------
 

@@ -52,6 +52,7 @@ def drain(w: Work) -> None:
         for wf_ex in touched.values():
             check_completion(w, wf_ex)
         if not (w.commands or w.finished):
+            w.flush_actions()
             return
 
 
