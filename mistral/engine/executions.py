@@ -103,7 +103,7 @@ def create_execution(
         "workflow_name": definition.name,
         "workflow_namespace": definition.namespace or "",
         "workflow_id": definition.id,
-        "spec": definition.spec,
+        "spec": definition.spec if isinstance(definition.spec, dict) else spec.to_dict(),
         "state": states.RUNNING,
         "input": checked,
         "params": params,

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from typing import Any, Callable, Hashable, TypeVar
 
 from mistral import exceptions as exc
+from mistral import lang
 from mistral.lang.specs import ActionSpec, WorkflowSpec
 
 T = TypeVar("T")
@@ -48,7 +49,19 @@ def workflow_spec_from_dict(key: Hashable, spec_dict: Any) -> WorkflowSpec:
 
 
 def workflow_spec_of_definition(row: Any) -> WorkflowSpec:
-    return workflow_spec_from_dict(("def", row.id, row.checksum), row.spec)
+    """The spec of a stored definition (from its spec dict, else parsed from its text)."""
+    key = ("def", row.id, row.checksum)
+    if isinstance(row.spec, dict) and "name" in row.spec:
+        return workflow_spec_from_dict(key, row.spec)
+    return _WF_SPECS.get_or_build(key, lambda: _parse_definition(row))
+
+
+def _parse_definition(row: Any) -> WorkflowSpec:
+    short = row.name.rsplit(".", 1)[-1] if row.workbook_name else row.name
+    found = lang.parse_workflows(row.definition or "").get(short)
+    if found is None:
+        raise exc.MistralError(f"Definition of workflow '{row.name}' does not contain it")
+    return found
 
 
 def execution_spec(wf_ex: Any) -> WorkflowSpec:

@@ -368,3 +368,37 @@ wf:
 """)
     wf = h.run("wf", {"a": 1})
     assert wf["output"] == {"a": 1, "b": 2}
+
+
+def test_definition_without_stored_spec_is_parsed_from_text(h: Harness) -> None:
+    text = """
+version: '2.0'
+plain:
+  tasks:
+    t:
+      action: std.echo output=1
+"""
+    with h.db.transaction(CTX) as tx:
+        tx.workflow_definitions.create({"name": "plain", "namespace": "", "definition": text,
+                                        "checksum": "c1", "scope": "private"})
+    wf = h.run("plain")
+    assert wf["state"] == "SUCCESS"
+    assert wf["spec"]["name"] == "plain"
+
+
+def test_tasks_function_and_task_by_name(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+wf:
+  output:
+    names: <% tasks().select($.name).orderBy($) %>
+    first: <% task(a).result %>
+  tasks:
+    a:
+      action: std.echo output=one
+      on-success: [b]
+    b:
+      action: std.noop
+""")
+    wf = h.run("wf")
+    assert wf["output"] == {"names": ["a", "b"], "first": "one"}
