@@ -8,7 +8,7 @@ import pytest
 from tests.compat.harness import Cli, client_venv, running_server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     venv = client_venv()
     work = tmp_path_factory.mktemp("compat")

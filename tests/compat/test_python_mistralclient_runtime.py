@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.compat.harness import Cli, wait_for
+
+# One worker runs the whole session against one server process.
+pytestmark = pytest.mark.xdist_group("compat")
 
 FLOWS = """---
 version: '2.0'
