@@ -122,10 +122,15 @@ class DefaultEngine:
                 if task_ex is not None:
                     timers.fire_timer(w, wf_ex, task_ex, key, args)
 
+            wf_ex_id = str(args.get("wf_ex_id"))
             try:
-                self.in_tx(tx, str(args.get("wf_ex_id")), fire)
+                with tx.savepoint():
+                    self.in_tx(tx, wf_ex_id, fire)
             except exc.NotFoundError:
                 LOG.info("Timer %s for a deleted execution ignored: %s", key, args)
+            except exc.SizeLimitExceededError as e:
+                msg = f"Workflow execution failed: {e}"
+                self.in_tx(tx, wf_ex_id, lambda w, wf_ex: workflows.fail_hard(w, wf_ex, msg))
 
         return handler
 
@@ -210,18 +215,52 @@ class DefaultEngine:
             found = tx.action_executions.get(action_ex_id, fields=("workflow_execution_id",))
             wf_ex_id = found.workflow_execution_id
         if wf_ex_id is None:
-            with self._db.transaction(ctx) as tx:
-                action_ex = tx.action_executions.get(action_ex_id)
-                if action_ex.state != states.RUNNING:
-                    LOG.info("Result for finished action execution %s ignored", action_ex_id)
-                    return
-                actions.store_result(action_ex, result)
+            self._standalone_done(ctx, action_ex_id, result)
             return
 
         def fn(w: Work, wf_ex: Any) -> None:
             self._action_done(w, wf_ex, action_ex_id, result)
 
-        self._locked(ctx, wf_ex_id, fn)
+        def too_big(w: Work, wf_ex: Any) -> None:
+            self._action_done(w, wf_ex, action_ex_id, ActionResult(error=why))
+
+        try:
+            self._locked(ctx, wf_ex_id, fn)
+            return
+        except exc.SizeLimitExceededError as e:
+            why = f"Result of action execution [id={action_ex_id}] is too large: {e}"
+            LOG.warning("%s", why)
+        # The result becomes an error of the action (its task's policies still apply);
+        # if even that does not fit, the execution fails without touching the service.
+        self._guarded(ctx, wf_ex_id, too_big)
+
+    def _standalone_done(self, ctx: RequestContext, action_ex_id: str,
+                         result: ActionResult) -> None:
+        for attempt in (result, None):
+            try:
+                with self._db.transaction(ctx) as tx:
+                    action_ex = tx.action_executions.get(action_ex_id)
+                    if action_ex.state != states.RUNNING:
+                        LOG.info("Result for finished action execution %s ignored",
+                                 action_ex_id)
+                        return
+                    actions.store_result(action_ex, attempt or ActionResult(
+                        error="The result of the action is larger than the field size limit"))
+                return
+            except exc.SizeLimitExceededError:
+                if attempt is None:
+                    raise
+
+    def _guarded(self, ctx: RequestContext, wf_ex_id: str,
+                 fn: Callable[[Work, Any], Any]) -> Any:
+        """Run an internal event; a size-limit error fails that one execution instead."""
+        try:
+            return self._locked(ctx, wf_ex_id, fn)
+        except exc.SizeLimitExceededError as e:
+            msg = f"Workflow execution failed: {e}"
+            LOG.warning("Execution %s: %s", wf_ex_id, msg)
+            self._locked(ctx, wf_ex_id, lambda w, wf_ex: workflows.fail_hard(w, wf_ex, msg))
+            return None
 
     def _action_done(self, w: Work, wf_ex: Any, action_ex_id: str, result: ActionResult) -> None:
         action_ex = w.tx.action_executions.get(action_ex_id)
@@ -321,14 +360,14 @@ class DefaultEngine:
         def fn(w: Work, wf_ex: Any) -> None:
             rerun.child_finished(w, wf_ex, child_id)
 
-        self._locked(ctx, parent_id, fn)
+        self._guarded(ctx, parent_id, fn)
 
     def _propagate(self, ctx: RequestContext, wf_ex_id: str, op: str, msg: str | None) -> None:
         def fn(w: Work, wf_ex: Any) -> None:
             rerun.propagate(w, wf_ex, op, msg)
 
         try:
-            self._locked(ctx, wf_ex_id, fn)
+            self._guarded(ctx, wf_ex_id, fn)
         except exc.MistralError as e:
             LOG.warning("Propagating %s to execution %s failed: %s", op, wf_ex_id, e)
 

@@ -325,3 +325,13 @@ def stop(w: Work, wf_ex: Any, state: str, msg: str | None) -> None:
     info = msg or ("Workflow was cancelled" if state == states.CANCELLED else None)
     cancel_active_tasks(w, wf_ex, info or f"Workflow was stopped with state {state}")
     finish_workflow(w, wf_ex, state, info)
+
+
+def fail_hard(w: Work, wf_ex: Any, msg: str) -> None:
+    """Fail an execution without evaluating anything (the last resort of an event)."""
+    if states.is_terminal(wf_ex.state):
+        return
+    cancel_active_tasks(w, wf_ex, msg)
+    wf_ex.output = {"result": msg}
+    wf_state(wf_ex, states.ERROR, msg)
+    w.notify_parent(wf_ex)

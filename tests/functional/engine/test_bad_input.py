@@ -150,3 +150,52 @@ def test_huge_published_value_fails_execution_not_service(sqlite_database: objec
         h.engine.start_workflow(CTX, "wf", wf_input={"a": "x" * 5000})
     assert _counts(h) == (0, 0, 0)
     db.dispose()
+
+
+def test_too_large_result_fails_action_then_execution_not_service(
+        sqlite_database: object) -> None:
+    from mistral.db.api import Database
+
+    db = Database(sqlite_database.url, field_size_limit_kb=2)  # type: ignore[attr-defined]
+    h = Harness(db)
+    h.define("""
+version: '2.0'
+big:
+  tasks:
+    t:
+      action: std.test_dict size=400 key_prefix=key val=valuevalue
+      on-error: [handled]
+    handled:
+      action: std.noop
+""")
+    wf = h.run("big")
+    assert wf["state"] == "SUCCESS"  # the action failed cleanly; on-error ran
+    t = h.task(wf["id"], "t")
+    assert t["state"] == "ERROR" and "too large" in t["state_info"]
+    [action] = h.actions(t["id"])
+    assert action["state"] == "ERROR"
+    db.dispose()
+
+
+def test_too_large_published_value_fails_execution(sqlite_database: object) -> None:
+    from mistral.db.api import Database
+
+    db = Database(sqlite_database.url, field_size_limit_kb=2)  # type: ignore[attr-defined]
+    h = Harness(db)
+    h.define("""
+version: '2.0'
+big:
+  tasks:
+    t:
+      action: std.echo output=small
+      publish:
+        huge: <% 'x' * 5000 %>
+      publish-on-error:
+        huge: <% 'y' * 5000 %>
+""")
+    wf = h.run("big")
+    assert wf["state"] == "ERROR"
+    assert "size limit" in wf["state_info"].lower() or "too large" in wf["state_info"]
+    assert not [t for t in h.tasks(wf["id"]) if t["state"] not in ("SUCCESS", "ERROR",
+                                                                   "CANCELLED")]
+    db.dispose()
