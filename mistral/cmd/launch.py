@@ -329,6 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         launcher.stop()
         print(f"{PROG}: error: {_one_line(e)}", file=sys.stderr)
         return 1
+    except Exception as e:  # noqa: BLE001 - a library's error: log it whole, tell the user one line
+        LOG.exception("Start-up failed")
+        launcher.stop()
+        print(f"{PROG}: error: cannot start: {type(e).__name__}: {_one_line(e)}", file=sys.stderr)
+        return 1
     try:
         while not stop.wait(1.0):
             pass

@@ -103,3 +103,14 @@ def test_all_in_one_process_with_embedded_defaults(tmp_path: Path) -> None:
             proc.wait(10)
         log.close()
     assert "Traceback" not in (tmp_path / "server.log").read_text()
+
+
+def test_unreachable_database_is_a_one_line_error(tmp_path: Path) -> None:
+    conf = tmp_path / "m.conf"
+    conf.write_text(f"[DEFAULT]\nstate_path = {tmp_path}\n[database]\n"
+                    f"connection = postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/x\n")
+    r = subprocess.run([SERVER, "--server", "engine", "--config-file", str(conf)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1].startswith("mistral-server: error: Database error:")
+    assert "Traceback" not in r.stderr
