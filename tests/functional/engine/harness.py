@@ -131,6 +131,23 @@ class Harness:
                     "spec": spec.to_dict(), "checksum": str(hash(text)), "scope": "private",
                 })
 
+    def define_workbook(self, text: str) -> None:
+        """Store a workbook's workflows and actions as ``<workbook>.<name>`` rows."""
+        wb = lang.parse_workbook(text)
+        with self.db.transaction(CTX) as tx:
+            for spec in wb.workflows:
+                tx.workflow_definitions.create({
+                    "name": f"{wb.name}.{spec.name}", "namespace": "", "definition": text,
+                    "spec": spec.to_dict(), "checksum": str(hash(text)), "scope": "private",
+                    "workbook_name": wb.name,
+                })
+            for aspec in wb.actions:
+                tx.action_definitions.create({
+                    "name": f"{wb.name}.{aspec.name}", "namespace": "", "definition": text,
+                    "spec": aspec.to_dict(), "checksum": str(hash(text)), "scope": "private",
+                    "workbook_name": wb.name,
+                })
+
     # -- driving ----------------------------------------------------------------------
 
     def start(self, name: str, wf_input: dict | None = None, **params: Any) -> str:

@@ -116,3 +116,36 @@ wf:
     h.engine.on_action_complete(CTX, action["id"], ActionResult(data="yes"))
     assert h.execution(wf_id)["state"] == "SUCCESS"
     assert h.task(wf_id, "wait_for_human")["published"] == {"answer": "yes"}
+
+
+def test_workbook_names_resolve_inside_the_workbook(h: Harness) -> None:
+    h.define_workbook("""
+version: '2.0'
+name: wb
+actions:
+  shout:
+    base: std.echo
+    base-input:
+      output: <% $.text %>!
+    input: [text]
+workflows:
+  main:
+    output:
+      got: <% $.got %>
+    tasks:
+      call:
+        workflow: helper
+        publish:
+          got: <% task().result.said %>
+  helper:
+    output:
+      said: <% $.said %>
+    tasks:
+      say:
+        action: shout text=hey
+        publish:
+          said: <% task().result %>
+""")
+    wf = h.run("wb.main")
+    assert wf["state"] == "SUCCESS", wf["state_info"]
+    assert wf["output"] == {"got": "hey!"}

@@ -104,3 +104,57 @@ wide:
     assert (task["items_done"], task["state"]) == (12, "SUCCESS")
     assert result_of(task) == list(range(12))
     assert hdb.execution(wf_id)["state"] == "SUCCESS"
+
+
+def test_parallel_executions_with_the_real_local_executor(database: Any) -> None:
+    """Several executions at once through the bounded-pool executor (real threads)."""
+    import time
+
+    from mistral.actions.registry import ActionRegistry
+    from mistral.engine.default_engine import DefaultEngine
+    from mistral.engine.settings import EngineSettings
+    from mistral.executors.local import LocalExecutor
+    from tests.functional.engine.harness import FakeClock, FakeScheduler
+
+    registry = ActionRegistry.load()
+    executor = LocalExecutor(registry, max_workers=4, heartbeat_interval=0.5)
+    clock = FakeClock()
+    engine = DefaultEngine(database, executor, FakeScheduler(database, clock),
+                           EngineSettings(), registry=registry)
+    executor.attach_engine(engine)
+    executor.start()
+    try:
+        h = Harness(database)
+        h.define("""
+version: '2.0'
+fan:
+  tasks:
+    start:
+      action: std.noop
+      on-success: [a, b, c]
+    a:
+      with-items: i in <% range(6) %>
+      action: std.echo output=<% $.i %>
+      on-success: [j]
+    b:
+      action: std.echo output=b
+      on-success: [j]
+    c:
+      action: std.echo output=c
+      on-success: [j]
+    j:
+      join: all
+      action: std.noop
+""")
+        ids = [engine.start_workflow(CTX, "fan", wf_input={})["id"] for _ in range(4)]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            got = [h.execution(i)["state"] for i in ids]
+            if all(s in ("SUCCESS", "ERROR") for s in got):
+                break
+            time.sleep(0.05)
+        assert got == ["SUCCESS"] * 4, [h.execution(i)["state_info"] for i in ids]
+        for wf_id in ids:
+            assert result_of(h.task(wf_id, "a")) == list(range(6))
+    finally:
+        executor.stop()
