@@ -48,6 +48,8 @@ def coerce(type_: Any, value: Any, field: str) -> Any:
     if value is None or not isinstance(value, str):
         return value
     python_type = _python_type(type_)
+    if python_type not in _KINDS:
+        return value
     try:
         if python_type is datetime.datetime:
             parsed = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -64,11 +66,13 @@ def coerce(type_: Any, value: Any, field: str) -> Any:
         if python_type is int:
             return int(value)
     except ValueError:
-        kind = {datetime.datetime: "datetime", bool: "boolean", int: "integer"}[python_type]
         raise exc.ValidationError(
-            f"Invalid {kind} value '{value}' for filter field '{field}'"
+            f"Invalid {_KINDS[python_type]} value '{value}' for filter field '{field}'"
         ) from None
     return value
+
+
+_KINDS: dict[type | None, str] = {datetime.datetime: "datetime", bool: "boolean", int: "integer"}
 
 
 def _python_type(type_: Any) -> type | None:

@@ -8,6 +8,7 @@ writes everything.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -187,7 +188,7 @@ class Repository(Generic[M]):
 
     def _delete(self, stmt: Any, what: str) -> int:
         try:
-            return int(self._tx.execute(stmt, self.model).rowcount)
+            return _rowcount(self._tx.execute(stmt, self.model))
         except exc.InUseError:
             raise exc.InUseError(
                 f"{self.model.__display_name__} {what} is in use: other rows refer to it "
@@ -304,7 +305,7 @@ class Repository(Generic[M]):
             .execution_options(synchronize_session=False)
         )
         try:
-            return int(self._tx.execute(stmt, self.model, values).rowcount)
+            return _rowcount(self._tx.execute(stmt, self.model, values))
         except exc.InUseError:
             raise self._missing_reference(values) from None
 
@@ -342,11 +343,15 @@ class Repository(Generic[M]):
             cols = [self._column(f, "field") for f in fields]
             if "id" not in fields:
                 cols.append(self.model.id)  # type: ignore[arg-type]
-            stmt = stmt.options(load_only(*cols, raiseload=True))
+            stmt = stmt.options(load_only(*cols, raiseload=True))  # type: ignore[arg-type]
         return stmt
 
     def _order(
-        self, stmt: Select[Any], keys: list[str], dirs: list[str], marker: str | None
+        self,
+        stmt: Select[Any],
+        keys: builtins.list[str],
+        dirs: builtins.list[str],
+        marker: str | None,
     ) -> Select[Any]:
         if "id" not in keys:
             keys = keys + ["id"]
@@ -357,7 +362,7 @@ class Repository(Generic[M]):
         dirs = dirs[: len(keys)] + [default] * (len(keys) - len(dirs))
         # Expand nullable keys into (is-not-null flag, column) so NULLs sort first on
         # every database (PostgreSQL alone would put them last) and markers work.
-        parts: list[tuple[Any, str, str, bool]] = []  # (expr, dir, key, is_flag)
+        parts: builtins.list[tuple[Any, str, str, bool]] = []  # (expr, dir, key, is_flag)
         for key, d in zip(keys, dirs):
             col = self._column(key, "sort key")
             if self._columns[key].nullable:
@@ -378,6 +383,10 @@ class Repository(Generic[M]):
             (e, d, (0 if mvals[k] is None else 1) if flag else mvals[k]) for e, d, k, flag in parts
         ]
         return stmt.where(_after(values))
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
 
 
 def _mark_partial(rows: list[Any]) -> None:
