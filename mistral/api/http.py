@@ -193,6 +193,12 @@ def query_int(name: str, default: int | None = None) -> int | None:
         ) from None
 
 
+def query_depth() -> int:
+    """``max_depth`` of tree queries: -1 (the default) means unlimited."""
+    depth = query_int("max_depth", -1)
+    return -1 if depth is None else depth
+
+
 def host_url() -> str:
     return pecan.request.host_url
 

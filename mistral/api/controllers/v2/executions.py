@@ -204,7 +204,7 @@ class SubExecutionsController(rest.RestController):
 
     @http.expose()
     def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
-        depth = http.query_int("max_depth", -1)
+        depth = http.query_depth()
         errors_only = http.query_bool("errors_only", False)
         with http.read_tx() as tx:
             rows = reports.sub_executions(tx, execution_id, depth, errors_only)
@@ -218,7 +218,7 @@ class ReportController(rest.RestController):
             return reports.report(
                 tx, execution_id,
                 errors_only=http.query_bool("errors_only", False),
-                max_depth=http.query_int("max_depth", -1),
+                max_depth=http.query_depth(),
                 statistics_only=http.query_bool("statistics_only", False),
             )
 

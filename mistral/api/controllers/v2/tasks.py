@@ -128,11 +128,10 @@ class TaskExecutionsController(rest.RestController):
     def get_all(self, task_id: str, **kw: Any) -> dict[str, Any]:
         from mistral.api.controllers.v2.executions import render as render_execution
 
-        depth = http.query_int("max_depth", -1)
+        depth = http.query_depth()
         errors_only = http.query_bool("errors_only", False)
         with http.read_tx() as tx:
-            rows = reports.task_sub_executions(tx, task_id, depth if depth is not None else -1,
-                                               errors_only)
+            rows = reports.task_sub_executions(tx, task_id, depth, errors_only)
             return {"executions": [render_execution(r) for r in rows]}
 
 
