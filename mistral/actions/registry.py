@@ -74,10 +74,10 @@ class ActionRegistry:
 
         found: dict[str, type[Action]] = {}
 
-        def failed(_manager: Any, entry_point: Any, error: Exception) -> None:
+        def failed(_manager: Any, entry_point: Any, error: BaseException) -> None:
             LOG.error("Cannot load action %s: %s", getattr(entry_point, "name", entry_point), error)
 
-        manager = ExtensionManager(namespace, invoke_on_load=False, on_load_failure_callback=failed)
+        manager: ExtensionManager[Any] = ExtensionManager(namespace, invoke_on_load=False, on_load_failure_callback=failed)
         for ext in manager:
             if isinstance(ext.plugin, type) and issubclass(ext.plugin, Action):
                 found[ext.name] = ext.plugin

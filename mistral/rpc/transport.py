@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import oslo_messaging
 from oslo_config import cfg
+from oslo_messaging import Transport
 
 from mistral import exceptions as exc
 
-Transport = oslo_messaging.Transport
+__all__ = ["Transport", "cleanup", "get_transport"]
 
 DEFAULT_CONTROL_EXCHANGE = "mistral"
 
