@@ -19,7 +19,13 @@ from mistral.workflow import states
 
 
 def task_data(wf_ex: Any, in_ctx: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {**(wf_ex.context or {}), **(in_ctx or {})}
+    """``$`` of a task: workflow context, then its branch context, plus Mistral's
+    ``__execution`` and ``__env`` (never copied into stored contexts)."""
+    data = {**(wf_ex.context or {}), **(in_ctx or {})}
+    params = wf_ex.params or {}
+    data["__execution"] = {"id": wf_ex.id, "input": wf_ex.input or {}, "params": params}
+    data["__env"] = params.get("env") or {}
+    return data
 
 
 def task_dict(task_ex: Any, result: Any = None, with_result: bool = True) -> dict[str, Any]:

@@ -139,7 +139,7 @@ def route(w: Work, wf_ex: Any, task_ex: Any) -> None:
     current = data.task_dict(task_ex)
 
     def evaluate(value: Any, ctx: Any) -> Any:
-        return data.evaluate(w, wf_ex, value, {**(wf_ex.context or {}), **ctx}, current)
+        return data.evaluate(w, wf_ex, value, data.task_data(wf_ex, ctx), current)
 
     try:
         decision = controller.on_task_complete(

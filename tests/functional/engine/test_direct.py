@@ -402,3 +402,4 @@ wf:
 """)
     wf = h.run("wf")
     assert wf["output"] == {"names": ["a", "b"], "first": "one"}
+
