@@ -280,7 +280,8 @@ def save_workbook(tx: Any, text: str, namespace: str, scope: str, update: bool) 
         existing = repo.find(name=spec.name, namespace=namespace)
         if existing is None:
             raise exc.NotFoundError(f"Workbook not found [name={spec.name}, namespace={namespace}]")
-        _delete_workbook_children(tx, spec.name, namespace, keep_used=True)
+        keep = {spec.name + "." + wf.name for wf in _children(spec, "workflows")}
+        _delete_workbook_children(tx, spec.name, namespace, keep=keep)
         row = repo.update(existing.id, values)
     else:
         row = repo.create(values)
@@ -312,12 +313,15 @@ def _save_workbook_children(tx: Any, spec: Any, text: str, namespace: str, scope
         tx.action_definitions.create(values)
 
 
-def _delete_workbook_children(tx: Any, name: str, namespace: str, keep_used: bool) -> None:
+def _delete_workbook_children(tx: Any, name: str, namespace: str,
+                              keep: frozenset[str] | set[str] = frozenset()) -> None:
+    """Delete a workbook's actions and its workflows except ``keep`` (updated in place, so
+    their ids stay stable); a workflow still in use stops the whole request."""
     for wf in tx.workflow_definitions.list(filters={"workbook_name": name,
                                                     "namespace": namespace},
                                            fields=("id", "name", "workbook_name")):
-        if keep_used:
-            continue  # updated in place by _save_workbook_children (ids stay stable)
+        if wf.name in keep:
+            continue
         check_workflow_unused(tx, wf)
         tx.workflow_definitions.delete(wf.id)
     tx.action_definitions.delete_where(workbook_name=name, namespace=namespace)
@@ -327,5 +331,5 @@ def delete_workbook(tx: Any, name: str, namespace: str = "") -> None:
     row = tx.workbooks.find(name=name, namespace=namespace or "")
     if row is None:
         raise exc.NotFoundError(f"Workbook not found [name={name}, namespace={namespace}]")
-    _delete_workbook_children(tx, name, namespace or "", keep_used=False)
+    _delete_workbook_children(tx, name, namespace or "")
     tx.workbooks.delete(row.id)

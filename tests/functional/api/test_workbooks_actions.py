@@ -31,6 +31,15 @@ def test_workbook_lifecycle(api: ApiClient) -> None:
     assert api.get("/v2/actions/book.hello").status_code == 404
 
 
+def test_workbook_update_drops_removed_workflows(api: ApiClient) -> None:
+    two = WORKBOOK.replace("workflows:\n", "workflows:\n  extra:\n    tasks:\n      t: {action: std.noop}\n")
+    assert api.post("/v2/workbooks", two).status_code == 201
+    assert api.get("/v2/workflows/book.extra").status_code == 200
+    assert api.put("/v2/workbooks", WORKBOOK).status_code == 200
+    assert api.get("/v2/workflows/book.extra").status_code == 404
+    assert api.get("/v2/workflows/book.flow").status_code == 200
+
+
 def test_workbook_workflow_cannot_be_deleted_alone(api: ApiClient) -> None:
     assert api.post("/v2/workbooks", WORKBOOK).status_code == 201
     r = api.delete("/v2/workflows/book.flow")
