@@ -15,6 +15,7 @@
     │   └── InUseError                deleting what a cron trigger or running execution uses
     ├── ActionError                   an action failed or could not be built
     ├── DBError                       the database is unreachable or misconfigured
+    │   └── DBDeadlockError           the transaction lost a deadlock and was rolled back; retry it
     ├── ServiceUnavailableError       an engine / executor did not answer (RPC timeout, broker down)
     └── ConfigError                   a bad option value (bad URL, unknown server name, ...)
 """
@@ -104,6 +105,10 @@ class ActionError(MistralError):
 
 class DBError(MistralError):
     pass
+
+
+class DBDeadlockError(DBError):
+    """The database chose this transaction as a deadlock victim; running it again is safe."""
 
 
 class ServiceUnavailableError(MistralError):

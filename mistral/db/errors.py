@@ -109,7 +109,9 @@ def translate(
     if isinstance(e, db_exc.DBConnectionError):
         return exc.DBError(f"Database connection failed: {first_line(e)}")
     if isinstance(e, db_exc.DBDeadlock):
-        return exc.DBError(f"Database deadlock, the transaction was rolled back: {first_line(e)}")
+        return exc.DBDeadlockError(
+            f"Database deadlock, the transaction was rolled back: {first_line(e)}"
+        )
     if isinstance(e, db_exc.DBDataError):
         return exc.ValidationError(f"Invalid value: {first_line(e)}")
     if isinstance(e, (db_exc.DBError, sa_exc.SQLAlchemyError)):

@@ -175,3 +175,27 @@ def test_after_locking_a_transaction_sees_what_committed_before_the_lock(
         assert errors == []
         assert tx.workflow_executions.lock(ex_id).state == "PAUSED"
         assert tx.task_executions.count(workflow_execution_id=ex_id) == 1
+
+
+def test_deadlock_victim_gets_a_retryable_error(database: Database) -> None:
+    if database.is_sqlite:
+        pytest.skip("SQLite write transactions never interleave")
+    with database.transaction(CTX) as tx:
+        ex1 = tx.workflow_executions.create({}).id
+        ex2 = tx.workflow_executions.create({}).id
+    has_first = {ex1: threading.Event(), ex2: threading.Event()}
+
+    def crossing(first: str, second: str) -> None:
+        with database.transaction(CTX) as tx:
+            tx.workflow_executions.lock(first)
+            has_first[first].set()
+            assert has_first[second].wait(WAIT)
+            tx.workflow_executions.lock(second)
+
+    runs = [_run(crossing, ex1, ex2), _run(crossing, ex2, ex1)]
+    for t, _ in runs:
+        t.join(WAIT * 3)
+    errors = [e for _, errs in runs for e in errs]
+    assert len(errors) == 1, errors
+    assert isinstance(errors[0], exc.DBDeadlockError)
+    assert isinstance(errors[0], exc.DBError)
