@@ -27,21 +27,39 @@ def evaluate(
     Anything that is not a string with an expression is returned unchanged.
     Raises ``ExpressionError`` naming the failing expression (never the data).
     """
+    return _evaluate(expression, data, env, settings or DEFAULT_SETTINGS, None)
+
+
+class _Prepared:
+    """The data converted for YAQL once, shared by every expression of one walk."""
+
+    __slots__ = ("value", "ready")
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self.ready = False
+
+
+def _evaluate(expression: Any, data: Any, env: FunctionEnv | None,
+              settings: ExpressionSettings, prepared: _Prepared | None) -> Any:
     kind = scanner.kind_of(expression)
     if kind is None:
         return expression
-    settings = settings or DEFAULT_SETTINGS
     data = {} if data is None else data
     if kind == scanner.YAQL:
         yaql = get_yaql(settings)
+        if prepared is None:
+            prepared = _Prepared()
+        if not prepared.ready:
+            prepared.value, prepared.ready = yaql.prepare(data), True
         whole = scanner.whole_yaql(expression)
         if whole is not None:
-            return yaql.evaluate(whole, data, env)
+            return yaql.evaluate(whole, data, env, prepared.value)
         parts: list[str] = []
         pos = 0
         for m in scanner.YAQL_RE.finditer(expression):
             parts.append(expression[pos:m.start()])
-            parts.append(_to_str(yaql.evaluate(m.group(1), data, env)))
+            parts.append(_to_str(yaql.evaluate(m.group(1), data, env, prepared.value)))
             pos = m.end()
         parts.append(expression[pos:])
         result = "".join(parts)
@@ -64,22 +82,23 @@ def evaluate_recursively(
     """Evaluate every expression in ``value``: strings, dict keys and values, list items.
     Returns a new structure; ``value`` is not modified."""
     settings = settings or DEFAULT_SETTINGS
-    return _walk(value, data, env, settings, 0)
+    return _walk(value, data, env, settings, 0, _Prepared())
 
 
 def _walk(value: Any, data: Any, env: FunctionEnv | None, settings: ExpressionSettings,
-          depth: int) -> Any:
+          depth: int, prepared: _Prepared) -> Any:
     if depth > settings.max_nesting:
         raise ExpressionError(f"value nested deeper than {settings.max_nesting} levels")
     if isinstance(value, str):
-        return evaluate(value, data, env, settings)
+        return _evaluate(value, data, env, settings, prepared)
     if isinstance(value, Mapping):
         return {
-            _walk(k, data, env, settings, depth + 1): _walk(v, data, env, settings, depth + 1)
+            _walk(k, data, env, settings, depth + 1, prepared):
+                _walk(v, data, env, settings, depth + 1, prepared)
             for k, v in value.items()
         }
     if isinstance(value, (list, tuple)):
-        return [_walk(v, data, env, settings, depth + 1) for v in value]
+        return [_walk(v, data, env, settings, depth + 1, prepared) for v in value]
     return value
 
 

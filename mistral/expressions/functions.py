@@ -28,7 +28,7 @@ def _plain(value: Any) -> Any:
 
 
 def json_pp(data: Any) -> str:
-    return json.dumps(_plain(data), indent=4, sort_keys=True, separators=(",", ": "), default=str)
+    return json.dumps(_plain(data), indent=4, separators=(",", ": "), default=str)
 
 
 def json_dump(data: Any) -> str:

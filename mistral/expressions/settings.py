@@ -35,6 +35,17 @@ class ExpressionSettings:
     max_string_length: int = 16 * 1024 * 1024
     max_nesting: int = 64
 
+    @classmethod
+    def from_options(cls, group: object, **overrides: object) -> "ExpressionSettings":
+        """Build from any object with the ``[yaql]`` option names as attributes (the service
+        passes ``cfg.CONF.yaql``); missing attributes keep their defaults."""
+        names = ("limit_iterators", "memory_quota", "convert_input_data", "convert_output_data",
+                 "convert_tuples_to_lists", "convert_sets_to_lists", "iterable_dicts",
+                 "keyword_operator", "allow_delegates")
+        values = {n: getattr(group, n) for n in names if hasattr(group, n)}
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
     def yaql_options(self) -> dict[str, object]:
         """The ``options`` dict yaql's ``YaqlFactory.create`` understands."""
         return {

@@ -130,14 +130,18 @@ class YaqlEvaluator:
     def validate(self, source: str) -> None:
         self.parse(source)
 
-    def evaluate(self, source: str, data: Any, fenv: FunctionEnv | None) -> Any:
+    def prepare(self, data: Any) -> Any:
+        """The data as YAQL sees it; convert once when evaluating many expressions."""
+        if self.settings.convert_input_data:
+            return yaql_utils.convert_input_data(data)
+        return data
+
+    def evaluate(self, source: str, data: Any, fenv: FunctionEnv | None,
+                 prepared: Any = yaql_utils.NO_VALUE) -> Any:
         parsed = self.parse(source)
         ctx = _CountingContext(self._root)
         ctx[_FENV_KEY] = fenv or NULL_ENV
-        if self.settings.convert_input_data:
-            ctx["$"] = yaql_utils.convert_input_data(data)
-        else:
-            ctx["$"] = data
+        ctx["$"] = self.prepare(data) if prepared is yaql_utils.NO_VALUE else prepared
         try:
             with budget.spending(self.settings.max_operations):
                 return parsed.evaluate(context=ctx)

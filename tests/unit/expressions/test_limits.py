@@ -133,3 +133,17 @@ def test_settings_map_to_yaql_options() -> None:
     options = ExpressionSettings(limit_iterators=7, memory_quota=100).yaql_options()
     assert options["yaql.limitIterators"] == 7
     assert options["yaql.memoryQuota"] == 100
+
+
+def test_settings_from_a_config_group() -> None:
+    class Group:  # what cfg.CONF.yaql looks like to us: attributes named as the options
+        limit_iterators = -1
+        memory_quota = 1000
+        convert_input_data = False
+        keyword_operator = "=>"
+
+    settings = ExpressionSettings.from_options(Group(), max_operations=10)
+    assert settings.limit_iterators == -1 and settings.memory_quota == 1000
+    assert settings.convert_input_data is False and settings.max_operations == 10
+    assert settings.convert_output_data is True  # not in the group: default kept
+    assert evaluate("<% $.a.b %>", {"a": {"b": 2}}, settings=settings) == 2
