@@ -345,8 +345,8 @@ def on_unit_done(w: Work, wf_ex: Any, task_ex: Any, index: int, state: str, valu
             info = actions.error_text(value) if value is not None else state
             finish_task(w, wf_ex, task_ex, states.ERROR, info, value)
         return
-    if task_ex.items_failed == 0:
-        launch_more(w, wf_ex, task_ex)
+    if task_ex.items_failed == 0 and wf_ex.state == states.RUNNING:
+        launch_more(w, wf_ex, task_ex)  # a paused execution starts no new item
     _finish_units(w, wf_ex, task_ex)
 
 
@@ -355,7 +355,7 @@ def _finish_units(w: Work, wf_ex: Any, task_ex: Any) -> None:
     running = int(rc.get("launched", 0)) + len(rc.get("kept") or ()) - task_ex.items_done
     all_launched = int(rc.get("next_index", 0)) >= task_ex.items_total
     if running > 0 or not (all_launched or task_ex.items_failed):
-        return
+        return  # more to run (or, while paused, to launch on resume)
     result = collect_items(w, task_ex)
     if task_ex.items_failed:
         finish_task(w, wf_ex, task_ex, states.ERROR, rc.get("first_error"), result)

@@ -308,6 +308,10 @@ def resume(w: Work, wf_ex: Any, env: dict | None = None) -> None:
         if deferred:
             set_rc(row, deferred=None)
             timers.fire_timer(w, wf_ex, row, deferred["handler"], deferred["args"])
+    for row in repo.list(filters={"workflow_execution_id": wf_ex.id, "state": states.RUNNING,
+                                  "items_failed": 0}):
+        if rc_of(row).get("with_items"):
+            tasks.launch_more(w, wf_ex, row)  # items held back while paused
     for child in _running_children(w, wf_ex, [states.PAUSED]):
         w.propagate(child.id, "resume", None)
     w.touch(wf_ex)

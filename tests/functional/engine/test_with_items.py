@@ -144,3 +144,26 @@ wf:
     wf = h.run("wf")
     assert wf["state"] == "ERROR"
     assert "must be a list" in h.task(wf["id"], "t")["state_info"]
+
+
+def test_paused_execution_starts_no_new_item_until_resumed(h: Harness) -> None:
+    from tests.functional.engine.harness import CTX
+
+    h.define("""
+version: '2.0'
+wf:
+  tasks:
+    t:
+      with-items: i in <% range(5) %>
+      concurrency: 2
+      action: std.echo output=<% $.i %>
+""")
+    wf_id = h.start("wf")
+    h.engine.pause_workflow(CTX, wf_id)
+    h.run_until_idle()
+    task = h.task(wf_id, "t")
+    assert task["items_done"] == 2 and len(h.actions(task["id"])) == 2
+    h.engine.resume_workflow(CTX, wf_id)
+    h.run_until_idle()
+    assert h.execution(wf_id)["state"] == "SUCCESS"
+    assert result_of(h.task(wf_id, "t")) == [0, 1, 2, 3, 4]
