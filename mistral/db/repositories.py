@@ -164,6 +164,10 @@ class Repository(Generic[M]):
                     f"Field '{name}' of {self.model.__display_name__.lower()} is too long "
                     f"({len(value)} characters, at most {length})"
                 )
+            if value is None and not col.nullable:
+                raise exc.ValidationError(
+                    f"Field '{name}' of {self.model.__display_name__.lower()} cannot be null"
+                )
             if name == "scope" and value not in models.SCOPES:
                 raise exc.ValidationError(
                     f"Invalid scope '{value}': expected one of {', '.join(models.SCOPES)}"
@@ -199,16 +203,7 @@ class Repository(Generic[M]):
 
     def create(self, values: Mapping[str, Any]) -> M:
         """Insert one row; ``project_id`` defaults to the context's project."""
-        values = dict(values)
-        self._check_values(values)
-        ctx = self._tx.ctx
-        if "project_id" in self._columns and self.model is not models.ResourceMember:
-            if values.get("project_id") is None:
-                values["project_id"] = ctx.project_id
-            elif values["project_id"] != ctx.project_id and not ctx.is_admin:
-                raise exc.NotAllowedError(
-                    f"Cannot create a {self.model.__display_name__.lower()} in another project"
-                )
+        values = self._prepare(values)
         row = self.model(**values)
         self._tx.session.add(row)
         self._flush(values)
@@ -216,16 +211,28 @@ class Repository(Generic[M]):
 
     def create_many(self, rows: Sequence[Mapping[str, Any]]) -> list[M]:
         """Insert many rows in one flush (batched INSERTs)."""
-        objs = []
-        for values in rows:
-            values = dict(values)
-            self._check_values(values)
-            if "project_id" in self._columns and values.get("project_id") is None:
-                values["project_id"] = self._tx.ctx.project_id
-            objs.append(self.model(**values))
+        objs = [self.model(**self._prepare(values)) for values in rows]
         self._tx.session.add_all(objs)
         self._flush()
         return objs
+
+    def _prepare(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        values = dict(values)
+        self._check_values(values)
+        ctx = self._tx.ctx
+        if "project_id" in self._columns:
+            if values.get("project_id") is None:
+                values["project_id"] = ctx.project_id
+            elif values["project_id"] != ctx.project_id and not ctx.is_admin:
+                raise exc.NotAllowedError(
+                    f"Cannot create a {self.model.__display_name__.lower()} in another project"
+                )
+        for name in _required(self.model):
+            if values.get(name) is None:
+                raise exc.ValidationError(
+                    f"Field '{name}' of {self.model.__display_name__.lower()} is required"
+                )
+        return values
 
     def get(self, id: str, fields: Sequence[str] | None = None) -> M:
         row = self.find(id=id, fields=fields) if fields else self._one_by_id("visible", id)
@@ -383,6 +390,22 @@ class Repository(Generic[M]):
             (e, d, (0 if mvals[k] is None else 1) if flag else mvals[k]) for e, d, k, flag in parts
         ]
         return stmt.where(_after(values))
+
+
+_REQUIRED: dict[type, tuple[str, ...]] = {}
+
+
+def _required(model: type[models.Base]) -> tuple[str, ...]:
+    """Columns that must be given on insert: NOT NULL and without a default."""
+    cached = _REQUIRED.get(model)
+    if cached is None:
+        cached = tuple(
+            c.key
+            for c in model.__table__.columns
+            if not c.nullable and c.default is None and c.key != "project_id"
+        )
+        _REQUIRED[model] = cached
+    return cached
 
 
 def _rowcount(result: Any) -> int:

@@ -102,6 +102,12 @@ def test_unknown_field_and_too_long_value_are_validation_errors(database: Databa
             tx.workflow_definitions.create({"name": "x", "bogus": 1})
         with pytest.raises(exc.ValidationError, match="'name'.*too long.*255"):
             tx.workflow_definitions.create({"name": "x" * 300})
+        with pytest.raises(exc.ValidationError, match="Field 'name' of workflow is required"):
+            tx.workflow_definitions.create({"definition": "x"})
+        with pytest.raises(exc.ValidationError, match="Field 'run_at' of scheduled job is required"):
+            tx.scheduled_jobs.create_many([{"handler": "h"}])
+        with pytest.raises(exc.ValidationError, match="'namespace' of workflow cannot be null"):
+            tx.workflow_definitions.create({"name": "x", "namespace": None})
         with pytest.raises(exc.ValidationError, match="Invalid scope"):
             tx.workflow_definitions.create({"name": "x", "scope": "world"})
         with pytest.raises(exc.ValidationError, match="Unknown filter field 'nope'"):
