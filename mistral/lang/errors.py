@@ -21,10 +21,10 @@ _DESCRIPTIONS = {
     id(sc.ON_CLAUSE): "a task name, a list of task names / {task: condition} items, or a "
                       "mapping with 'next' and 'publish'",
     id(sc.EXPRESSION): "an expression (<% ... %> or {{ ... }})",
-    id(sc.INPUT_LIST["items"]): "a name or a one-key mapping {name: default}",
-    id(sc.TASK["properties"]["join"]): "'all', 'one' or an integer >= 1",
-    id(sc.TASK["properties"]["with-items"]): "'var in <% expression %>' or a list of them",
-    id(sc.TASK["properties"]["requires"]): "a task name or a list of task names",
+    id(sc.INPUT_ITEM): "a name or a one-key mapping {name: default}",
+    id(sc.JOIN): "'all', 'one' or an integer >= 1",
+    id(sc.WITH_ITEMS): "'var in <% expression %>' or a list of them",
+    id(sc.REQUIRES): "a task name or a list of task names",
 }
 
 # Same-level failures better worded by the construct's description than by themselves.
@@ -159,7 +159,7 @@ def _describe(err: jsonschema.ValidationError) -> Iterable[tuple[tuple[Any, ...]
         return
     if kind == "type":
         types = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        expected = " or ".join(_JSON_TYPES.get(t, t) for t in types)
+        expected = " or ".join(_JSON_TYPES.get(str(t), str(t)) for t in types)
         yield path, f"must be {expected}, not {show(err.instance)}"
         return
     if kind == "required":

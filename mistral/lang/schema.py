@@ -22,15 +22,17 @@ BOOL_OR_EXPR = {"anyOf": [{"type": "boolean"}, EXPRESSION]}
 DICT_OR_EXPR = {"anyOf": [ANY_DICT, EXPRESSION]}
 
 # ``input`` of workflows and ad-hoc actions: names, or one-key maps name → default.
-INPUT_LIST = {
-    "type": "array",
-    "items": {
-        "anyOf": [
-            NONEMPTY_STRING,
-            {"type": "object", "minProperties": 1, "maxProperties": 1},
-        ]
-    },
+INPUT_ITEM = {
+    "anyOf": [
+        NONEMPTY_STRING,
+        {"type": "object", "minProperties": 1, "maxProperties": 1},
+    ]
 }
+INPUT_LIST = {"type": "array", "items": INPUT_ITEM}
+JOIN = {"anyOf": [{"enum": ["all", "one"]}, {"type": "integer", "minimum": 1}]}
+WITH_ITEMS = {"anyOf": [NONEMPTY_STRING, {"type": "array", "items": NONEMPTY_STRING,
+                                          "minItems": 1}]}
+REQUIRES = {"anyOf": [NONEMPTY_STRING, STRING_LIST]}
 
 RETRY = {
     "anyOf": [
@@ -105,12 +107,11 @@ TASK = {
         "on-success": ON_CLAUSE,
         "on-error": ON_CLAUSE,
         "on-complete": ON_CLAUSE,
-        "join": {"anyOf": [{"enum": ["all", "one"]}, {"type": "integer", "minimum": 1}]},
-        "with-items": {"anyOf": [NONEMPTY_STRING, {"type": "array", "items": NONEMPTY_STRING,
-                                                   "minItems": 1}]},
+        "join": JOIN,
+        "with-items": WITH_ITEMS,
         "keep-result": BOOL_OR_EXPR,
         "target": NONEMPTY_STRING,
-        "requires": {"anyOf": [NONEMPTY_STRING, STRING_LIST]},
+        "requires": REQUIRES,
         **POLICIES,
     },
     "additionalProperties": False,
@@ -122,7 +123,7 @@ TASK_DEFAULTS = {
         "on-success": ON_CLAUSE,
         "on-error": ON_CLAUSE,
         "on-complete": ON_CLAUSE,
-        "requires": {"anyOf": [NONEMPTY_STRING, STRING_LIST]},
+        "requires": REQUIRES,
         **POLICIES,
     },
     "additionalProperties": False,
