@@ -69,6 +69,28 @@ def _initial_context(spec: WorkflowSpec, wf_input: dict[str, Any], env: dict) ->
     return context
 
 
+def _row_values(w: Work, definition: Any, spec: WorkflowSpec, wf_input: dict, params: dict,
+                context: dict, rc: dict, description: str) -> dict[str, Any]:
+    return {
+        "name": definition.name,
+        "description": description or "",
+        "workflow_name": definition.name,
+        "workflow_namespace": definition.namespace or "",
+        "workflow_id": definition.id,
+        "spec": definition.spec if isinstance(definition.spec, dict) else spec.to_dict(),
+        "state": states.RUNNING,
+        "input": wf_input,
+        "params": params,
+        "context": context,
+        "output": {},
+        "runtime_context": rc,
+        "tags": list(spec.tags),
+        "next_check_at": w.now + datetime.timedelta(
+            seconds=max(w.s.settings.integrity_check_delay, 1)
+        ),
+    }
+
+
 def create_execution(
     w: Work,
     definition: Any,
@@ -97,24 +119,7 @@ def create_execution(
     rc: dict[str, Any] = {"flow": decision.flow.to_dict()}
     if index is not None:
         rc["index"] = index
-    values: dict[str, Any] = {
-        "name": definition.name,
-        "description": description or "",
-        "workflow_name": definition.name,
-        "workflow_namespace": definition.namespace or "",
-        "workflow_id": definition.id,
-        "spec": definition.spec if isinstance(definition.spec, dict) else spec.to_dict(),
-        "state": states.RUNNING,
-        "input": checked,
-        "params": params,
-        "context": context,
-        "output": {},
-        "runtime_context": rc,
-        "tags": list(spec.tags),
-        "next_check_at": w.now + datetime.timedelta(
-            seconds=max(w.s.settings.integrity_check_delay, 1)
-        ),
-    }
+    values = _row_values(w, definition, spec, checked, params, context, rc, description)
     if wf_ex_id:
         values["id"] = wf_ex_id
     if parent_task is not None:
