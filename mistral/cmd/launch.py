@@ -16,8 +16,9 @@ use) are one line on stderr: exit 2 for command-line mistakes, 1 for the rest.
 Notes on the services:
 
 * ``engine``: ``DefaultEngine`` + its RPC server + the scheduler loop (timers) + the
-  reconciler. With ``[executor] type = local`` the engine runs actions in its own pool
-  and no executor server is started.
+  reconciler. With ``[executor] type = local`` — or engine and executor in one process
+  on the in-process ``fake:/`` transport, where an RPC hop buys nothing — the engine
+  runs actions in its own pool and no executor server is started.
 * ``executor``: ``DefaultExecutor`` behind the executor RPC server; results and
   heartbeats go to the engines over RPC.
 * ``api``: ``mistral.api.app.make_app`` served by a threaded WSGI server on
@@ -110,6 +111,13 @@ class Launcher:
         self._stops: list[tuple[str, Callable[[], Any]]] = []
         self.api_server: PooledWSGIServer | None = None
         self.scheduler: Any = None
+        # With the in-process fake:/ transport nothing outside this process can reach an
+        # executor server, and the fake driver polls every 50 ms: an engine and executor
+        # in one process then share the engine's pool, exactly like [executor] type=local.
+        in_process = str(conf.transport_url or "").startswith("fake:")
+        self.local_executor = conf.executor.type == "local" or (
+            in_process and "engine" in services and "executor" in services
+        )
 
     def _on_stop(self, what: str, fn: Callable[[], Any]) -> None:
         self._stops.append((what, fn))
@@ -136,8 +144,8 @@ class Launcher:
         if "engine" in self.services:
             engine = self._start_engine(db, transport, registry)
         if "executor" in self.services:
-            if engine is not None and conf.executor.type == "local":
-                LOG.info("[executor] type = local: actions run in the engine's pool; no executor server")
+            if engine is not None and self.local_executor:
+                LOG.info("Actions run in the engine's own pool (local executor); no executor server")
             else:
                 self._start_executor(transport, registry)
         if "periodic" in self.services:
@@ -182,7 +190,7 @@ class Launcher:
         scheduler = self._new_scheduler(db)
         local: LocalExecutor | None = None
         executor: Any
-        if conf.executor.type == "local":
+        if self.local_executor:
             local = LocalExecutor(
                 registry, max_workers=conf.executor.max_workers,
                 heartbeat_interval=conf.action_heartbeat.check_interval, host=conf.engine.host,
