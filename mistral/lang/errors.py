@@ -54,6 +54,9 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
+MAX_IN_MESSAGE = 50
+
+
 class Problems:
     """Every problem of one document; ``raise_if_any`` raises one ``DSLError`` with all."""
 
@@ -87,7 +90,11 @@ class Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            raise DSLError(errors=self.items)
+            shown = "; ".join(str(p) for p in self.items[:MAX_IN_MESSAGE])
+            more = len(self.items) - MAX_IN_MESSAGE
+            if more > 0:
+                shown += f"; ... and {more} more problem(s)"
+            raise DSLError(shown, errors=self.items)
 
     def check(self, validator: jsonschema.protocols.Validator, instance: Any,
               base: tuple[Any, ...]) -> bool:

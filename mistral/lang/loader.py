@@ -79,7 +79,16 @@ def _construct_str(loader: Any, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
+def _refuse(loader: Any, node: yaml.Node) -> Any:
+    tag = str(node.tag).rsplit(":", 1)[-1]
+    raise DSLError(errors=[DSLProblem(
+        "", f"the YAML type '!!{tag}' is not supported (definitions hold JSON-like data)",
+        node.start_mark.line + 1)])
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+for _tag in ("set", "binary", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 # Timestamps and binary stay strings / fail clearly rather than becoming datetime/bytes.
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)

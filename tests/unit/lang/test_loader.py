@@ -174,3 +174,11 @@ def test_timestamps_stay_strings() -> None:
 def test_non_scalar_keys_are_refused() -> None:
     problems = problems_of("version: '2.0'\n? [a, b]\n: 1\n")
     assert "keys must be scalars" in problems[0].message
+
+
+@pytest.mark.parametrize("value", ["!!set {a, b}", "!!binary aGVsbG8=", "!!omap [a: 1]",
+                                   "!!pairs [a: 1]"])
+def test_non_json_yaml_types_are_refused(value: str) -> None:
+    problems = problems_of(f"version: '2.0'\nwf:\n  vars:\n    v: {value}\n  tasks:\n    t: {{}}\n")
+    assert "is not supported" in problems[0].message
+    assert problems[0].line == 4

@@ -231,3 +231,14 @@ def test_messages_do_not_dump_large_values() -> None:
     big = "x" * 5000
     problems = wf_problems(f"tasks:\n  t:\n    timeout: '{big}'\n")
     assert len(problems[0].message) < 200
+
+
+def test_many_problems_keep_the_message_bounded() -> None:
+    from mistral.exceptions import DSLError
+
+    body = "".join(f"    t{i}:\n      bogus: 1\n" for i in range(300))
+    with pytest.raises(DSLError) as err:
+        parse_workflows("version: '2.0'\nwf:\n  tasks:\n" + body)
+    assert len(err.value.errors) == 300
+    assert "and 250 more problem(s)" in str(err.value)
+    assert len(str(err.value)) < 5000
