@@ -249,6 +249,9 @@ class DefaultExecutor:
             except exc.MistralError as e:  # the engine refused it: nothing to retry
                 LOG.warning("Engine refused result of %s: %s", action_ex_id, e)
                 return
+            except Exception:  # noqa: BLE001 - a local engine's bug: log it, keep the pool alive
+                LOG.exception("Engine failed on the result of %s", action_ex_id)
+                return
             if self._stopping or time.monotonic() > deadline:
                 LOG.error("Gave up delivering result of %s; the engine's heartbeat check will act",
                           action_ex_id)
