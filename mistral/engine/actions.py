@@ -59,7 +59,8 @@ def resolve(
     Unknown action → ``NotFoundError``; wrong input → ``InputError``.
     """
     given = dict(action_input or {})
-    current, current_input, outputs = name, given, []
+    current, current_input = name, given
+    outputs: list[Any] = []
     for _ in range(MAX_ADHOC_DEPTH):
         if current in w.s.registry:
             action = w.s.registry.build(current, current_input)

@@ -34,6 +34,7 @@ from mistral.engine.work import Services, Work, rc_of
 from mistral.workflow import states
 
 LOG = logging.getLogger(__name__)
+DEADLOCK_ATTEMPTS = 3
 
 
 def _as_dict(row: Any) -> dict:
@@ -103,9 +104,17 @@ class DefaultEngine:
     # -- the unit of work -------------------------------------------------------------
 
     def _locked(self, ctx: RequestContext, wf_ex_id: str, fn: Callable[[Work, Any], Any]) -> Any:
-        with self._db.transaction(ctx) as tx:
-            result = self.in_tx(tx, wf_ex_id, fn)
-        return result
+        """One event on one execution; a transaction lost to a deadlock runs again."""
+        for attempt in range(DEADLOCK_ATTEMPTS):
+            try:
+                with self._db.transaction(ctx) as tx:
+                    result = self.in_tx(tx, wf_ex_id, fn)
+                return result
+            except exc.DBDeadlockError:
+                if attempt + 1 == DEADLOCK_ATTEMPTS:
+                    raise
+                LOG.info("Deadlock on execution %s; running the event again", wf_ex_id)
+        raise AssertionError("unreachable")
 
     def in_tx(self, tx: Any, wf_ex_id: str, fn: Callable[[Work, Any], Any]) -> Any:
         """Run ``fn(work, locked_wf_ex)`` and drain, inside the caller's transaction."""

@@ -18,6 +18,7 @@ engine event on one locked execution, so running it in every engine is safe:
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -73,8 +74,7 @@ def _lost_actions(engine: DefaultEngine) -> int:
     repaired = 0
     for action_ex_id, wf_ex_id in found:
         repaired += bool(engine._locked(
-            admin_context(), wf_ex_id,
-            lambda w, wf_ex, i=action_ex_id: _repair_action(engine, w, wf_ex, i)))
+            admin_context(), wf_ex_id, functools.partial(_repair_action, engine, i=action_ex_id)))
     return repaired
 
 
@@ -89,7 +89,8 @@ def _is_stale(engine: DefaultEngine, action_ex: Any) -> bool:
         action_ex.last_heartbeat < _ago(engine, s.heartbeat_deadline or 0)
 
 
-def _repair_action(engine: DefaultEngine, w: Work, wf_ex: Any, action_ex_id: str) -> bool:
+def _repair_action(engine: DefaultEngine, w: Work, wf_ex: Any, i: str) -> bool:
+    action_ex_id = i
     action_ex = w.tx.action_executions.get(action_ex_id)
     if not _is_stale(engine, action_ex) or states.is_terminal(wf_ex.state):
         return False
@@ -125,13 +126,12 @@ def _stuck_tasks(engine: DefaultEngine) -> int:
     repaired = 0
     for task_ex_id, wf_ex_id in found:
         repaired += bool(engine._locked(
-            admin_context(), wf_ex_id,
-            lambda w, wf_ex, i=task_ex_id: _repair_task(engine, w, wf_ex, i)))
+            admin_context(), wf_ex_id, functools.partial(_repair_task, engine, i=task_ex_id)))
     return repaired
 
 
-def _repair_task(engine: DefaultEngine, w: Work, wf_ex: Any, task_ex_id: str) -> bool:
-    task_ex = w.tx.task_executions.get(task_ex_id)
+def _repair_task(engine: DefaultEngine, w: Work, wf_ex: Any, i: str) -> bool:
+    task_ex = w.tx.task_executions.get(i)
     if task_ex.state != states.RUNNING or wf_ex.state != states.RUNNING:
         return False
     task_ex.updated_at = w.now  # checked again only after another delay

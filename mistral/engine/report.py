@@ -10,6 +10,7 @@ ERROR are kept. Read-only: one read transaction, no lock.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from mistral.context import RequestContext
@@ -35,10 +36,10 @@ _STAT_KEYS = {
 
 
 def _entry(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for f in fields:
         value = getattr(row, f, None)
-        out[f] = value.isoformat(sep=" ") if hasattr(value, "isoformat") else value
+        out[f] = value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value
     return out
 
 
