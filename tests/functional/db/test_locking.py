@@ -11,6 +11,16 @@ from mistral.context import RequestContext
 from mistral.db.api import Database
 
 CTX = RequestContext(project_id="p1")
+
+
+@pytest.fixture(params=["postgresql", "mariadb"])
+def server_database(request: pytest.FixtureRequest, _schema_databases):
+    """``database`` without SQLite, for behaviour of concurrent writers."""
+    from tests.conftest import _clean
+
+    db = _schema_databases.get(request.param)
+    yield db
+    _clean(db)
 WAIT = 10  # seconds; only ever reached when something is broken
 
 
@@ -59,24 +69,22 @@ def test_second_locker_waits_and_sees_the_first_ones_commit(database: Database) 
     assert seen["state"] == "PAUSED"
 
 
-def test_different_executions_lock_independently(database: Database) -> None:
-    if database.is_sqlite:
-        pytest.skip("SQLite has one writer at a time by design")
-    with database.transaction(CTX) as tx:
+def test_different_executions_lock_independently(server_database: Database) -> None:
+    with server_database.transaction(CTX) as tx:
         ex1 = tx.workflow_executions.create({"state": "RUNNING"}).id
         ex2 = tx.workflow_executions.create({"state": "RUNNING"}).id
     a_locked, b_done = threading.Event(), threading.Event()
     seen: dict[str, bool] = {}
 
     def first() -> None:
-        with database.transaction(CTX) as tx:
+        with server_database.transaction(CTX) as tx:
             tx.workflow_executions.lock(ex1)
             a_locked.set()
             seen["b_done_while_a_held_lock"] = b_done.wait(WAIT)
 
     def second() -> None:
         assert a_locked.wait(WAIT)
-        with database.transaction(CTX) as tx:
+        with server_database.transaction(CTX) as tx:
             tx.workflow_executions.lock(ex2).state = "SUCCESS"
         b_done.set()
 
@@ -153,21 +161,19 @@ def test_nested_sqlite_write_transaction_is_a_clear_error(sqlite_database: Datab
 
 
 def test_after_locking_a_transaction_sees_what_committed_before_the_lock(
-    database: Database,
+    server_database: Database,
 ) -> None:
     # READ COMMITTED (not MySQL's default REPEATABLE READ): a transaction that read
     # an execution before locking it still sees the rows committed meanwhile.
-    if database.is_sqlite:
-        pytest.skip("a SQLite write transaction excludes every other writer")
-    with database.transaction(CTX) as tx:
+    with server_database.transaction(CTX) as tx:
         ex_id = tx.workflow_executions.create({"state": "RUNNING"}).id
 
     def other_engine() -> None:
-        with database.transaction(CTX) as tx:
+        with server_database.transaction(CTX) as tx:
             tx.workflow_executions.lock(ex_id).state = "PAUSED"
             tx.task_executions.create({"workflow_execution_id": ex_id, "name": "t"})
 
-    with database.transaction(CTX) as tx:
+    with server_database.transaction(CTX) as tx:
         assert tx.workflow_executions.get(ex_id).state == "RUNNING"
         assert tx.task_executions.count(workflow_execution_id=ex_id) == 0
         t, errors = _run(other_engine)
@@ -177,16 +183,14 @@ def test_after_locking_a_transaction_sees_what_committed_before_the_lock(
         assert tx.task_executions.count(workflow_execution_id=ex_id) == 1
 
 
-def test_deadlock_victim_gets_a_retryable_error(database: Database) -> None:
-    if database.is_sqlite:
-        pytest.skip("SQLite write transactions never interleave")
-    with database.transaction(CTX) as tx:
+def test_deadlock_victim_gets_a_retryable_error(server_database: Database) -> None:
+    with server_database.transaction(CTX) as tx:
         ex1 = tx.workflow_executions.create({}).id
         ex2 = tx.workflow_executions.create({}).id
     has_first = {ex1: threading.Event(), ex2: threading.Event()}
 
     def crossing(first: str, second: str) -> None:
-        with database.transaction(CTX) as tx:
+        with server_database.transaction(CTX) as tx:
             tx.workflow_executions.lock(first)
             has_first[first].set()
             assert has_first[second].wait(WAIT)
