@@ -91,11 +91,18 @@ class DefaultEngine:
             self._thread = None
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.settings.reconcile_interval):
+        # After a restart, give live executors a full heartbeat period to report the
+        # actions they still run before anything is judged lost.
+        first = max(self.settings.reconcile_interval, self.settings.heartbeat_deadline or 0)
+        if self._stop.wait(first):
+            return
+        while True:
             try:
                 self.reconcile()
             except Exception:  # noqa: BLE001 - the loop must survive a bad pass
                 LOG.exception("Reconciler pass failed")
+            if self._stop.wait(self.settings.reconcile_interval):
+                return
 
     def reconcile(self) -> int:
         """One recovery pass (see ``mistral.engine.recovery``); returns repairs made."""

@@ -119,3 +119,10 @@ def test_reconcile_of_healthy_executions_changes_nothing(h: Harness) -> None:
     h.engine.reconcile()
     assert h.execution(wf["id"])["state"] == "SUCCESS"
     assert len(h.actions(h.task(wf["id"], "t")["id"])) == 1
+
+
+def test_reconciler_thread_starts_and_stops(h: Harness) -> None:
+    h.engine.start()
+    h.engine.start()  # idempotent
+    h.engine.stop(timeout=5)
+    assert h.engine._thread is None
