@@ -71,6 +71,7 @@ def _run(conf: cfg.ConfigOpts) -> None:
         with db.engine.begin() as conn:
             alembic_cfg = migration.make_config(conn)
             if name == "upgrade":
+                _refuse_unversioned_tables(conn)
                 command.upgrade(alembic_cfg, conf.command.revision)
             elif name == "downgrade":
                 command.downgrade(alembic_cfg, conf.command.revision)
@@ -86,6 +87,24 @@ def _run(conf: cfg.ConfigOpts) -> None:
                 )
     finally:
         db.dispose()
+
+
+def _refuse_unversioned_tables(conn: Any) -> None:
+    """Tables without an alembic version: created some other way; do not guess."""
+    import sqlalchemy
+    from alembic.migration import MigrationContext
+
+    from mistral.db import models
+
+    if MigrationContext.configure(conn).get_current_revision() is not None:
+        return
+    existing = set(sqlalchemy.inspect(conn).get_table_names()) & set(models.Base.metadata.tables)
+    if existing:
+        raise exc.DBError(
+            f"The database already has mistral tables ({', '.join(sorted(existing)[:3])}, ...) "
+            "but no schema version; if they match this release, record it with "
+            "'mistral-db-manage --config-file <file> stamp head'"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

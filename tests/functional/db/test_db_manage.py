@@ -76,6 +76,14 @@ def test_bad_connection_is_one_line_and_exit_1(tmp_path: Path, url: str, message
 
 def test_history_and_stamp_unknown_revision(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'state' / 'mistral.db'}"
+    db = Database(url)
+    db.create_schema()  # tables, but no alembic version
+    db.dispose()
+    unversioned = _run(tmp_path, url, "upgrade", "head")
+    assert unversioned.returncode == 1
+    assert "no schema version" in unversioned.stderr and "stamp head" in unversioned.stderr
+    stamped = _run(tmp_path, url, "stamp", "head")
+    assert stamped.returncode == 0, stamped.stderr
     history = _run(tmp_path, url, "history")
     assert history.returncode == 0, history.stderr
     assert "-> 001 (head)" in history.stdout
