@@ -133,3 +133,24 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_database: Database) ->
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+
+
+def test_json_round_trips_unchanged(database: Database) -> None:
+    value = {
+        "unicode": "\u00e9\u4e2d\U0001f600",
+        "nested": {"list": [1, 2.5, None, True, False, {"deep": ["x"]}]},
+        "big": 2**62,
+        "empty": {},
+        "quote": 'say "hi" \\ bye',
+    }
+    when = datetime.datetime(2030, 5, 6, 7, 8, 9, 10)
+    with database.transaction(CTX) as tx:
+        ex = tx.workflow_executions.create(
+            {"input": value, "output": [], "params": {"at": when}, "context": None}
+        )
+    with database.transaction(CTX) as tx:
+        got = tx.workflow_executions.get(ex.id)
+    assert got.input == value
+    assert got.output == []
+    assert got.params == {"at": "2030-05-06T07:08:09.000010"}  # datetimes become ISO text
+    assert got.context is None
