@@ -106,6 +106,9 @@ class _Guard:
                     413, f"Request body is larger than the limit of {self.max_body // 1024} KiB."
                 )(environ, start_response)
             req.body = body
+        # Every answer is JSON whatever the client accepts; pecan would negotiate on
+        # Accept and refuse 'application/json' (406) for handlers exposed without a type.
+        environ.pop("HTTP_ACCEPT", None)
         ctype = environ.get("CONTENT_TYPE", "")
         if ctype.split(";")[0].strip().lower() in _PECAN_PARSED:
             # pecan would json-decode the body itself (again, and without our error
