@@ -30,6 +30,12 @@ def create_engine(url: str, sqlite_busy_timeout: float = 30.0, **opts: Any) -> E
     defaults: dict[str, Any] = {"max_retries": 0}
     if parsed.get_backend_name() in ("mysql", "mariadb"):
         defaults["mysql_sql_mode"] = "TRADITIONAL"
+        if "charset" not in parsed.query:
+            # oslo.db would pick utf8 (3 bytes): emoji and other 4-byte characters
+            # could not reach the utf8mb4 tables.
+            url = parsed.update_query_dict({"charset": "utf8mb4"}).render_as_string(
+                hide_password=False
+            )
     defaults.update(opts)
     defaults.pop("sqlite_fk", None)
     engine = engines.create_engine(url, **defaults)

@@ -154,3 +154,16 @@ def test_json_round_trips_unchanged(database: Database) -> None:
     assert got.output == []
     assert got.params == {"at": "2030-05-06T07:08:09.000010"}  # datetimes become ISO text
     assert got.context is None
+
+
+def test_mysql_url_without_charset_still_stores_4_byte_characters(_schema_databases) -> None:
+    base = _schema_databases.get("mariadb")
+    db = Database(base.url.replace("?charset=utf8mb4", ""))
+    try:
+        with db.transaction(CTX) as tx:
+            env = tx.environments.create({"name": "emoji-\U0001f600", "variables": {"k": "\U0001f680"}})
+        with db.transaction(CTX) as tx:
+            assert tx.environments.get(env.id).name == "emoji-\U0001f600"
+            tx.environments.delete(env.id)
+    finally:
+        db.dispose()
