@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from tests.functional.api.client import ApiClient
-from tests.functional.api.samples import ASYNC, WORKBOOK, WORKFLOWS
+from tests.functional.api.seed import seed
 from tests.functional.engine.harness import Harness
 
 LAUGHS = "version: '2.0'\n" + "".join(
@@ -32,20 +32,6 @@ QUERIES = ["", "?limit=-1", "?limit=0", "?marker=zzz", "?sort_keys=,,,", "?field
            "?name=has:%25_", "?include_output=yes"]
 
 
-def _seed(api: ApiClient, harness: Harness) -> dict[str, str]:
-    api.post("/v2/workflows", WORKFLOWS + ASYNC.replace("---\nversion: '2.0'\n", ""))
-    api.post("/v2/workbooks", WORKBOOK)
-    api.post("/v2/environments", {"name": "env1", "variables": {}})
-    ex = api.post("/v2/executions", {"workflow_name": "waiting"}).json
-    harness.run_until_idle()
-    task = api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"][0]
-    action = api.get(f"/v2/tasks/{task['id']}/action_executions").json["action_executions"][0]
-    wf = api.get("/v2/workflows/greet").json
-    return {"executions": ex["id"], "tasks": task["id"], "action_executions": action["id"],
-            "workflows": wf["id"], "workbooks": "book", "environments": "env1",
-            "actions": "std.echo", "cron_triggers": "none", "event_triggers": "none"}
-
-
 def _paths(template: str, real: dict[str, str]) -> list[str]:
     parts = template.split("/")
     resource = parts[2] if len(parts) > 2 else ""
@@ -63,7 +49,7 @@ def _check(r: Any, what: str) -> None:
 
 
 def test_hostile_bodies_never_cause_a_500(api: ApiClient, harness: Harness) -> None:
-    real = _seed(api, harness)
+    real = seed(api, harness)
     doc = api.get("/v2/openapi.json").json
     for template, ops in doc["paths"].items():
         for verb in ops:
@@ -78,7 +64,7 @@ def test_hostile_bodies_never_cause_a_500(api: ApiClient, harness: Harness) -> N
 
 
 def test_hostile_queries_never_cause_a_500(api: ApiClient, harness: Harness) -> None:
-    real = _seed(api, harness)
+    real = seed(api, harness)
     doc = api.get("/v2/openapi.json").json
     for template, ops in doc["paths"].items():
         for verb in ("get", "delete"):

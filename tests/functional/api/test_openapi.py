@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from tests.functional.api.client import ApiClient, Reply
+from tests.functional.api.seed import seed
+from tests.functional.engine.harness import Harness
 
 VERBS = ("get", "post", "put", "delete")
 
@@ -82,3 +84,44 @@ def test_every_answered_route_is_documented(api: ApiClient, doc: dict[str, Any])
         if not any(_matches(p, deeper) for p in doc["paths"]):
             r = api.get(deeper)
             assert _routing_miss(r), (deeper, r.text)
+
+
+def _schema(doc: dict[str, Any], ref: dict[str, Any]) -> dict[str, Any]:
+    return doc["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+
+
+def test_documented_responses_match_real_ones(api: ApiClient, harness: Harness,
+                                              doc: dict[str, Any]) -> None:
+    real = seed(api, harness)
+    checked = 0
+    for template, ops in doc["paths"].items():
+        if "get" not in ops or not template.startswith("/v2/"):
+            continue
+        content = ops["get"]["responses"]["200"].get("content", {})
+        schema = content.get("application/json", {}).get("schema", {})
+        if "$ref" not in schema and not schema.get("properties"):
+            continue
+        resource = template.split("/")[2]
+        path = "/".join(("" if seg == "{namespace}" else real[resource])
+                        if seg.startswith("{") else seg for seg in template.split("/"))
+        r = api.get(path)
+        if r.status_code == 404 and "members" in template:
+            continue
+        assert r.status_code in (200, 400), (path, r.text)
+        if r.status_code != 200:
+            continue
+        body = r.json
+        if "$ref" in schema:
+            items, props = [body], _schema(doc, schema)["properties"]
+        else:
+            (key,) = [k for k in schema["properties"] if k != "next"]
+            assert set(body) <= {key, "next"}, (path, set(body))
+            items = body[key]
+            props = _schema(doc, schema["properties"][key]["items"])["properties"]
+        if not items:
+            continue
+        for item in items:
+            assert "id" in item or "name" in item, path
+            assert set(item) <= set(props), (path, set(item) - set(props))
+        checked += 1
+    assert checked >= 15

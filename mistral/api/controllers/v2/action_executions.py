@@ -19,6 +19,8 @@ from mistral.engine.interface import ActionResult
 from mistral.workflow import states
 
 
+LIST_KEY = "action_executions"
+
 class ActionExecution(Resource):
     id = wtypes.text
     workflow_name = wtypes.text
@@ -83,7 +85,7 @@ def list_actions(extra_filters: dict[str, Any] | None = None) -> dict[str, Any]:
             columns.append("task_execution_id")
         rows = listing.fetch(tx.action_executions, q, filters, db_fields=columns)
         names = _task_names(tx, rows)
-        return listing.page("action_executions", ActionExecution, rows, q,
+        return listing.page(LIST_KEY, ActionExecution, rows, q,
                             lambda r: render(r, names, wanted))
 
 

@@ -24,6 +24,8 @@ from mistral.context import DEFAULT_PROJECT_ID
 SYSTEM_NS = uuid.UUID("6f0e3f52-5d52-4a53-9d1e-0a7f2b5c6e11")
 
 
+LIST_KEY = "actions"
+
 class Action(Resource):
     id = wtypes.text
     name = wtypes.text
@@ -108,7 +110,7 @@ class ActionsController(rest.RestController):
         with http.read_tx() as tx:
             rows = [_raw(r) for r in tx.action_definitions.list()]
         items = listing.page_in_memory(_system() + rows, q)
-        return listing.page("actions", Action, items, q)
+        return listing.page(LIST_KEY, Action, items, q)
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 
 
+LIST_KEY = "cron_triggers"
+
 class CronTrigger(Resource):
     id = wtypes.text
     name = wtypes.text
@@ -121,7 +123,7 @@ class CronTriggersController(rest.RestController):
         q = listing.parse_list_query(CronTrigger, FILTERS)
         with http.read_tx() as tx:
             rows = listing.fetch(tx.cron_triggers, q, db_fields=_db_fields(q.fields))
-            return listing.page("cron_triggers", CronTrigger, rows, q)
+            return listing.page(LIST_KEY, CronTrigger, rows, q)
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:

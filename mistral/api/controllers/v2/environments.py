@@ -13,6 +13,8 @@ from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 
 
+LIST_KEY = "environments"
+
 class Environment(Resource):
     id = wtypes.text
     name = wtypes.text
@@ -62,9 +64,7 @@ class EnvironmentsController(rest.RestController):
     def get_all(self, **kw: Any) -> dict[str, Any]:
         q = listing.parse_list_query(Environment, FILTERS)
         with http.read_tx() as tx:
-            return listing.page(
-                "environments", Environment, listing.fetch(tx.environments, q), q
-            )
+            return listing.page(LIST_KEY, Environment, listing.fetch(tx.environments, q), q)
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 
 
+LIST_KEY = "event_triggers"
+
 class EventTrigger(Resource):
     id = wtypes.text
     name = wtypes.text
@@ -45,7 +47,7 @@ class EventTriggersController(rest.RestController):
         q = listing.parse_list_query(EventTrigger, FILTERS)
         with http.read_tx() as tx:
             rows = listing.fetch(tx.event_triggers, q)
-            return listing.page("event_triggers", EventTrigger, rows, q)
+            return listing.page(LIST_KEY, EventTrigger, rows, q)
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:

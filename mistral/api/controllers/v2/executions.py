@@ -21,6 +21,8 @@ from mistral.api.controllers.v2.tasks import ExecutionTasksController
 from mistral.workflow import states
 
 
+LIST_KEY = "executions"
+
 class Execution(Resource):
     id = wtypes.text
     workflow_id = wtypes.text
@@ -202,6 +204,8 @@ def delete(id: str, force: bool) -> None:
 class SubExecutionsController(rest.RestController):
     """``/v2/executions/<id>/executions``: the executions below one execution."""
 
+    DOC = ("Execution", "executions")
+
     @http.expose()
     def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
         depth = http.query_depth()
@@ -212,6 +216,8 @@ class SubExecutionsController(rest.RestController):
 
 
 class ReportController(rest.RestController):
+    DOC = (None, None)
+
     @http.expose()
     def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
         with http.read_tx() as tx:
@@ -249,7 +255,7 @@ class ExecutionsController(rest.RestController):
             rows = listing.fetch(tx.workflow_executions, q, db_fields=columns)
             shown = q.fields or [c for c in Execution.field_names()
                                  if c in columns or c in NOT_COLUMNS]
-            return listing.page("executions", Execution, rows, q,
+            return listing.page(LIST_KEY, Execution, rows, q,
                                 lambda r: Execution.render(r, shown))
 
     @http.expose(status=201)

@@ -10,6 +10,7 @@ checks the document against what the server really answers, both ways.
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,9 @@ from mistral.api.controllers.v2 import resource as res
 METHODS = {"get_all": "get", "get_one": "get", "post": "post", "put": "put", "delete": "delete"}
 TEXT_BODY = {"workbooks", "workflows", "actions", "validate"}
 LIST_PARAMS = ("marker", "limit", "sort_keys", "sort_dirs", "fields")
+
+# Controllers say what they answer with ``DOC = (ResourceType | None, list key | None)``,
+# or ``LIST_KEY`` (the resource type is then the one defined in their module).
 
 
 def _positional(fn: Any) -> list[inspect.Parameter]:
@@ -37,8 +41,9 @@ def _subcontrollers(ctrl: Any) -> Iterator[tuple[str, Any]]:
             yield name, value
 
 
-def routes(ctrl: Any, prefix: str, inherited: int = 0) -> Iterator[tuple[str, str, Any]]:
-    """``(path, http_method, handler)`` for a controller and everything below it.
+def routes(ctrl: Any, prefix: str,
+           inherited: int = 0) -> Iterator[tuple[str, str, Any, Any]]:
+    """``(path, http_method, handler, controller)`` for a controller and everything below.
 
     ``inherited`` is how many positional parameters the parent's path already supplies.
     """
@@ -55,10 +60,10 @@ def routes(ctrl: Any, prefix: str, inherited: int = 0) -> Iterator[tuple[str, st
             continue
         if meth == "get_one" and not required:
             continue
-        yield path, verb, fn
+        yield path, verb, fn, ctrl
         for p in own[len(required):]:
             path += "/{" + p.name + "}"
-            yield path, verb, fn
+            yield path, verb, fn, ctrl
     parent_params = _item_params(ctrl, inherited)
     for name, sub in _subcontrollers(ctrl):
         sub_inherited = _sub_arity(sub)
@@ -85,7 +90,27 @@ def _sub_arity(sub: Any) -> int:
     return 0
 
 
-def _operation(path: str, verb: str, fn: Any) -> dict[str, Any]:
+FILTER_HELP = ("A value, or an operator prefix: eq:, neq:, in:a,b, nin:a,b, gt:, gte:, lt:, "
+               "lte:, has:")
+
+
+def _documented(owner: Any, fn: Any) -> tuple[type[res.Resource] | None, str | None]:
+    """The resource type a handler answers with, and its list key for ``get_all``."""
+    declared = getattr(owner, "DOC", None)
+    if declared is not None:
+        name, key = declared
+        resource = next((c for c in _resource_types() if c.__name__ == name), None)
+    else:
+        module = sys.modules[inspect.unwrap(fn).__module__]
+        found = [v for v in vars(module).values()
+                 if isinstance(v, type) and issubclass(v, res.Resource)
+                 and v.__module__ == module.__name__]
+        resource = found[0] if found else None
+        key = getattr(owner, "LIST_KEY", None) or getattr(module, "LIST_KEY", None)
+    return resource, key if fn.__name__ == "get_all" else None
+
+
+def _operation(path: str, verb: str, fn: Any, owner: Any) -> dict[str, Any]:
     status = str(getattr(fn, "_mistral_status", 200))
     op: dict[str, Any] = {
         "operationId": f"{verb}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
@@ -106,10 +131,21 @@ def _operation(path: str, verb: str, fn: Any) -> dict[str, Any]:
     }
     if not op["summary"]:
         del op["summary"]
-    if verb == "get" and fn.__name__ == "get_all" and not path.endswith(("report", "services")):
+    resource, key = _documented(owner, fn)
+    if verb == "get" and resource is not None:
+        ref = {"$ref": f"#/components/schemas/{resource.__name__}"}
+        schema: dict[str, Any] = ref
+        if key is not None:
+            schema = {"type": "object", "properties": {
+                key: {"type": "array", "items": ref}, "next": {"type": "string"}}}
+        op["responses"][status]["content"]["application/json"]["schema"] = schema
+    filters = getattr(sys.modules[inspect.unwrap(fn).__module__], "FILTERS", None)
+    if verb == "get" and key is not None and filters and not hasattr(owner, "DOC"):
+        names = list(LIST_PARAMS) + sorted(filters)
         op["parameters"] += [
-            {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-            for n in LIST_PARAMS
+            {"name": n, "in": "query", "required": False, "schema": {"type": "string"},
+             **({} if n in LIST_PARAMS else {"description": FILTER_HELP})}
+            for n in names
         ]
     if verb in ("post", "put"):
         parts = [s for s in path.split("/") if s and not s.startswith("{")]
@@ -129,8 +165,8 @@ def document(root: Any, base_url: str = "") -> dict[str, Any]:
     paths["/v2/openapi.json"] = {"get": {"operationId": "get_openapi",
                                          "responses": {"200": {"description": "This document"}}}}
     for name, ctrl in _subcontrollers(root):
-        for path, verb, fn in routes(ctrl, f"/v2/{name}"):
-            paths.setdefault(path, {})[verb] = _operation(path, verb, fn)
+        for path, verb, fn, owner in routes(ctrl, f"/v2/{name}"):
+            paths.setdefault(path, {})[verb] = _operation(path, verb, fn, owner)
     schemas: dict[str, Any] = {"Fault": {
         "type": "object",
         "properties": {"faultstring": {"type": "string"},

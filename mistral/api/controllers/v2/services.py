@@ -11,6 +11,8 @@ from mistral.api import http
 from mistral.api.controllers.v2.resource import Resource
 
 
+LIST_KEY = "services"
+
 class Service(Resource):
     name = wtypes.text
     type = wtypes.text

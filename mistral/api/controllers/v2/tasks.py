@@ -19,6 +19,8 @@ from mistral.api.controllers.v2.resource import JsonText, Resource
 from mistral.workflow import states
 
 
+LIST_KEY = "tasks"
+
 class Task(Resource):
     id = wtypes.text
     name = wtypes.text
@@ -83,7 +85,7 @@ def list_tasks(extra_filters: dict[str, Any] | None = None) -> dict[str, Any]:
         columns.append("runtime_context")
     with http.read_tx() as tx:
         rows = listing.fetch(tx.task_executions, q, extra_filters, db_fields=sorted(set(columns)))
-        return listing.page("tasks", Task, rows, q, lambda r: render(r, wanted))
+        return listing.page(LIST_KEY, Task, rows, q, lambda r: render(r, wanted))
 
 
 def get_task(id: str) -> dict[str, Any]:
@@ -123,6 +125,8 @@ def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
 
 class TaskExecutionsController(rest.RestController):
     """``/v2/tasks/<id>/executions``: the subworkflow executions a task started."""
+
+    DOC = ("Execution", "executions")
 
     @http.expose()
     def get_all(self, task_id: str, **kw: Any) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from mistral.api.controllers.v2.resource import Resource
 from mistral.api.controllers.v2.validation import ValidationController
 
 
+LIST_KEY = "workbooks"
+
 class Workbook(Resource):
     id = wtypes.text
     name = wtypes.text
@@ -58,7 +60,7 @@ class WorkbooksController(rest.RestController):
     def get_all(self, **kw: Any) -> dict[str, Any]:
         q = listing.parse_list_query(Workbook, FILTERS)
         with http.read_tx() as tx:
-            return listing.page("workbooks", Workbook, listing.fetch(tx.workbooks, q), q)
+            return listing.page(LIST_KEY, Workbook, listing.fetch(tx.workbooks, q), q)
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from mistral.api.controllers.v2.resource import Resource
 from mistral.api.controllers.v2.validation import ValidationController
 
 
+LIST_KEY = "workflows"
+
 class Workflow(Resource):
     id = wtypes.text
     name = wtypes.text
@@ -99,7 +101,7 @@ class WorkflowsController(rest.RestController):
         q = listing.parse_list_query(Workflow, FILTERS)
         with http.read_tx() as tx:
             rows = listing.fetch(tx.workflow_definitions, q, db_fields=_db_fields(q.fields))
-            return listing.page("workflows", Workflow, rows, q,
+            return listing.page(LIST_KEY, Workflow, rows, q,
                                 lambda r: render(r, q.fields))
 
     @http.expose(status=201)
