@@ -31,6 +31,7 @@ BUILTIN_ACTIONS: Mapping[str, str] = {
     "std.test_dict": "mistral.actions.std:TestDictAction",
     "std.http": "mistral.actions.http:HTTPAction",
     "std.mistral_http": "mistral.actions.http:MistralHTTPAction",
+    "std.email": "mistral.actions.email:SendEmailAction",
 }
 
 

@@ -17,7 +17,7 @@ CTX = ActionContext()
 
 def test_std_actions_are_registered_from_entry_points(registry: ActionRegistry) -> None:
     for name in ("std.echo", "std.noop", "std.fail", "std.sleep", "std.async_noop",
-                 "std.test_dict", "std.http", "std.mistral_http"):
+                 "std.test_dict", "std.http", "std.mistral_http", "std.email"):
         assert name in registry
 
 
