@@ -149,8 +149,6 @@ def find_workflow(tx: Any, identifier: str, namespace: str = "") -> Any:
     if is_uuid(identifier):
         return repo.get(identifier)
     row = repo.find(name=identifier, namespace=namespace or "")
-    if row is None and not namespace:
-        row = repo.find(name=identifier)
     if row is None:
         raise exc.NotFoundError(f"Workflow not found [name={identifier}, namespace={namespace}]")
     return row

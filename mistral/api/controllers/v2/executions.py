@@ -121,8 +121,8 @@ def start(body: dict[str, Any]) -> Any:
             raise errors.bad_request(
                 "Field 'workflow_id' or 'workflow_name' (or 'source_execution_id') is required."
             )
-        namespace = v.get("workflow_namespace") or ""
-        definitions.find_workflow(tx, identifier, namespace)  # 404 before calling the engine
+        wf = definitions.find_workflow(tx, identifier, v.get("workflow_namespace") or "")
+        identifier, namespace = wf.id, wf.namespace or ""
         params = _resolve_env(tx, v["params"])
     try:
         result = http.engine().start_workflow(
