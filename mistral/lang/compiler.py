@@ -11,7 +11,7 @@ from collections import deque
 from typing import Any, Mapping
 
 from mistral.lang import specs as s
-from mistral.lang.util import InlineSyntaxError, freeze, parse_inline, parse_params, thaw
+from mistral.lang.util import InlineSyntaxError, freeze, parse_inline, parse_params
 
 WITH_ITEMS_RE = re.compile(r"^\s*([\w\-]+)\s+in\s+(.+?)\s*$", re.DOTALL)
 POLICY_KEYS = ("wait-before", "wait-after", "timeout", "pause-before", "concurrency",
@@ -245,7 +245,7 @@ def build_workflow(name: str, body: Mapping[str, Any]) -> s.WorkflowSpec:
         task_defaults=build_task_defaults(defaults),
         tasks=freeze(tasks),
         graph=build_graph(wf_type, tasks),
-        source=freeze(thaw(body)),
+        source=freeze(body),
     )
 
 
@@ -264,5 +264,5 @@ def build_action(name: str, body: Mapping[str, Any]) -> s.ActionSpec:
         output=freeze(body.get("output")),
         description=body.get("description", ""),
         tags=tuple(body.get("tags") or ()),
-        source=freeze(thaw(body)),
+        source=freeze(body),
     )

@@ -96,7 +96,7 @@ class Problems:
                 shown += f"; ... and {more} more problem(s)"
             raise DSLError(shown, errors=self.items)
 
-    def check(self, validator: jsonschema.protocols.Validator, instance: Any,
+    def check(self, validator: sc.Validator, instance: Any,
               base: tuple[Any, ...]) -> bool:
         """Validate ``instance``; add one problem per schema error. True when valid."""
         ok = True

@@ -6,8 +6,9 @@ type allows) is checked in ``validator.py``. Validators are compiled once at imp
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
+import fastjsonschema
 import jsonschema
 
 EXPRESSION = {"type": "string", "pattern": r"^\s*(<%[\s\S]*%>|{{[\s\S]*}}|{%[\s\S]*%}[\s\S]*)\s*$"}
@@ -179,14 +180,32 @@ WORKBOOK = {
 }
 
 
-def _compile(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
-    cls = jsonschema.Draft7Validator
-    cls.check_schema(schema)
-    return cls(schema)
+class Validator:
+    """One schema, two engines: generated code (fastjsonschema) answers "valid?" quickly;
+    only when it says no does jsonschema walk the value to name every problem. jsonschema
+    is the authority: a value it accepts is valid whatever the fast check said."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        jsonschema.Draft7Validator.check_schema(schema)
+        self.schema = schema
+        self.detailed = jsonschema.Draft7Validator(schema)
+        self._fast = fastjsonschema.compile(schema)
+
+    def is_valid_fast(self, instance: Any) -> bool:
+        try:
+            self._fast(instance)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    def iter_errors(self, instance: Any) -> Iterator[jsonschema.ValidationError]:
+        if self.is_valid_fast(instance):
+            return iter(())
+        return self.detailed.iter_errors(instance)
 
 
-TASK_VALIDATOR = _compile(TASK)
-TASK_DEFAULTS_VALIDATOR = _compile(TASK_DEFAULTS)
-WORKFLOW_VALIDATOR = _compile(WORKFLOW)
-ACTION_VALIDATOR = _compile(ACTION)
-WORKBOOK_VALIDATOR = _compile(WORKBOOK)
+TASK_VALIDATOR = Validator(TASK)
+TASK_DEFAULTS_VALIDATOR = Validator(TASK_DEFAULTS)
+WORKFLOW_VALIDATOR = Validator(WORKFLOW)
+ACTION_VALIDATOR = Validator(ACTION)
+WORKBOOK_VALIDATOR = Validator(WORKBOOK)
