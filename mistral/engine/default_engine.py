@@ -227,9 +227,11 @@ class DefaultEngine:
     def on_action_complete(
         self, ctx: RequestContext, action_ex_id: str, result: ActionResult, async_: bool = False
     ) -> None:
-        with self._db.transaction(ctx, readonly=True) as tx:
-            found = tx.action_executions.get(action_ex_id, fields=("workflow_execution_id",))
-            wf_ex_id = found.workflow_execution_id
+        wf_ex_id = self.services.action_owner.pop(action_ex_id)
+        if wf_ex_id is None:
+            with self._db.transaction(ctx, readonly=True) as tx:
+                found = tx.action_executions.get(action_ex_id, fields=("workflow_execution_id",))
+                wf_ex_id = found.workflow_execution_id
         if wf_ex_id is None:
             self._standalone_done(ctx, action_ex_id, result)
             return

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections import deque
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from mistral.actions.registry import ActionRegistry
@@ -41,6 +42,28 @@ class Services:
     on_child_finished: Callable[[RequestContext, str], None]
     #: called after commit to propagate pause/resume/cancel to a subworkflow
     propagate: Callable[[RequestContext, str, str, str | None], None]
+    #: action execution id -> its workflow execution id, for actions sent by this
+    #: process (saves a read per result; a miss just reads the row)
+    action_owner: ActionOwners = field(default_factory=lambda: ActionOwners())
+
+
+class ActionOwners:
+    """A bounded map; entries never go stale (an action's execution never changes)."""
+
+    def __init__(self, size: int = 200_000) -> None:
+        self._size = size
+        self._data: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, action_ex_id: str, wf_ex_id: str) -> None:
+        with self._lock:
+            self._data[action_ex_id] = wf_ex_id
+            if len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+    def pop(self, action_ex_id: str) -> str | None:
+        with self._lock:
+            return self._data.pop(action_ex_id, None)
 
 
 class Work:
@@ -88,9 +111,12 @@ class Work:
     # -- side effects -------------------------------------------------------------
 
     def send(self, request: RunActionRequest) -> None:
-        executor, ctx = self.s.executor, self.ctx
+        executor, ctx, owners = self.s.executor, self.ctx, self.s.action_owner
+        wf_ex_id = request.execution_context.get("workflow_execution_id")
 
         def _send() -> None:
+            if wf_ex_id:
+                owners.put(request.action_ex_id, wf_ex_id)
             executor.run_action(ctx, request)
 
         self.tx.after_commit(_send)
