@@ -190,7 +190,9 @@ class JinjaEvaluator:
             reason = f"{e.__class__.__name__}: {e}"[:300]
             raise ExpressionError(f"Can not evaluate Jinja expression '{_short(source)}': {reason}") from None
         if isinstance(result, jinja2.Undefined):
-            return None
+            # A whole-value expression that names nothing: as strict as a template would be.
+            hint = getattr(result, "_undefined_hint", None) or "undefined value"
+            raise ExpressionError(f"Can not evaluate Jinja expression '{_short(source)}': {hint}")
         return result
 
     def validate(self, source: str, whole: bool) -> None:

@@ -97,8 +97,16 @@ def test_jinja_attribute_lookup_prefers_python_attributes() -> None:
     assert evaluate("{{ _['items'] }}", {"items": [1]}) == [1]
 
 
-def test_undefined_jinja_variable_evaluates_to_none() -> None:
-    assert evaluate("{{ _.missing }}", DATA) is None
+@pytest.mark.parametrize("expression", ["{{ _.missing }}", "a {{ _.missing }} b",
+                                        "{{ _.nested.missing }}", "{{ nothing }}"])
+def test_undefined_jinja_value_is_an_expression_error(expression: str) -> None:
+    with pytest.raises(ExpressionError) as err:
+        evaluate(expression, DATA)
+    assert "missing" in str(err.value) or "nothing" in str(err.value)
+
+
+def test_jinja_none_value_is_not_undefined() -> None:
+    assert evaluate("{{ _.n }}", {"n": None}) is None
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,8 @@ def test_sandbox_blocks_python_internals() -> None:
 
 
 def test_function_env_is_not_reachable_from_templates() -> None:
-    assert evaluate("{{ __mistral_fenv._value }}", {}) is None
+    with pytest.raises(ExpressionError):
+        evaluate("{{ __mistral_fenv._value }}", {})
 
 
 def test_deeply_nested_expression_is_an_error_not_a_crash() -> None:
