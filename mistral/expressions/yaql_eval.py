@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections.abc  # noqa: F401 - yaql 3 uses collections.abc without importing it
 import functools
+import threading
 from typing import Any
 
 import yaql
@@ -113,6 +114,8 @@ class YaqlEvaluator:
         _register(root)
         _bound_producers(root)
         self._root = root
+        # yaql's engine shares one ply lexer and parser, which keep state while parsing.
+        self._parse_lock = threading.Lock()
         self.parse = functools.lru_cache(maxsize=4096)(self._parse)
 
     def _parse(self, source: str) -> Any:
@@ -121,7 +124,8 @@ class YaqlEvaluator:
                 f"YAQL expression is longer than {self.settings.max_expression_length} characters"
             )
         try:
-            return self._engine(source)
+            with self._parse_lock:
+                return self._engine(source)
         except yaql_exc.YaqlException as e:
             raise ExpressionError(f"Invalid YAQL expression '{_short(source)}': {_reason(e)}") from None
         except (RecursionError, MemoryError):

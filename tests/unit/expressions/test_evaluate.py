@@ -161,3 +161,26 @@ def test_find_expressions_reports_kind_source_and_path() -> None:
         ("yaql", "$.y", "a"),
         ("jinja", "{{ _.z }}", "b[0]"),
     ]
+
+
+def test_parsing_is_safe_from_several_threads() -> None:
+    import threading
+
+    results: dict[int, object] = {}
+    errors: list[BaseException] = []
+
+    def work(base: int) -> None:
+        try:
+            for i in range(base, base + 150):
+                results[i] = evaluate(f"<% $.x + {i} * (2 + {i}) %>", {"x": 1})
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(n * 1000,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 600
+    assert all(v == 1 + i * (2 + i) for i, v in results.items())
