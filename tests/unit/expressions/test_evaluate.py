@@ -176,11 +176,18 @@ def test_parsing_is_safe_from_several_threads() -> None:
         except BaseException as e:  # pragma: no cover - reported below
             errors.append(e)
 
-    threads = [threading.Thread(target=work, args=(n * 1000,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    import sys
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often: without the parse lock this fails
+    try:
+        threads = [threading.Thread(target=work, args=(n * 1000,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
     assert not errors
     assert len(results) == 600
     assert all(v == 1 + i * (2 + i) for i, v in results.items())
