@@ -5,7 +5,9 @@ Everything the controllers need arrives in ``ApiServices`` (the ``Database``, an
 for ``/v2/services`` and Python action definitions for ``/v2/actions``). No globals: the
 composition root (``mistral/cmd``) or a test builds them and passes them in.
 
-Around pecan sits one small WSGI layer (``_Guard``) that, with ``[pecan] auth_enable``,
+Around pecan sits one small WSGI layer (``_Guard``) that tags every answer with an
+``X-Openstack-Request-Id`` (the client's or a new one, also in the request context); with
+``[pecan] auth_enable``,
 answers 401 unless the authentication middleware in front of it (keystonemiddleware's
 ``auth_token``, added by the composition root) confirmed the caller's identity
 (``X-Identity-Status: Confirmed``); refuses oversized bodies with 413 before they are
@@ -16,12 +18,13 @@ fault body; and answers 500 with a fault body if anything escapes.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pecan
-from webob import Request
+from webob import Request, Response
 
 from mistral.api import errors, hooks
 from mistral.engine.interface import Engine
@@ -85,18 +88,25 @@ class _Guard:
         self.auth_enable = auth_enable
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        rid = environ.get("HTTP_X_OPENSTACK_REQUEST_ID") or f"req-{uuid.uuid4()}"
+        environ["HTTP_X_OPENSTACK_REQUEST_ID"] = rid
+        resp = self._respond(environ)
+        resp.headers["X-Openstack-Request-Id"] = rid
+        return resp(environ, start_response)
+
+    def _respond(self, environ: dict) -> Response:
         req = Request(environ)
         if self.auth_enable and req.path not in ("", "/") and (
             req.headers.get("X-Identity-Status", "").lower() != "confirmed"
         ):
             return errors.fault_response(
                 401, "Authentication required: the request carries no confirmed identity."
-            )(environ, start_response)
+            )
         length = req.content_length
         if length is not None and length > self.max_body:
             return errors.fault_response(
                 413, f"Request body is larger than the limit of {self.max_body // 1024} KiB."
-            )(environ, start_response)
+            )
         if length is None and req.method in ("POST", "PUT", "PATCH") and (
             environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
         ):
@@ -104,7 +114,7 @@ class _Guard:
             if len(body) > self.max_body:
                 return errors.fault_response(
                     413, f"Request body is larger than the limit of {self.max_body // 1024} KiB."
-                )(environ, start_response)
+                )
             req.body = body
         # Every answer is JSON whatever the client accepts; pecan would negotiate on
         # Accept and refuse 'application/json' (406) for handlers exposed without a type.
@@ -121,7 +131,7 @@ class _Guard:
             resp = errors.response_for_exception(e)
         if resp.status_code >= 400 and not (resp.content_type or "").endswith("json"):
             resp = errors.fault_response(resp.status_code, _plain_message(req, resp))
-        return resp(environ, start_response)
+        return resp
 
 
 _PECAN_PARSED = ("application/json", "application/javascript")

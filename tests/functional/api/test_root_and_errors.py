@@ -113,3 +113,19 @@ def test_bad_list_parameters(api: ApiClient) -> None:
 def test_unknown_marker_is_404(api: ApiClient) -> None:
     r = api.get("/v2/workflows?marker=00000000-0000-0000-0000-000000000000")
     assert r.status_code == 404
+
+
+def test_json_whatever_the_accept_header(api: ApiClient) -> None:
+    for accept in ("application/json", "text/html", "*/*", "application/xml"):
+        r = api.get("/v2/workflows", headers={"Accept": accept})
+        assert r.status_code == 200, (accept, r.text)
+        assert r.json == {"workflows": []}
+    r = api.get("/v2/workflows/nope", headers={"Accept": "application/json"})
+    assert r.status_code == 404 and "nope" in r.fault
+
+
+def test_request_id_is_echoed_or_made(api: ApiClient) -> None:
+    r = api.get("/v2", headers={"X-Openstack-Request-Id": "req-abc"})
+    assert r.headers["X-Openstack-Request-Id"] == "req-abc"
+    made = api.get("/v2/nothing").headers["X-Openstack-Request-Id"]
+    assert made.startswith("req-") and made != "req-abc"
