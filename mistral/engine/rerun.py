@@ -60,6 +60,7 @@ def rerun_task(w: Work, wf_ex: Any, task_ex: Any, reset: bool, skip: bool,
     task_ex.error_handled = False
     set_rc(task_ex, retry_no=None, pending=None, waited_after=None, deferred=None)
     if skip:
+        tasks.task_state(task_ex, states.RUNNING)
         tasks.complete_task(w, wf_ex, task_ex, states.SUCCESS, "Skipped by rerun", None,
                             publish=False)
     else:

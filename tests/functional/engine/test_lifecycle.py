@@ -171,3 +171,23 @@ def test_resume_of_failed_execution_is_refused(h: Harness) -> None:
         h.engine.resume_workflow(CTX, wf["id"])
     assert "ERROR" in str(e.value)
     assert h.execution(wf["id"])["state"] == "ERROR"
+
+
+def test_rerun_with_skip_continues_on_success_path(h: Harness) -> None:
+    h.define(RERUN)
+    wf = h.run("wf")
+    t2 = h.task(wf["id"], "t2")
+    h.engine.rerun_workflow(CTX, t2["id"], skip=True)
+    h.run_until_idle()
+    assert h.execution(wf["id"])["state"] == "SUCCESS"
+    assert h.task_states(wf["id"])["t3"] == "SUCCESS"
+
+
+def test_action_update_pause_and_illegal_finish(h: Harness) -> None:
+    ax = h.engine.start_action(CTX, "std.async_noop", {})
+    h.run_until_idle()
+    h.engine.on_action_update(CTX, ax["id"], "PAUSED")
+    with pytest.raises(exc.InvalidStateTransitionError):
+        h.engine.on_action_update(CTX, ax["id"], "SUCCESS")
+    with pytest.raises(exc.InvalidStateTransitionError):
+        h.engine.on_action_update(CTX, ax["id"], "IDLE")

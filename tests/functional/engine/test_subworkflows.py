@@ -148,3 +148,45 @@ def test_cancelled_subworkflow_cancels_parent(h: Harness) -> None:
     h.run_until_idle()
     assert h.task(wf_id, "call")["state"] == "CANCELLED"
     assert h.execution(wf_id)["state"] == "CANCELLED"
+
+
+def test_timeout_of_subworkflow_task_cancels_the_child(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+parent:
+  tasks:
+    call:
+      workflow: slow
+      timeout: 10
+slow:
+  tasks:
+    t:
+      action: std.async_noop
+""")
+    wf_id = h.start("parent")
+    h.run_until_idle()
+    [child] = h.children(h.task(wf_id, "call")["id"])
+    h.clock.advance(10)
+    h.run_until_idle()
+    assert h.task(wf_id, "call")["state"] == "ERROR"
+    assert "timed out" in h.task(wf_id, "call")["state_info"]
+    assert h.execution(child["id"])["state"] == "CANCELLED"
+    assert h.execution(wf_id)["state"] == "ERROR"
+
+
+def test_retry_of_subworkflow_task_starts_a_new_child(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+parent:
+  tasks:
+    call:
+      workflow: bad
+      retry: {count: 2}
+bad:
+  tasks:
+    t:
+      action: std.fail
+""")
+    wf = h.run("parent")
+    assert wf["state"] == "ERROR"
+    assert len(h.children(h.task(wf["id"], "call")["id"])) == 3
