@@ -283,19 +283,48 @@ def _check_graph(problems: Problems, tasks: Mapping[Any, Any], wf_type: str, ref
 
 
 def _on_cycle(requires: Mapping[str, tuple[str, ...]], blocked: set[str]) -> set[str]:
-    """The blocked tasks that can reach themselves (not those merely waiting on a cycle)."""
-    out = set()
-    for start in blocked:
-        seen: set[str] = set()
-        stack = [r for r in requires.get(start, ()) if r in blocked]
-        while stack:
-            t = stack.pop()
-            if t == start:
-                out.add(start)
-                break
-            if t not in seen:
-                seen.add(t)
-                stack.extend(r for r in requires.get(t, ()) if r in blocked)
+    """The blocked tasks that lie on a cycle (not those merely waiting on one): members of
+    strongly connected components with more than one task, or with a self-requirement.
+    Iterative Tarjan, linear in the size of the graph."""
+    edges = {t: [r for r in requires.get(t, ()) if r in blocked] for t in blocked}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: set[str] = set()
+    counter = 0
+    for root in sorted(blocked):
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            if i < len(edges[node]):
+                work.append((node, i + 1))
+                nxt = edges[node][i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in edges[node]:
+                    out.update(component)
     return out
 
 

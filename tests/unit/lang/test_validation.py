@@ -242,3 +242,21 @@ def test_many_problems_keep_the_message_bounded() -> None:
     assert len(err.value.errors) == 300
     assert "and 250 more problem(s)" in str(err.value)
     assert len(str(err.value)) < 5000
+
+
+def test_cycles_found_exactly_among_many_tasks() -> None:
+    from mistral.lang.validator import _on_cycle
+
+    requires = {"a": ("b",), "b": ("a", "c"), "c": ("d",), "d": ("c",), "e": ("a",),
+                "f": ("f",), "g": ()}
+    assert _on_cycle(requires, set(requires)) == {"a", "b", "c", "d", "f"}
+    n = 5000  # a long ring: must be handled iteratively (no recursion limit)
+    ring = {f"t{i}": (f"t{(i + 1) % n}",) for i in range(n)}
+    assert _on_cycle(ring, set(ring)) == set(ring)
+
+
+def test_a_long_requires_cycle_in_a_document() -> None:
+    body = "".join(f"    t{i}:\n      requires: [t{(i + 1) % 2000}]\n" for i in range(2000))
+    problems = problems_of("version: '2.0'\nwf:\n  type: reverse\n  tasks:\n" + body)
+    assert len(problems) == 2000
+    assert all("cycle" in p.message for p in problems)
