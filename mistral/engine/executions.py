@@ -116,7 +116,8 @@ def create_execution(
     except exc.ExpressionError as e:
         raise exc.InputError(f"Cannot evaluate vars of workflow '{spec.name}': {e}") from None
     decision = controller.start(spec, context, task_name)
-    rc: dict[str, Any] = {"flow": decision.flow.to_dict()}
+    rc: dict[str, Any] = {"flow": decision.flow.to_dict(),
+                          "spec_key": [definition.id, definition.checksum]}
     if index is not None:
         rc["index"] = index
     values = _row_values(w, definition, spec, checked, params, context, rc, description)
@@ -127,7 +128,6 @@ def create_execution(
         values["root_execution_id"] = parent_wf.root_execution_id or parent_wf.id
         values["project_id"] = parent_wf.project_id
     wf_ex = w.tx.workflow_executions.create(values)
-    specs.remember_execution_spec(wf_ex.id, spec)
     for cmd in decision.commands:
         w.push(wf_ex, cmd)
     w.touch(wf_ex)

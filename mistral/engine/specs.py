@@ -65,12 +65,11 @@ def _parse_definition(row: Any) -> WorkflowSpec:
 
 
 def execution_spec(wf_ex: Any) -> WorkflowSpec:
+    """The spec an execution runs; executions of one definition version share one object."""
+    key = (wf_ex.runtime_context or {}).get("spec_key")
+    if key:
+        return workflow_spec_from_dict(("def", *key), wf_ex.spec)
     return workflow_spec_from_dict(("ex", wf_ex.id), wf_ex.spec)
-
-
-def remember_execution_spec(wf_ex_id: str, spec: WorkflowSpec) -> None:
-    """Cache the spec object an execution started with (no rebuild on its next event)."""
-    _WF_SPECS.get_or_build(("ex", wf_ex_id), lambda: spec)
 
 
 def action_spec_of_definition(row: Any) -> ActionSpec:
