@@ -21,7 +21,6 @@ from mistral import lang
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
 RUNNING_STATES = ("RUNNING", "PAUSED", "IDLE")
 SCOPES = ("private", "public")
-RESERVED = ("version", "name", "description", "tags", "workflows", "actions")
 
 
 def is_uuid(value: str) -> bool:
@@ -46,24 +45,14 @@ def checksum(text: str) -> str:
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-def _raw_sections(text: str, key: str | None) -> dict[str, Any]:
-    """The raw mapping of each named workflow/action, to store one definition per row."""
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError:  # already validated by lang; be defensive
-        return {}
-    if not isinstance(doc, dict):
-        return {}
-    if key is not None:
-        doc = doc.get(key) or {}
-        return doc if isinstance(doc, dict) else {}
-    return {k: v for k, v in doc.items() if k not in RESERVED}
-
-
-def _section_text(name: str, raw: Any, whole: str, single: bool) -> str:
-    if single or raw is None:
+def _section_text(spec: Any, whole: str, single: bool) -> str:
+    """The definition text stored for one workflow/action: the document itself when it
+    holds only that one, else the spec's own mapping under a version header."""
+    if single:
         return whole
-    return yaml.safe_dump({"version": "2.0", name: raw}, sort_keys=False, default_flow_style=False)
+    body = {k: v for k, v in (_spec_dict(spec) or {}).items() if k != "name"}
+    return yaml.safe_dump({"version": "2.0", spec.name: body}, sort_keys=False,
+                          default_flow_style=False)
 
 
 def _spec_dict(spec: Any) -> Any:
@@ -98,10 +87,10 @@ def input_string(params: Any) -> str:
 # -- workflows ------------------------------------------------------------------
 
 
-def _workflow_values(spec: Any, text: str, raw: dict, single: bool, namespace: str,
+def _workflow_values(spec: Any, text: str, single: bool, namespace: str,
                      scope: str, workbook: str | None = None, prefix: str = "") -> dict:
     name = prefix + spec.name
-    definition = _section_text(spec.name, raw.get(spec.name), text, single)
+    definition = _section_text(spec, text, single)
     return {
         "name": name,
         "namespace": namespace,
@@ -118,7 +107,6 @@ def save_workflows(tx: Any, text: str, namespace: str, scope: str, update: bool,
                    identifier: str | None = None) -> list[Any]:
     """Create (or update) every workflow of a document; all or nothing."""
     specs = lang.parse_workflows(text).workflows
-    raw = _raw_sections(text, None)
     single = len(specs) == 1
     if identifier is not None and not single:
         raise exc.ValidationError(
@@ -127,7 +115,7 @@ def save_workflows(tx: Any, text: str, namespace: str, scope: str, update: bool,
         )
     rows = []
     for spec in specs:
-        values = _workflow_values(spec, text, raw, single, namespace, scope)
+        values = _workflow_values(spec, text, single, namespace, scope)
         repo = tx.workflow_definitions
         if not update:
             rows.append(repo.create(values))
@@ -193,9 +181,9 @@ def delete_workflow(tx: Any, identifier: str, namespace: str = "") -> None:
 # -- actions --------------------------------------------------------------------
 
 
-def _action_values(spec: Any, text: str, raw: dict, single: bool, namespace: str,
+def _action_values(spec: Any, text: str, single: bool, namespace: str,
                    scope: str, workbook: str | None = None, prefix: str = "") -> dict:
-    definition = _section_text(spec.name, raw.get(spec.name), text, single)
+    definition = _section_text(spec, text, single)
     return {
         "name": prefix + spec.name,
         "namespace": namespace,
@@ -224,7 +212,6 @@ def _attr(obj: Any, name: str, default: Any = None) -> Any:
 def save_actions(tx: Any, text: str, namespace: str, scope: str, update: bool,
                  system_names: set[str], identifier: str | None = None) -> list[Any]:
     specs = lang.parse_actions(text)
-    raw = _raw_sections(text, None)
     single = len(specs) == 1
     if identifier is not None and not single:
         raise exc.ValidationError(
@@ -234,7 +221,7 @@ def save_actions(tx: Any, text: str, namespace: str, scope: str, update: bool,
     for spec in specs:
         if spec.name in system_names:
             raise exc.NotAllowedError(f"Cannot create or modify the system action {spec.name}.")
-        values = _action_values(spec, text, raw, single, namespace, scope)
+        values = _action_values(spec, text, single, namespace, scope)
         repo = tx.action_definitions
         if not update:
             rows.append(repo.create(values))
@@ -296,18 +283,15 @@ def _children(spec: Any, key: str) -> Sequence[Any]:
 
 def _save_workbook_children(tx: Any, spec: Any, text: str, namespace: str, scope: str) -> None:
     prefix = spec.name + "."
-    raw_wfs = _raw_sections(text, "workflows")
-    raw_actions = _raw_sections(text, "actions")
     for wf in _children(spec, "workflows"):
-        values = _workflow_values(wf, text, raw_wfs, False, namespace, scope, spec.name, prefix)
+        values = _workflow_values(wf, text, False, namespace, scope, spec.name, prefix)
         existing = tx.workflow_definitions.find(name=values["name"], namespace=namespace)
         if existing is not None:
             tx.workflow_definitions.update(existing.id, values)
         else:
             tx.workflow_definitions.create(values)
     for action in _children(spec, "actions"):
-        values = _action_values(action, text, raw_actions, False, namespace, scope, spec.name,
-                                prefix)
+        values = _action_values(action, text, False, namespace, scope, spec.name, prefix)
         tx.action_definitions.create(values)
 
 
