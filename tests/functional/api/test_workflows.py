@@ -198,3 +198,19 @@ def test_definition_above_the_size_limit_is_413(sqlite_database: object) -> None
     assert r.status_code == 413 and "1 KiB" in r.fault
     assert small.post("/v2/workflows/validate", big).json["valid"] is False
     assert small.get("/v2/workflows").json["workflows"] == []
+
+
+def test_large_workflow_is_accepted_and_deep_nesting_refused(api: ApiClient) -> None:
+    lines = ["---", "version: '2.0'", "chain:", "  tasks:"]
+    for i in range(1000):
+        lines.append(f"    t{i}:\n      action: std.echo output={i}")
+        if i < 999:
+            lines.append(f"      on-success: [t{i + 1}]")
+    r = api.post("/v2/workflows", "\n".join(lines) + "\n")
+    assert r.status_code == 201, r.text[:300]
+    assert "t999:" in api.get("/v2/workflows/chain").json["definition"]
+    deep = "version: '2.0'\nwf:\n  vars: " + "[" * 200 + "]" * 200 + "\n  tasks: {}\n"
+    r = api.post("/v2/workflows", deep)
+    assert r.status_code in (400, 413), r.text
+    assert "deep" in r.fault.lower() or "depth" in r.fault.lower(), r.fault
+    assert [w["name"] for w in api.get("/v2/workflows").json["workflows"]] == ["chain"]
