@@ -158,3 +158,33 @@ fan:
             assert result_of(h.task(wf_id, "a")) == list(range(6))
     finally:
         executor.stop()
+
+
+def test_pause_resume_rerun_and_timers(hdb: Harness) -> None:
+    hdb.define("""
+version: '2.0'
+life:
+  tasks:
+    a:
+      action: std.echo output=1
+      wait-before: 3
+      on-success: [b]
+    b:
+      with-items: i in <% [1, 2] %>
+      action: std.echo output=<% $.i %>
+      fail-on: <% env().get(fail, false) %>
+""")
+    wf_id = hdb.start("life", env={"fail": True})
+    hdb.engine.pause_workflow(CTX, wf_id)
+    hdb.clock.advance(3)
+    hdb.run_until_idle()
+    assert hdb.task_states(wf_id) == {"a": "RUNNING_DELAYED"}
+    hdb.engine.resume_workflow(CTX, wf_id)
+    hdb.run_until_idle()
+    assert hdb.execution(wf_id)["state"] == "ERROR"
+    b = hdb.task(wf_id, "b")
+    hdb.engine.rerun_workflow(CTX, b["id"], reset=False, env={"fail": False})
+    hdb.run_until_idle()
+    assert hdb.execution(wf_id)["state"] == "SUCCESS"
+    assert result_of(hdb.task(wf_id, "b")) == [1, 2]
+    assert len(hdb.actions(b["id"])) == 2
