@@ -115,7 +115,9 @@ def create_execution(
         context = _initial_context(spec, checked, env)
     except exc.ExpressionError as e:
         raise exc.InputError(f"Cannot evaluate vars of workflow '{spec.name}': {e}") from None
-    decision = controller.start(spec, context, task_name)
+    # Tasks see the workflow context through the execution row; their own in_context
+    # holds only what their branch published (no copy of the input per task).
+    decision = controller.start(spec, {}, task_name)
     rc: dict[str, Any] = {"flow": decision.flow.to_dict(),
                           "spec_key": [definition.id, definition.checksum]}
     if index is not None:

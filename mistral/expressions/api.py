@@ -57,10 +57,11 @@ def _evaluate(expression: Any, data: Any, env: FunctionEnv | None,
             return yaql.evaluate(whole, data, env, prepared.value)
         parts: list[str] = []
         pos = 0
-        for m in scanner.YAQL_RE.finditer(expression):
-            parts.append(expression[pos:m.start()])
-            parts.append(_to_str(yaql.evaluate(m.group(1), data, env, prepared.value)))
-            pos = m.end()
+        for start, end in scanner.yaql_spans(expression):
+            parts.append(expression[pos:start])
+            source = expression[start + 2:end - 2]
+            parts.append(_to_str(yaql.evaluate(source, data, env, prepared.value)))
+            pos = end
         parts.append(expression[pos:])
         result = "".join(parts)
         if len(result) > settings.max_string_length:

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Iterator
-
-YAQL_RE = re.compile(r"<%(.*?)%>", re.DOTALL)
-JINJA_EXPR_RE = re.compile(r"{{(.*?)}}", re.DOTALL)
-JINJA_BLOCK_RE = re.compile(r"{%(.*?)%}", re.DOTALL)
 
 YAQL = "yaql"
 JINJA = "jinja"
@@ -24,15 +19,37 @@ class Found:
     path: str
 
 
+# Scanning is done with str.find, never with lazy regexes: a hostile string of many
+# unclosed "<%" would make a regex scan quadratic.
+def spans(text: str, opener: str, closer: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every ``opener ... closer`` pair, leftmost first, closer nearest."""
+    pos = 0
+    while True:
+        start = text.find(opener, pos)
+        if start < 0:
+            return
+        end = text.find(closer, start + len(opener))
+        if end < 0:
+            return
+        pos = end + len(closer)
+        yield start, pos
+
+
+def yaql_spans(text: str) -> Iterator[tuple[int, int]]:
+    return spans(text, "<%", "%>")
+
+
+def _has(text: str, opener: str, closer: str) -> bool:
+    return next(spans(text, opener, closer), None) is not None
+
+
 def kind_of(value: Any) -> str | None:
     """``'yaql'``, ``'jinja'`` or None. YAQL wins when a string holds both, as in Mistral."""
     if not isinstance(value, str):
         return None
-    if "<%" in value and YAQL_RE.search(value):
+    if "<%" in value and _has(value, "<%", "%>"):
         return YAQL
-    if ("{{" in value and JINJA_EXPR_RE.search(value)) or (
-        "{%" in value and JINJA_BLOCK_RE.search(value)
-    ):
+    if ("{{" in value and _has(value, "{{", "}}")) or ("{%" in value and _has(value, "{%", "%}")):
         return JINJA
     return None
 
@@ -42,26 +59,26 @@ def is_expression(value: Any) -> bool:
     return kind_of(value) is not None
 
 
+def _whole(text: str, opener: str, closer: str) -> str | None:
+    stripped = text.strip()
+    if not (stripped.startswith(opener) and stripped.endswith(closer)):
+        return None
+    first = next(spans(stripped, opener, closer), None)
+    if first == (0, len(stripped)):
+        return stripped[len(opener):-len(closer)]
+    return None
+
+
 def whole_yaql(text: str) -> str | None:
     """The inner source when ``text`` is exactly one ``<% ... %>`` (surrounding blanks allowed)."""
-    stripped = text.strip()
-    if not (stripped.startswith("<%") and stripped.endswith("%>")):
-        return None
-    m = YAQL_RE.match(stripped)
-    if m is not None and m.end() == len(stripped):
-        return m.group(1)
-    return None
+    return _whole(text, "<%", "%>")
 
 
 def whole_jinja(text: str) -> str | None:
     """The inner source when ``text`` is exactly one ``{{ ... }}`` and holds no block."""
-    stripped = text.strip()
-    if not (stripped.startswith("{{") and stripped.endswith("}}")) or "{%" in stripped:
+    if "{%" in text:
         return None
-    m = JINJA_EXPR_RE.match(stripped)
-    if m is not None and m.end() == len(stripped):
-        return m.group(1)
-    return None
+    return _whole(text, "{{", "}}")
 
 
 def find_expressions(value: Any, path: str = "", _depth: int = 0) -> Iterator[Found]:
@@ -74,8 +91,8 @@ def find_expressions(value: Any, path: str = "", _depth: int = 0) -> Iterator[Fo
     if isinstance(value, str):
         kind = kind_of(value)
         if kind == YAQL:
-            for m in YAQL_RE.finditer(value):
-                yield Found(YAQL, m.group(1), m.group(0), path)
+            for start, end in yaql_spans(value):
+                yield Found(YAQL, value[start + 2:end - 2], value[start:end], path)
         elif kind == JINJA:
             yield Found(JINJA, value, value, path)
     elif isinstance(value, dict):

@@ -13,7 +13,8 @@ from typing import Any, Mapping
 from mistral.lang import specs as s
 from mistral.lang.util import InlineSyntaxError, freeze, parse_inline, parse_params
 
-WITH_ITEMS_RE = re.compile(r"^\s*([\w\-]+)\s+in\s+(.+?)\s*$", re.DOTALL)
+# Matched against the stripped clause: greedy, so matching stays linear on any input.
+WITH_ITEMS_RE = re.compile(r"([\w\-]+)\s+in\s+(.+)", re.DOTALL)
 POLICY_KEYS = ("wait-before", "wait-after", "timeout", "pause-before", "concurrency",
                "safe-rerun", "fail-on")
 
@@ -84,7 +85,7 @@ def parse_with_items(value: Any) -> tuple[s.WithItem, ...]:
     clauses = [value] if isinstance(value, str) else list(value)
     out = []
     for clause in clauses:
-        m = WITH_ITEMS_RE.match(clause)
+        m = WITH_ITEMS_RE.fullmatch(clause.strip())
         if m is None:
             raise InlineSyntaxError(f"'{clause}' is not of the form 'var in <% expression %>'")
         source: Any = m.group(2)

@@ -191,3 +191,17 @@ def test_parsing_is_safe_from_several_threads() -> None:
     assert not errors
     assert len(results) == 600
     assert all(v == 1 + i * (2 + i) for i, v in results.items())
+
+
+def test_scanning_matches_nearest_closers_like_mistral() -> None:
+    assert evaluate("<% 1 %> %>", {}) == "1 %>"
+    assert evaluate("<% 'a' %><% 'b' %>", {}) == "ab"
+    assert [f.source for f in find_expressions("<%x%> <% y %> <% open")] == ["x", " y "]
+
+
+def test_many_unclosed_openers_are_scanned_in_one_pass() -> None:
+    # A lazy regex would take quadratic time here; str.find scanning is linear.
+    hostile = "<%" * 200_000 + "{{" * 200_000
+    assert not is_expression(hostile)
+    assert list(find_expressions(hostile)) == []
+    assert evaluate(hostile, {}) == hostile

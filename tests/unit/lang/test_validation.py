@@ -260,3 +260,11 @@ def test_a_long_requires_cycle_in_a_document() -> None:
     problems = problems_of("version: '2.0'\nwf:\n  type: reverse\n  tasks:\n" + body)
     assert len(problems) == 2000
     assert all("cycle" in p.message for p in problems)
+
+
+def test_with_items_clause_with_long_blank_runs() -> None:
+    from mistral.lang.compiler import parse_with_items
+
+    clause = "x in <% $.a" + " " * 100_000 + "%>"
+    (item,) = parse_with_items(clause)
+    assert item.var == "x" and item.source.endswith("%>")
