@@ -403,3 +403,24 @@ wf:
     wf = h.run("wf")
     assert wf["output"] == {"names": ["a", "b"], "first": "one"}
 
+
+
+def test_tasks_do_not_copy_the_workflow_input(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+wf:
+  input: [big]
+  output:
+    n: <% len($.big) %>
+  tasks:
+    a:
+      action: std.echo output=<% len($.big) %>
+      publish: {n: <% task().result %>}
+      on-success: [b]
+    b:
+      action: std.noop
+""")
+    wf = h.run("wf", {"big": list(range(500))})
+    assert wf["output"] == {"n": 500}
+    assert h.task(wf["id"], "a")["in_context"] == {}
+    assert h.task(wf["id"], "b")["in_context"] == {"n": 500}
