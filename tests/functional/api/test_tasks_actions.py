@@ -117,6 +117,23 @@ def test_run_action_errors(api: ApiClient) -> None:
     assert r.status_code == 400 and r.fault
     r = api.post("/v2/action_executions", {"name": "std.echo", "params": {"turbo": True}})
     assert r.status_code == 400 and "turbo" in r.fault
+    for params, needle in (({"timeout": "soon"}, "timeout"), ({"run_sync": "yes"}, "run_sync"),
+                           ({"target": 5}, "target"), ({"save_result": 1}, "save_result")):
+        r = api.post("/v2/action_executions", {"name": "std.echo", "params": params})
+        assert r.status_code == 400 and needle in r.fault, (params, r.text)
+    r = api.post("/v2/action_executions", {"name": "std.async_noop",
+                                           "params": {"run_sync": True}})
+    assert r.status_code == 400 and "asynchronous" in r.fault
+
+
+def test_run_async_action_without_params_is_stored(api: ApiClient, harness: Harness) -> None:
+    r = api.post("/v2/action_executions", {"name": "std.async_noop"})
+    assert r.status_code == 201, r.text
+    harness.run_until_idle()
+    got = api.get(f"/v2/action_executions/{r.json['id']}").json
+    assert got["state"] == "RUNNING"
+    done = api.put(f"/v2/action_executions/{got['id']}", {"state": "SUCCESS", "output": "ok"})
+    assert done.status_code == 200 and json.loads(done.json["output"]) == {"result": "ok"}
 
 
 def test_async_action_result_delivered_through_the_api(api: ApiClient, harness: Harness) -> None:

@@ -50,7 +50,6 @@ FILTERS: dict[str, type] = {
 NOT_COLUMNS = ("task_name", "params")
 COLUMNS = tuple(f for f in ActionExecution.field_names() if f not in NOT_COLUMNS)
 RESULT_STATES = (states.SUCCESS, states.ERROR, states.CANCELLED)
-RUN_PARAMS = ("run_sync", "save_result", "target", "timeout", "env", "namespace")
 
 
 def _task_names(tx: Any, rows: Sequence[Any]) -> dict[str, str]:
@@ -95,6 +94,39 @@ def get_one(id: str) -> dict[str, Any]:
         return render(row, _task_names(tx, [row]))
 
 
+PARAM_TYPES: dict[str, tuple[type, ...]] = {
+    "run_sync": (bool,), "save_result": (bool,), "target": (str,), "timeout": (int, float),
+    "env": (dict,), "namespace": (str,),
+}
+
+
+def _run_params(raw: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Checked run-action params, and whether ``run_sync`` was chosen by us, not the client."""
+    unknown = set(raw) - set(PARAM_TYPES)
+    if unknown:
+        raise errors.bad_request(
+            "Unknown run-action parameter(s) " + ", ".join(sorted(unknown))
+            + "; known: " + ", ".join(PARAM_TYPES) + "."
+        )
+    for key, value in raw.items():
+        kinds = PARAM_TYPES[key]
+        if value is not None and (not isinstance(value, kinds) or (
+                bool not in kinds and isinstance(value, bool))):
+            raise errors.bad_request(
+                f"Parameter 'params.{key}' must be {' or '.join(k.__name__ for k in kinds)}, "
+                f"not {type(value).__name__}."
+            )
+    params = dict(raw)
+    defaulted = False
+    if not params.get("save_result"):
+        # Mistral's run-action: without save_result the action runs synchronously and
+        # only its output comes back; nothing is stored.
+        params["save_result"] = False
+        defaulted = "run_sync" not in params
+        params.setdefault("run_sync", True)
+    return params, defaulted
+
+
 def run(body: dict[str, Any]) -> dict[str, Any]:
     v = ActionExecution.parse(body, ignore=("id", "state", "state_info", "output",
                                             "created_at", "updated_at", "project_id",
@@ -108,24 +140,24 @@ def run(body: dict[str, Any]) -> dict[str, Any]:
             v[key] = {}
         elif not isinstance(v[key], dict):
             raise errors.bad_request(f"Field '{key}' must be a JSON object.")
-    unknown = set(v["params"]) - set(RUN_PARAMS)
-    if unknown:
-        raise errors.bad_request(
-            "Unknown run-action parameter(s) " + ", ".join(sorted(unknown))
-            + "; known: " + ", ".join(RUN_PARAMS) + "."
-        )
-    params = dict(v["params"])
-    if not params.get("save_result"):
-        # Mistral's run-action: without save_result the action runs synchronously and
-        # only its output comes back; nothing is stored.
-        params["save_result"] = False
-        params.setdefault("run_sync", True)
+    params, defaulted = _run_params(v["params"])
     ctx = http.ctx()
-    result = http.engine().start_action(
-        ctx, name, action_input=v["input"], description=v.get("description"),
-        namespace=v.get("workflow_namespace") or "", params=params,
-    )
-    result = dict(result or {})
+
+    def start(p: dict[str, Any]) -> dict[str, Any]:
+        return dict(http.engine().start_action(
+            ctx, name, action_input=v["input"], description=v.get("description"),
+            namespace=v.get("workflow_namespace") or "", params=p,
+        ) or {})
+
+    try:
+        result = start(params)
+    except exc.InputError:
+        if not defaulted:
+            raise
+        # An asynchronous action cannot run synchronously: store it and let it report
+        # its result later, as Mistral does for such actions.
+        params = {**params, "save_result": True, "run_sync": False}
+        result = start(params)
     action_id = result.get("id")
     if action_id and params["save_result"]:
         with http.read_tx() as tx:
