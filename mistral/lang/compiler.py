@@ -267,3 +267,16 @@ def build_action(name: str, body: Mapping[str, Any]) -> s.ActionSpec:
         tags=tuple(body.get("tags") or ()),
         source=freeze(body),
     )
+
+
+def build_workbook(root: Mapping[str, Any]) -> s.WorkbookSpec:
+    workflows = root.get("workflows") or {}
+    actions = root.get("actions") or {}
+    return s.WorkbookSpec(
+        name=root["name"],
+        description=root.get("description", ""),
+        tags=tuple(root.get("tags") or ()),
+        workflows=tuple(build_workflow(str(n), b) for n, b in workflows.items()),
+        actions=tuple(build_action(str(n), b) for n, b in actions.items()),
+        source=freeze(root),
+    )

@@ -10,7 +10,6 @@ from mistral.lang import schema as sc
 from mistral.lang.errors import Problems, type_name
 from mistral.lang.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, load
 from mistral.lang.specs import ActionSpec, WorkbookSpec, WorkflowListSpec, WorkflowSpec
-from mistral.lang.util import freeze
 
 _VERSIONS = ("2.0", 2.0)
 
@@ -82,11 +81,4 @@ def parse_workbook(text: str | bytes, max_depth: int = DEFAULT_MAX_DEPTH,
     for name, body in actions.items():
         validator.check_action(problems, name, body, ("actions", name))
     problems.raise_if_any()
-    return WorkbookSpec(
-        name=root["name"],
-        description=root.get("description", ""),
-        tags=tuple(root.get("tags") or ()),
-        workflows=tuple(compiler.build_workflow(n, b) for n, b in workflows.items()),
-        actions=tuple(compiler.build_action(n, b) for n, b in actions.items()),
-        source=freeze(root),
-    )
+    return compiler.build_workbook(root)

@@ -254,3 +254,10 @@ class WorkbookSpec:
         from mistral.lang.util import thaw
 
         return thaw(self.source)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "WorkbookSpec":
+        """Rebuild from ``to_dict()`` output, without validation."""
+        from mistral.lang.compiler import build_workbook
+
+        return build_workbook(d)

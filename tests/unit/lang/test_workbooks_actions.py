@@ -56,6 +56,15 @@ def test_workbook_parses_into_workflows_and_actions() -> None:
     assert thaw(wb.to_dict())["name"] == "my_wb"
 
 
+def test_workbook_round_trip() -> None:
+    import json
+
+    from mistral.lang import WorkbookSpec
+
+    wb = parse_workbook(dedent(WORKBOOK))
+    assert WorkbookSpec.from_dict(json.loads(json.dumps(wb.to_dict()))) == wb
+
+
 def test_workbook_may_have_only_workflows_or_only_actions() -> None:
     assert parse_workbook("version: '2.0'\nname: w\nworkflows:\n  a:\n    tasks: {t: {}}\n").actions \
         == ()
