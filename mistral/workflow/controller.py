@@ -54,21 +54,7 @@ def join_targets(spec: Any, task_name: str) -> tuple[str, ...]:
     """
     if workflow_type(spec) == REVERSE:
         return ()
-    graph = graph_of(spec)
-    if task_name not in graph.tracked:
-        return ()
-    out: set[str] = set()
-    seen: set[str] = set()
-    stack = [task_name]
-    while stack:
-        name = stack.pop()
-        for nxt in graph.outbound.get(name, ()):
-            if nxt in graph.join_need:
-                out.add(nxt)
-            elif nxt in graph.tracked and nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return tuple(sorted(out))
+    return graph_of(spec).joins_reachable_from(task_name)
 
 
 def final_state(

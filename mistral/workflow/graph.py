@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from mistral.workflow.commands import ENGINE_COMMANDS
@@ -56,9 +56,31 @@ class FlowGraph:
     join_need: dict[str, int]
     tracked: frozenset[str]
     dependents: dict[str, frozenset[str]]
+    _joins_from: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def is_join(self, name: str) -> bool:
         return name in self.join_need
+
+    def joins_reachable_from(self, name: str) -> tuple[str, ...]:
+        """Join tasks a completion of ``name`` may touch, directly or via dead paths
+        through tracked tasks; computed once per task and remembered."""
+        hit = self._joins_from.get(name)
+        if hit is not None:
+            return hit
+        out: set[str] = set()
+        if name in self.tracked:
+            seen: set[str] = set()
+            stack = [name]
+            while stack:
+                for nxt in self.outbound.get(stack.pop(), ()):
+                    if nxt in self.join_need:
+                        out.add(nxt)
+                    elif nxt in self.tracked and nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+        result = tuple(sorted(out))
+        self._joins_from[name] = result
+        return result
 
 
 def _join_need(join: Any, inbound_count: int) -> int:
