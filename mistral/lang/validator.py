@@ -1,7 +1,9 @@
 """Semantic checks of DSL v2 on top of the JSON schemas; every problem gets a path and line.
 
 ``check_workflow`` / ``check_action`` add problems to a ``Problems`` and never raise on
-malformed input: checks that need a well-formed part run only when its schema passed.
+malformed input: every check looks only at the parts whose shape it can use, so one
+mistake does not hide the others. Graph checks (start tasks, joins, cycles) run once no
+reference dangles.
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def _check_policies(problems: Problems, body: Mapping[str, Any], path: Path) -> 
         except InlineSyntaxError as e:
             problems.add(path + ("retry",), f"cannot parse retry: {e}")
         else:
-            for key in set(params) - _RETRY_KEYS:
+            for key in sorted(set(params) - _RETRY_KEYS):
                 problems.add(path + ("retry",), f"unknown retry parameter '{key}'")
             if "count" not in params:
                 problems.add(path + ("retry",), "missing required parameter 'count'")
