@@ -104,7 +104,9 @@ def test_pause_resume_async_result_and_delete_with_the_cli(cli: Cli) -> None:
     action = wait_for(lambda: cli.rows("action-execution-list", task["ID"]),
                       "the action to appear")[0]
     assert cli.json("execution-update", ex["ID"], "-s", "PAUSED")["State"] == "PAUSED"
+    cli.run("execution-update", ex["ID"], "-e", '{"reviewer": "bob"}')
     assert cli.json("execution-update", ex["ID"], "-s", "RUNNING")["State"] == "RUNNING"
+    assert ex["ID"] in [e["ID"] for e in cli.rows("execution-list", "--rootsonly")]
     assert cli.json("execution-update", ex["ID"], "-d", "waiting for Bob")[
         "Description"] == "waiting for Bob"
     updated = cli.json("action-execution-update", action["ID"], "--state", "SUCCESS",
@@ -165,3 +167,15 @@ print(json.dumps({
     assert json.loads(out["run"]) == {"result": 7}
     assert out["filtered"] == [out["id"]] and out["subs"] == [out["id"]]
     assert out["report_root"] == out["id"]
+
+
+def test_event_triggers_with_the_cli(cli: Cli) -> None:
+    cli.run("workflow-create", cli.file("flows4.yaml", renamed("_ev")))
+    wf_id = cli.json("workflow-get", "greeting_ev")["ID"]
+    et = cli.json("event-trigger-create", "on_boot", wf_id, "nova", "notifications",
+                  "compute.instance.create.end", '{"name": "vm"}')
+    assert et["Name"] == "on_boot" and et["Exchange"] == "nova"
+    assert et["ID"] in [e["ID"] for e in cli.rows("event-trigger-list")]
+    assert cli.json("event-trigger-get", et["ID"])["Event"] == "compute.instance.create.end"
+    cli.run("event-trigger-delete", et["ID"])
+    assert et["ID"] not in [e["ID"] for e in cli.rows("event-trigger-list")]
