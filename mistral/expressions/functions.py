@@ -38,6 +38,8 @@ def json_dump(data: Any) -> str:
 def json_parse(data: str) -> Any:
     try:
         return json.loads(data)
+    except RecursionError:
+        raise ExpressionError("json_parse(): the argument is nested too deeply") from None
     except (TypeError, ValueError) as e:
         raise ExpressionError(f"json_parse(): the argument is not valid JSON ({e.__class__.__name__})")
 
@@ -46,11 +48,44 @@ def yaml_dump(data: Any) -> str:
     return yaml.safe_dump(_plain(data), default_flow_style=False)
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_MAX_DEPTH = 64
+YAML_MAX_NODES = 100_000
+
+
+def _check_yaml_shape(data: str) -> None:
+    """Refuse deep nesting and alias bombs before building anything (iterative scan)."""
+    depth = 0
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[None, 0]]
+    for event in yaml.parse(data, Loader=_YAML_LOADER):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > YAML_MAX_DEPTH:
+                raise ExpressionError(f"yaml_parse(): nested deeper than {YAML_MAX_DEPTH} levels")
+            stack.append([event.anchor, 1])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+            anchor, size = stack.pop()
+            if anchor:
+                sizes[anchor] = size
+            stack[-1][1] += size
+        elif isinstance(event, yaml.ScalarEvent):
+            stack[-1][1] += 1
+        elif isinstance(event, yaml.AliasEvent):
+            stack[-1][1] += sizes.get(event.anchor, 1)
+        if stack[-1][1] > YAML_MAX_NODES:
+            raise ExpressionError(f"yaml_parse(): more than {YAML_MAX_NODES} values")
+
+
 def yaml_parse(data: str) -> Any:
+    if not isinstance(data, str):
+        raise ExpressionError("yaml_parse(): the argument must be a string")
     try:
-        return yaml.safe_load(data)
+        _check_yaml_shape(data)
+        return yaml.load(data, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError:
-        raise ExpressionError("yaml_parse(): the argument is not valid YAML")
+        raise ExpressionError("yaml_parse(): the argument is not valid YAML") from None
 
 
 def uuid_() -> str:

@@ -109,3 +109,25 @@ def test_uuid_is_a_fresh_uuid4() -> None:
     first, second = evaluate("<% uuid() %>", {}), evaluate("{{ uuid() }}", {})
     assert pattern.match(first) and pattern.match(second)
     assert first != second
+
+
+def test_yaml_parse_refuses_alias_bombs_and_deep_nesting() -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    prev = "a"
+    for name in "bcdefg":
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+        prev = name
+    with pytest.raises(ExpressionError) as err:
+        evaluate("<% yaml_parse($.text) %>", {"text": "\n".join(lines)})
+    assert "more than" in str(err.value)
+    with pytest.raises(ExpressionError) as err:
+        evaluate("{{ yaml_parse(_.text) }}", {"text": "[" * 10000 + "]" * 10000})
+    assert "nested deeper" in str(err.value)
+    with pytest.raises(ExpressionError):
+        evaluate("<% json_parse($.text) %>", {"text": "[" * 100000 + "]" * 100000})
+    assert evaluate("<% yaml_parse('a: &x [1]\\nb: *x') %>", {}) == {"a": [1], "b": [1]}
+
+
+def test_yaml_parse_rejects_python_tags() -> None:
+    with pytest.raises(ExpressionError):
+        evaluate("<% yaml_parse($.t) %>", {"t": "!!python/object/apply:os.system ['true']"})
