@@ -33,6 +33,7 @@ TEXT_TYPES = (
     "text/yaml",
     "text/x-yaml",
     "application/json",
+    "application/x-www-form-urlencoded",  # what `curl -d @file.yaml` sends
     "",
 )
 

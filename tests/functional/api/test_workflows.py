@@ -214,3 +214,9 @@ def test_large_workflow_is_accepted_and_deep_nesting_refused(api: ApiClient) -> 
     assert r.status_code in (400, 413), r.text
     assert "deep" in r.fault.lower() or "depth" in r.fault.lower(), r.fault
     assert [w["name"] for w in api.get("/v2/workflows").json["workflows"]] == ["chain"]
+
+
+def test_definition_sent_the_way_curl_does(api: ApiClient) -> None:
+    r = api.post("/v2/workflows", ONE_WORKFLOW, content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 201, r.text
+    assert r.json["workflows"][0]["definition"] == ONE_WORKFLOW
