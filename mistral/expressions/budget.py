@@ -16,11 +16,19 @@ from mistral.exceptions import ExpressionError
 
 
 class Budget:
-    __slots__ = ("left", "limit")
+    __slots__ = ("left", "limit", "output_left", "output_limit")
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, output_limit: int = -1) -> None:
         self.limit = limit
-        self.left = limit
+        self.left = limit if limit >= 0 else float("inf")
+        self.output_limit = output_limit
+        self.output_left = output_limit if output_limit >= 0 else float("inf")
+
+    def spend_output(self, n: int) -> None:
+        self.output_left -= n
+        if self.output_left < 0:
+            raise ExpressionError(
+                f"the expression renders more than {self.output_limit} characters")
 
     def spend(self, n: int = 1) -> None:
         self.left -= n
@@ -39,16 +47,24 @@ def spend(n: int = 1) -> None:
         budget.spend(n)
 
 
+def spend_output(n: int) -> None:
+    """Count ``n`` more rendered characters against the current evaluation."""
+    budget = _CURRENT.get()
+    if budget is not None:
+        budget.spend_output(n)
+
+
 @contextlib.contextmanager
-def spending(limit: int) -> Iterator[Budget]:
-    """Open a budget for one evaluation; nested evaluations share the outer one."""
+def spending(limit: int, output_limit: int = -1) -> Iterator[Budget]:
+    """Open a budget for one evaluation; nested evaluations share the outer one.
+    A negative limit means unlimited."""
     outer = _CURRENT.get()
     if outer is not None:
         yield outer
         return
-    budget = Budget(limit) if limit >= 0 else None
+    budget = Budget(limit, output_limit)
     token = _CURRENT.set(budget)
     try:
-        yield budget  # type: ignore[misc]
+        yield budget
     finally:
         _CURRENT.reset(token)

@@ -34,6 +34,7 @@ class _Holder:
 
 def _spend_on_output(value: Any) -> Any:
     budget.spend()
+    budget.spend_output(len(value) if isinstance(value, str) else len(str(value)))
     return value
 
 
@@ -170,7 +171,7 @@ class JinjaEvaluator:
 
     def _run(self, source: str, thunk: Callable[[], Any]) -> Any:
         try:
-            with budget.spending(self.settings.max_operations):
+            with budget.spending(self.settings.max_operations, self.settings.max_string_length):
                 result = thunk()
         except ExpressionError as e:
             raise ExpressionError(f"Can not evaluate Jinja expression '{_short(source)}': {e}") from None

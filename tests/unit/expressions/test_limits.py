@@ -148,3 +148,14 @@ def test_settings_from_a_config_group() -> None:
     assert settings.convert_input_data is False and settings.max_operations == 10
     assert settings.convert_output_data is True  # not in the group: default kept
     assert evaluate("<% $.a.b %>", {"a": {"b": 2}}, settings=settings) == 2
+
+
+def test_rendered_output_is_bounded_across_a_loop() -> None:
+    settings = ExpressionSettings(max_string_length=10_000)
+    # Every piece is under the limit; together they are not.
+    template = "{% for i in range(100) %}{{ 'a' * 5000 }}{% endfor %}"
+    with pytest.raises(ExpressionError) as err:
+        evaluate(template, {}, settings=settings)
+    assert "renders more than 10000 characters" in str(err.value)
+    assert evaluate("{% for i in range(2) %}{{ 'a' * 5000 }}{% endfor %}", {},
+                    settings=settings) == "a" * 10_000
