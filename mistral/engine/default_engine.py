@@ -363,7 +363,7 @@ class DefaultEngine:
     # -- internal events --------------------------------------------------------------
 
     def on_subworkflow_finished(self, ctx: RequestContext, child_id: str) -> None:
-        """A subworkflow reached a terminal state: its parent task counts one unit done."""
+        """A subworkflow finished, paused, resumed or was rerun: its parent follows."""
         with self._db.transaction(ctx, readonly=True) as tx:
             child = tx.workflow_executions.get(child_id, fields=("task_execution_id",))
             if not child.task_execution_id:

@@ -67,38 +67,49 @@ def rerun_task(w: Work, wf_ex: Any, task_ex: Any, reset: bool, skip: bool,
         keep = None if reset or not rc_of(task_ex).get("with_items") else _kept_items(w, task_ex)
         tasks.launch(w, wf_ex, task_ex, keep=keep)
     if wf_ex.task_execution_id:
-        w.propagate(wf_ex.id, "reopen-parent", None)
+        set_rc(wf_ex, reported=None)
+        w.notify_parent(wf_ex)  # the parent task and execution run again too
 
 
 def child_finished(w: Work, parent: Any, child_id: str) -> None:
+    """A subworkflow finished, paused, resumed or was rerun: bring its parent in line.
+
+    Finished: its parent task counts one unit done (once). Paused: a RUNNING parent
+    pauses too. Running again: a PAUSED parent resumes; a parent task that had failed
+    (the child was rerun) runs again, and so does its execution.
+    """
     child = w.tx.workflow_executions.get(child_id)
-    if not states.is_terminal(child.state) or rc_of(child).get("reported"):
-        return
-    task_ex = w.tx.task_executions.get(child.task_execution_id)
-    set_rc(child, reported=True)
-    index = int(rc_of(child).get("index", 0))
-    value = child.output if child.state == states.SUCCESS else child.state_info
-    tasks.on_unit_done(w, parent, task_ex, index, child.state, value)
-
-
-def _reopen_parent(w: Work, child: Any) -> None:
-    """A rerun subworkflow runs again: its parent task and execution run again too."""
     task_ex = w.tx.task_executions.find(id=child.task_execution_id)
-    set_rc(child, reported=None)
     if task_ex is None:
         return
-    parent = w.tx.workflow_executions.lock(task_ex.workflow_execution_id)
-    if task_ex.state == states.ERROR:
-        tasks.task_state(task_ex, states.RUNNING)
-        task_ex.processed = False
-        task_ex.error_handled = False
-        task_ex.items_done = max(task_ex.items_done - 1, 0)
-        task_ex.items_failed = max(task_ex.items_failed - 1, 0)
-        set_rc(task_ex, first_error=None)
+    if states.is_terminal(child.state):
+        if rc_of(child).get("reported"):
+            return
+        set_rc(child, reported=True)
+        index = int(rc_of(child).get("index", 0))
+        value = child.output if child.state == states.SUCCESS else child.state_info
+        tasks.on_unit_done(w, parent, task_ex, index, child.state, value)
+    elif child.state == states.RUNNING:
+        if task_ex.state == states.ERROR:
+            _reopen(w, parent, task_ex)
+        elif parent.state == states.PAUSED:
+            workflows.resume(w, parent, None)
+    elif child.state == states.PAUSED and parent.state == states.RUNNING:
+        workflows.pause(w, parent, f"Subworkflow '{child.workflow_name}' [id={child.id}] "
+                                   "was paused")
+
+
+def _reopen(w: Work, parent: Any, task_ex: Any) -> None:
+    """A rerun subworkflow runs again: its parent task and execution run again too."""
+    tasks.task_state(task_ex, states.RUNNING)
+    task_ex.processed = False
+    task_ex.error_handled = False
+    task_ex.items_done = max(task_ex.items_done - 1, 0)
+    task_ex.items_failed = max(task_ex.items_failed - 1, 0)
+    set_rc(task_ex, first_error=None)
     if parent.state == states.ERROR:
         workflows.wf_state(parent, states.RUNNING, None)
-        if parent.task_execution_id:
-            w.propagate(parent.id, "reopen-parent", None)
+        w.notify_parent(parent)
 
 
 def propagate(w: Work, wf_ex: Any, op: str, msg: str | None) -> None:
@@ -109,5 +120,3 @@ def propagate(w: Work, wf_ex: Any, op: str, msg: str | None) -> None:
         workflows.resume(w, wf_ex, None)
     elif op == "cancel" and not states.is_terminal(wf_ex.state):
         workflows.stop(w, wf_ex, states.CANCELLED, msg)
-    elif op == "reopen-parent" and wf_ex.task_execution_id:
-        _reopen_parent(w, wf_ex)

@@ -38,7 +38,7 @@ class Services:
     registry: ActionRegistry
     settings: EngineSettings
     clock: Clock
-    #: called after commit when a subworkflow reached a terminal state
+    #: called after commit when a subworkflow finished, paused, resumed or was rerun
     on_child_finished: Callable[[RequestContext, str], None]
     #: called after commit to propagate pause/resume/cancel to a subworkflow
     propagate: Callable[[RequestContext, str, str, str | None], None]

@@ -274,9 +274,11 @@ def _running_children(w: Work, wf_ex: Any, child_states: list[str]) -> list[Any]
 
 
 def pause(w: Work, wf_ex: Any, msg: str | None = None) -> None:
+    """RUNNING → PAUSED, down to the running subworkflows and up to the parent."""
     wf_state(wf_ex, states.PAUSED, msg)
     for child in _running_children(w, wf_ex, [states.RUNNING]):
         w.propagate(child.id, "pause", msg)
+    w.notify_parent(wf_ex)
 
 
 def resume(w: Work, wf_ex: Any, env: dict | None = None) -> None:
@@ -314,6 +316,7 @@ def resume(w: Work, wf_ex: Any, env: dict | None = None) -> None:
             tasks.launch_more(w, wf_ex, row)  # items held back while paused
     for child in _running_children(w, wf_ex, [states.PAUSED]):
         w.propagate(child.id, "resume", None)
+    w.notify_parent(wf_ex)
     w.touch(wf_ex)
 
 

@@ -190,3 +190,19 @@ bad:
     wf = h.run("parent")
     assert wf["state"] == "ERROR"
     assert len(h.children(h.task(wf["id"], "call")["id"])) == 3
+
+
+def test_pausing_a_subworkflow_pauses_its_parent_and_resume_goes_both_ways(h: Harness) -> None:
+    h.define(WFS)
+    wf_id = h.start("parent", {"x": 2})
+    h.executor.hold = True
+    [child] = h.children(h.task(wf_id, "call")["id"])
+    h.engine.pause_workflow(CTX, child["id"])
+    assert h.execution(wf_id)["state"] == "PAUSED"
+    assert "was paused" in h.execution(wf_id)["state_info"]
+    h.engine.resume_workflow(CTX, child["id"])
+    assert h.execution(wf_id)["state"] == "RUNNING"
+    h.executor.hold = False
+    h.run_until_idle()
+    assert h.execution(wf_id)["state"] == "SUCCESS"
+    assert h.execution(wf_id)["output"] == {"doubled": 4}
