@@ -135,6 +135,9 @@ def test_pause_resume_cancel(api: ApiClient, harness: Harness) -> None:
     assert "no longer needed" in (r.json["state_info"] or "")
     r = api.put(path, {"state": "PAUSED"})
     assert r.status_code == 400 and r.fault
+    r = api.put(path, {"state": "PAUSED", "description": "should not stick"})
+    assert r.status_code == 400
+    assert api.get(path).json["description"] != "should not stick"
 
 
 def test_update_description_and_bad_updates(api: ApiClient, harness: Harness) -> None:

@@ -55,6 +55,8 @@ LIST_COLUMNS = tuple(
 )
 STOP_STATES = (states.SUCCESS, states.ERROR, states.CANCELLED)
 UPDATABLE_STATES = (states.PAUSED, states.RUNNING) + STOP_STATES
+ENV_STATES = (states.IDLE, states.PAUSED, states.ERROR)
+DESCRIPTION_MAX = 255
 
 
 def render(row: Any, fields: list[str] | None = None) -> dict[str, Any]:
@@ -160,37 +162,47 @@ def _update(id: str, body: dict[str, Any]) -> Any:
             f"Cannot set execution state to '{state}': use one of "
             + ", ".join(UPDATABLE_STATES) + "."
         )
+    if desc is not None and len(desc) > DESCRIPTION_MAX:
+        raise errors.bad_request(
+            f"Field 'description' is too long ({len(desc)} characters, at most "
+            f"{DESCRIPTION_MAX})."
+        )
     ctx, db, engine = http.ctx(), http.services().db, http.engine()
-    with db.transaction(ctx) as tx:
-        wf_ex = load(tx, id)
-        env_params = _resolve_env(tx, params) if "env" in params else {}
-        env = env_params.get("env")
-        if env is not None and state not in (None, states.RUNNING):
-            raise errors.bad_request("'params.env' can only be changed alone or on resume.")
-        if env is not None and wf_ex.state not in (states.IDLE, states.PAUSED, states.ERROR):
-            raise exc.InvalidStateTransitionError(
-                f"The env of execution {id} can be updated only when it is IDLE, PAUSED or "
-                f"ERROR, or on resume; it is {wf_ex.state}."
-            )
-        if desc is not None:
-            tx.workflow_executions.update(id, {"description": desc})
-        if env is not None and state is None:
-            merged = {**(wf_ex.params or {}), "env": {**((wf_ex.params or {}).get("env") or {}),
-                                                      **env}}
-            tx.workflow_executions.update(id, {"params": merged})
+    with db.transaction(ctx, readonly=True) as tx:
+        current = tx.workflow_executions.get(id, fields=("id", "state")).state
+        env = _resolve_env(tx, params).get("env") if "env" in params else None
+    if env is not None and state not in (None, states.RUNNING):
+        raise errors.bad_request("'params.env' can only be changed alone or on resume.")
+    if env is not None and state is None and current not in ENV_STATES:
+        raise exc.InvalidStateTransitionError(
+            f"The env of execution {id} can be updated only when it is IDLE, PAUSED or "
+            f"ERROR, or on resume; it is {current}."
+        )
+    # The state change first (the engine may refuse it), then the plain fields, under
+    # the execution's row lock like every engine event.
     if state == states.PAUSED:
         engine.pause_workflow(ctx, id)
     elif state == states.RUNNING:
         engine.resume_workflow(ctx, id, env=env)
     elif state in STOP_STATES:
         engine.stop_workflow(ctx, id, state, info)
+    if desc is not None or (env is not None and state is None):
+        with db.transaction(ctx) as tx:
+            locked = tx.workflow_executions.lock(id)
+            values: dict[str, Any] = {}
+            if desc is not None:
+                values["description"] = desc
+            if env is not None and state is None:
+                old = dict(locked.params or {})
+                values["params"] = {**old, "env": {**(old.get("env") or {}), **env}}
+            tx.workflow_executions.update(id, values)
     with db.transaction(ctx, readonly=True) as tx:
         return render(load(tx, id))
 
 
 def delete(id: str, force: bool) -> None:
     with http.write_tx() as tx:
-        wf_ex = load(tx, id)
+        wf_ex = tx.workflow_executions.lock(id)
         if not force and wf_ex.state not in STOP_STATES:
             raise exc.NotAllowedError(
                 f"Only completed executions can be deleted; execution {id} is {wf_ex.state}. "
