@@ -65,10 +65,14 @@ class _BoundedSandbox(SandboxedEnvironment):
             for seq, n in ((left, right), (right, left)):
                 if hasattr(seq, "__len__") and isinstance(n, int) and len(seq) * n > limit:
                     raise ExpressionError("'*' would build a value larger than the limit")
-            return operator.mul(left, right)
+            result = operator.mul(left, right)
+            budget.spend_alloc(result)
+            return result
         if hasattr(left, "__len__") and hasattr(right, "__len__") and len(left) + len(right) > limit:
             raise ExpressionError("'+' would build a value larger than the limit")
-        return operator.add(left, right)
+        result = operator.add(left, right)
+        budget.spend_alloc(result)
+        return result
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         budget.spend()
@@ -82,7 +86,9 @@ class _BoundedSandbox(SandboxedEnvironment):
             growth = base.count(old) if old else len(base) + 1
             if len(base) + growth * max(0, len(new) - len(old)) > limit:
                 raise ExpressionError("replace() would build a string larger than the limit")
-        return SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs)
+        result = SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs)
+        budget.spend_alloc(result)
+        return result
 
 
 def _env_of(ctx: Any) -> FunctionEnv:
@@ -171,7 +177,8 @@ class JinjaEvaluator:
 
     def _run(self, source: str, thunk: Callable[[], Any]) -> Any:
         try:
-            with budget.spending(self.settings.max_operations, self.settings.max_string_length):
+            with budget.spending(self.settings.max_operations, self.settings.max_string_length,
+                                 self.settings.max_allocated):
                 result = thunk()
         except ExpressionError as e:
             raise ExpressionError(f"Can not evaluate Jinja expression '{_short(source)}': {e}") from None

@@ -32,6 +32,9 @@ class ExpressionSettings:
     # and item reads, outputs, range steps); -1 disables the budget. A YAQL operation costs
     # ~40 us on a slow core, so the default bounds an evaluation to a few seconds.
     max_operations: int = 100_000
+    # Characters / items all operations of one evaluation may produce in total (strings,
+    # lists, dicts built along the way, garbage included); -1 disables it.
+    max_allocated: int = 64 * 1024 * 1024
     max_string_length: int = 16 * 1024 * 1024
     max_nesting: int = 64
 

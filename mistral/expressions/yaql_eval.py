@@ -98,8 +98,15 @@ class _CountingContext(yaql_contexts.Context):
                  data_context: Any = None, use_convention: bool = False,
                  function_filter: Any = None) -> Any:
         budget.spend()
-        return super().__call__(name, engine, receiver, data_context, use_convention,
-                                function_filter)
+        run = super().__call__(name, engine, receiver, data_context, use_convention,
+                               function_filter)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            result = run(*args, **kwargs)
+            budget.spend_alloc(result)
+            return result
+
+        return counted
 
 
 class YaqlEvaluator:
@@ -147,7 +154,7 @@ class YaqlEvaluator:
         ctx[_FENV_KEY] = fenv or NULL_ENV
         ctx["$"] = self.prepare(data) if prepared is yaql_utils.NO_VALUE else prepared
         try:
-            with budget.spending(self.settings.max_operations):
+            with budget.spending(self.settings.max_operations, -1, self.settings.max_allocated):
                 return parsed.evaluate(context=ctx)
         except ExpressionError as e:
             raise ExpressionError(f"Can not evaluate YAQL expression '{_short(source)}': {e}") from None

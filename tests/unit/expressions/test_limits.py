@@ -159,3 +159,26 @@ def test_rendered_output_is_bounded_across_a_loop() -> None:
     assert "renders more than 10000 characters" in str(err.value)
     assert evaluate("{% for i in range(2) %}{{ 'a' * 5000 }}{% endfor %}", {},
                     settings=settings) == "a" * 10_000
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "<% range(0, 200).select('a' * 1000) %>",
+        "<% range(0, 100).select(list(range(0, 1000))) %>",
+        "{% set x = [] %}{% for i in range(200) %}{{ x.append('a' * 1000) }}{% endfor %}",
+        "{% set ns = namespace(s='') %}{% for i in range(200) %}{% set ns.s = ns.s + 'aaaaa' %}"
+        "{% endfor %}",
+    ],
+)
+def test_total_allocation_is_bounded(expression: str) -> None:
+    settings = ExpressionSettings(max_allocated=50_000)
+    with pytest.raises(ExpressionError) as err:
+        evaluate(expression, {}, settings=settings)
+    assert "in all" in str(err.value)
+
+
+def test_allocation_budget_leaves_ordinary_expressions_alone() -> None:
+    data = {"items": [{"name": f"n{i}"} for i in range(2000)]}
+    assert len(evaluate("<% $.items.select($.name) %>", data)) == 2000
+    assert evaluate("{{ _['items'] | map(attribute='name') | join(',') }}", data).count(",") == 1999
