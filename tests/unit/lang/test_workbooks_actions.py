@@ -152,6 +152,12 @@ def test_action_base_input_may_be_an_expression() -> None:
         ("version: '2.0'\na:\n  base: std.echo\n  input: [x, x]\n", "a.input[1]", "declared twice"),
         ("version: '2.0'\na:\n  base: std.echo\n  output: <% $. %>\n", "a.output", "Invalid YAQL"),
         ("version: '2.0'\na:\n  base: std.echo\n  type: x\n", "a.type", "unknown key"),
+        ("version: '2.0'\na:\n  base: std.echo\n  tags: x\n", "a.tags", "must be a list"),
+        ("version: '2.0'\na:\n  base: std.echo\n  description: 1\n", "a.description",
+         "must be a string"),
+        ("version: '2.0'\na:\n  base: std.echo\n  input: {x: 1}\n", "a.input", "must be a list"),
+        ("version: '2.0'\na:\n  base: std.echo\n  base-input: {x: <% $. %>}\n", "a.base-input.x",
+         "Invalid YAQL"),
     ],
 )
 def test_action_problems(text: str, path: str, fragment: str) -> None:
