@@ -121,7 +121,7 @@ def new_action_values(
         "is_sync": r.is_sync,
         "accepted": False,
         "runtime_context": {
-            "index": index, "request": req.to_dict(), "adhoc_outputs": r.outputs or None,
+            "index": index, "request": _stored_request(req, r), "adhoc_outputs": r.outputs or None,
         },
     }
     if wf_ex is not None:
@@ -165,9 +165,19 @@ def store_result(action_ex: Any, result: ActionResult) -> tuple[str, Any]:
     return states.SUCCESS, data
 
 
+def _stored_request(req: RunActionRequest, r: ResolvedAction) -> dict[str, Any]:
+    """The request as kept on the row; a plain action's input is the row's ``input``."""
+    d = req.to_dict()
+    if r.base_input == r.input:
+        del d["action_input"]
+    return d
+
+
 def resend(w: Work, action_ex: Any) -> None:
     """Send a RUNNING action again (crash before send, or a safe re-run)."""
-    req = RunActionRequest.from_dict(rc_of(action_ex).get("request") or {})
+    stored = dict(rc_of(action_ex).get("request") or {})
+    stored.setdefault("action_input", action_ex.input or {})
+    req = RunActionRequest.from_dict(stored)
     if not req.action_ex_id:
         raise exc.MistralError(f"Action execution {action_ex.id} has no stored request")
     set_rc(action_ex, resent=int(rc_of(action_ex).get("resent", 0)) + 1)
