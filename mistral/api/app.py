@@ -120,9 +120,11 @@ class _Guard:
         # Accept and refuse 'application/json' (406) for handlers exposed without a type.
         environ.pop("HTTP_ACCEPT", None)
         ctype = environ.get("CONTENT_TYPE", "")
-        if ctype.split(";")[0].strip().lower() in _PECAN_PARSED:
+        base = ctype.split(";")[0].strip().lower()
+        if base in _PECAN_PARSED or base.startswith("multipart/"):
             # pecan would json-decode the body itself (again, and without our error
-            # handling); hide the type from it, the controllers read the original.
+            # handling), and webob parses form bodies (a multipart type without a
+            # boundary raises); hide the type from it, the controllers read the original.
             environ["mistral.content_type"] = ctype
             environ["CONTENT_TYPE"] = "application/x-mistral-body"
         try:
@@ -134,7 +136,8 @@ class _Guard:
         return resp
 
 
-_PECAN_PARSED = ("application/json", "application/javascript")
+_PECAN_PARSED = ("application/json", "application/javascript",
+                 "application/x-www-form-urlencoded")
 
 
 def _plain_message(req: Request, resp: Any) -> str:
