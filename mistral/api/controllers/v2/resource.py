@@ -181,7 +181,15 @@ def json_schema_for(datatype: Any) -> dict[str, Any]:
 
 
 def schema_of(cls: type[Resource]) -> dict[str, Any]:
+    # Any field may be null as Mistral renders it (a system action has no definition
+    # and no timestamps, a fresh row no updated_at, ...): say so, or generated clients
+    # and schema checkers refuse real answers.
     return {
         "type": "object",
-        "properties": {a.name: json_schema_for(a.datatype) for a in cls.attributes()},
+        "properties": {a.name: _nullable(json_schema_for(a.datatype))
+                       for a in cls.attributes()},
     }
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "nullable": True} if "type" in schema else schema
