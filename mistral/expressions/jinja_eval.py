@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import re
 from typing import Any, Callable
 
 import jinja2
@@ -38,13 +39,59 @@ def _spend_on_output(value: Any) -> Any:
     return value
 
 
+_PERCENT_SPEC = re.compile(r"%[-#0 +]*(\d*)(?:\.(\d*))?")
+_BRACE_SPEC = re.compile(r"\{[^{}]*?:([^{}]*)\}")
+_DIGITS = re.compile(r"\d+")
+
+
+def _check_format(fmt: str, limit: int) -> None:
+    """Refuse widths/precisions that would build a huge string (``'%0999999999d' % 1``,
+    ``'{:>999999999}'.format(1)``) before Python allocates it."""
+    numbers = [g for m in _PERCENT_SPEC.finditer(fmt) for g in m.groups() if g]
+    numbers += [d for m in _BRACE_SPEC.finditer(fmt) for d in _DIGITS.findall(m.group(1))]
+    if any(len(n) > 9 or int(n) > limit for n in numbers):
+        raise ExpressionError("a format width or precision is larger than the allowed size")
+
+
+def _check_args(args: Any, limit: int) -> None:
+    for a in args:
+        if isinstance(a, int) and not isinstance(a, bool) and a > limit:
+            raise ExpressionError("a call argument is larger than the allowed size")
+
+
+def _guard_filter(flt: Callable[..., Any], name: str, limit: int) -> Callable[..., Any]:
+    """Filters are called directly by compiled templates (not through ``call``): give them
+    the same argument and size checks."""
+    skip = 2 if hasattr(flt, "jinja_pass_arg") else 1
+
+    @functools.wraps(flt)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        budget.spend()
+        _check_args(args[skip:], limit)
+        _check_args(kwargs.values(), limit)
+        if name == "format" and len(args) >= skip and isinstance(args[skip - 1], str):
+            _check_format(args[skip - 1], limit)
+        result = flt(*args, **kwargs)
+        budget.spend_alloc(result)
+        return result
+
+    return guarded
+
+
 class _BoundedSandbox(SandboxedEnvironment):
-    intercepted_binops = frozenset(["*", "**", "+"])
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
 
     def __init__(self, settings: ExpressionSettings) -> None:
         super().__init__(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                          autoescape=False, finalize=_spend_on_output)
         self.settings = settings
+
+    def wrap_str_format(self, value: Any) -> Any:
+        # ``'...'.format`` is wrapped when read: check the format string there.
+        f_self = getattr(value, "__self__", None)
+        if isinstance(f_self, str) and getattr(value, "__name__", "") in ("format", "format_map"):
+            _check_format(f_self, self.settings.max_string_length)
+        return super().wrap_str_format(value)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         budget.spend()
@@ -61,6 +108,13 @@ class _BoundedSandbox(SandboxedEnvironment):
             if isinstance(right, (int, float)) and abs(right) > 1024:
                 raise ExpressionError("exponent too large in '**'")
             return operator.pow(left, right)
+        if operator_ == "%":
+            if isinstance(left, str):
+                _check_format(left, limit)
+                _check_args(right if isinstance(right, tuple) else (right,), limit)
+            result = operator.mod(left, right)
+            budget.spend_alloc(result)
+            return result
         if operator_ == "*":
             for seq, n in ((left, right), (right, left)):
                 if hasattr(seq, "__len__") and isinstance(n, int) and len(seq) * n > limit:
@@ -77,9 +131,7 @@ class _BoundedSandbox(SandboxedEnvironment):
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         budget.spend()
         limit = __self.settings.max_string_length
-        for a in (*args, *kwargs.values()):
-            if isinstance(a, int) and not isinstance(a, bool) and a > limit:
-                raise ExpressionError("a call argument is larger than the allowed size")
+        _check_args((*args, *kwargs.values()), limit)
         name = getattr(__obj, "__name__", "")
         if name == "replace" and isinstance(getattr(__obj, "__self__", None), str) and len(args) >= 2:
             base, old, new = __obj.__self__, str(args[0]), str(args[1])
@@ -133,6 +185,8 @@ class JinjaEvaluator:
         for name, pure in fns.PURE_FUNCTIONS.items():
             env.globals[name] = pure
             env.filters[name] = pure
+        for name, flt in list(env.filters.items()):
+            env.filters[name] = _guard_filter(flt, name, settings.max_string_length)
         self._env = env
         self.compile_expression = functools.lru_cache(maxsize=4096)(self._compile_expression)
         self.compile_template = functools.lru_cache(maxsize=4096)(self._compile_template)

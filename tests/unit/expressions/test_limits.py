@@ -182,3 +182,38 @@ def test_allocation_budget_leaves_ordinary_expressions_alone() -> None:
     data = {"items": [{"name": f"n{i}"} for i in range(2000)]}
     assert len(evaluate("<% $.items.select($.name) %>", data)) == 2000
     assert evaluate("{{ _['items'] | map(attribute='name') | join(',') }}", data).count(",") == 1999
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "{{ '%0999999999d' % 1 }}",
+        "{{ '%.999999999f' % 1 }}",
+        "{{ '%*d' % (999999999, 1) }}",
+        "{{ '{:>999999999}'.format(1) }}",
+        "{{ '{x:>999999999}'.format_map({'x': 1}) }}",
+        "{{ '%0999999999d' | format(1) }}",
+        "{{ 'x' | center(999999999) }}",
+        "{{ 'x' | indent(999999999) }}",
+    ],
+)
+def test_huge_format_widths_are_refused_before_allocation(expression: str) -> None:
+    with pytest.raises(ExpressionError) as err:
+        evaluate(expression, {})
+    assert "allowed size" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("{{ '%05d' % 42 }}", "00042"),
+        ("{{ 'Order 12345678901234: %s' % 'x' }}", "Order 12345678901234: x"),
+        ("{{ '{:>5}'.format(1) }}", "    1"),
+        ("{{ '%s-%s' | format(1, 2) }}", "1-2"),
+        ("{{ 'x' | center(5) }}", "  x  "),
+        ("{{ 7 % 3 }}", 1),
+        ("{{ [3, 1, 2] | sort | join(',') }}", "1,2,3"),
+    ],
+)
+def test_ordinary_formatting_still_works(expression: str, expected: object) -> None:
+    assert evaluate(expression, {}) == expected
