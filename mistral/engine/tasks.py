@@ -65,9 +65,10 @@ def _number(w: Work, wf_ex: Any, task_ex: Any, value: Any, what: str) -> float:
 # -- creating ---------------------------------------------------------------------
 
 
-def create_task(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any], state: str) -> Any:
+def _task_values(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any],
+                 state: str) -> dict[str, Any]:
     tspec = w.spec(wf_ex).tasks[name]
-    return w.tx.task_executions.create({
+    return {
         "name": name,
         "workflow_execution_id": wf_ex.id,
         "workflow_name": wf_ex.workflow_name,
@@ -81,7 +82,17 @@ def create_task(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any], state: s
         "type": "WORKFLOW" if tspec.workflow else "ACTION",
         "tags": list(tspec.tags),
         "processed": False,
-    })
+    }
+
+
+def create_task(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any], state: str) -> Any:
+    return w.tx.task_executions.create(_task_values(w, wf_ex, name, ctx, state))
+
+
+def create_tasks(w: Work, wf_ex: Any, cmds: list[RunTask]) -> list[Any]:
+    """IDLE rows for several plain RunTask commands in one batched insert (fan-out)."""
+    rows = [_task_values(w, wf_ex, c.task_name, c.ctx, states.IDLE) for c in cmds]
+    return w.tx.task_executions.create_many(rows)
 
 
 def waiting_join(w: Work, wf_ex: Any, name: str) -> Any | None:
@@ -92,13 +103,17 @@ def waiting_join(w: Work, wf_ex: Any, name: str) -> Any | None:
     return rows[0] if rows else None
 
 
-def run_task(w: Work, wf_ex: Any, cmd: RunTask) -> None:
+def run_task(w: Work, wf_ex: Any, cmd: RunTask, row: Any = None) -> None:
+    """Create (or reuse: a waiting join, a pre-inserted ``row``) the task and start it."""
     ctx = dict(cmd.ctx)
     if cmd.merge_from:
-        for row in data.load_tasks(w, wf_ex.id, cmd.merge_from, states.SUCCESS):
-            data.merge(ctx, data.outbound_ctx(row), w.s.settings.merge_strategy)
-    task_ex = waiting_join(w, wf_ex, cmd.task_name) if cmd.join else None
-    if task_ex is not None:
+        for req in data.load_tasks(w, wf_ex.id, cmd.merge_from, states.SUCCESS):
+            data.merge(ctx, data.outbound_ctx(req), w.s.settings.merge_strategy)
+    task_ex: Any = row if row is not None else (
+        waiting_join(w, wf_ex, cmd.task_name) if cmd.join else None)
+    if row is not None:
+        pass
+    elif task_ex is not None:
         merged = data.merge(dict(task_ex.in_context or {}), ctx, w.s.settings.merge_strategy)
         task_ex.in_context = merged
         join = dict(rc_of(task_ex).get("join") or {})

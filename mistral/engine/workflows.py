@@ -44,7 +44,11 @@ def drain(w: Work) -> None:
         while w.commands or w.finished:
             if w.commands:
                 wf_ex, cmd = w.commands.popleft()
-                apply(w, wf_ex, cmd)
+                if isinstance(cmd, RunTask) and _plain_run(cmd) and w.commands \
+                        and _plain_run(w.commands[0][1]):
+                    _run_batch(w, wf_ex, cmd)
+                else:
+                    apply(w, wf_ex, cmd)
             else:
                 wf_ex, task_ex = w.finished.popleft()
                 route(w, wf_ex, task_ex)
@@ -57,6 +61,24 @@ def drain(w: Work) -> None:
 
 
 # -- commands ---------------------------------------------------------------------
+
+
+def _plain_run(cmd: Command) -> bool:
+    return isinstance(cmd, RunTask) and not cmd.join and not cmd.merge_from
+
+
+def _run_batch(w: Work, wf_ex: Any, first: RunTask) -> None:
+    """Consecutive plain RunTask commands of one execution: rows inserted in one batch."""
+    batch = [first]
+    while w.commands and w.commands[0][0] is wf_ex and _plain_run(w.commands[0][1]):
+        batch.append(w.commands.popleft()[1])  # type: ignore[arg-type]
+    if states.is_terminal(wf_ex.state):
+        return
+    rows = tasks.create_tasks(w, wf_ex, batch)
+    for cmd, row in zip(batch, rows):
+        if states.is_terminal(wf_ex.state):
+            return
+        tasks.run_task(w, wf_ex, cmd, row)
 
 
 def _run_task(w: Work, wf_ex: Any, cmd: RunTask) -> None:
