@@ -244,7 +244,7 @@ class DefaultExecutor:
             try:
                 self._engine.on_action_complete(ctx, action_ex_id, result)
                 return
-            except exc.ServiceUnavailableError as e:
+            except (exc.ServiceUnavailableError, exc.DBError) as e:  # transient: send again
                 LOG.warning("Cannot deliver result of %s (attempt %d): %s", action_ex_id, attempt, e)
             except exc.MistralError as e:  # the engine refused it: nothing to retry
                 LOG.warning("Engine refused result of %s: %s", action_ex_id, e)

@@ -181,7 +181,24 @@ heartbeat_interval = 1
             found = {i: self.execution(i)["state"] for i in ex_ids}
             return found if all(s in ("SUCCESS", "ERROR", "CANCELLED") for s in found.values()) else None
 
-        return wait_until(states, timeout, "every execution to finish")
+        try:
+            return wait_until(states, timeout, "every execution to finish")
+        except AssertionError:
+            raise AssertionError("executions did not finish:\n" + self.describe(ex_ids)) from None
+
+    def describe(self, ex_ids: list[str]) -> str:
+        """The unfinished executions with their tasks and action executions (for failures)."""
+        lines = []
+        for ex_id in ex_ids:
+            ex = self.execution(ex_id)
+            if ex["state"] in ("SUCCESS", "ERROR", "CANCELLED"):
+                continue
+            lines.append(f"{ex_id} {ex['state']} {ex.get('state_info')}")
+            for t in self.http("GET", f"/v2/executions/{ex_id}/tasks").json()["tasks"]:
+                acts = self.http("GET", f"/v2/tasks/{t['id']}/action_executions").json()
+                lines.append(f"  task {t['name']} {t['state']} {t.get('state_info')} "
+                             f"{[(a['id'], a['state']) for a in acts['action_executions']]}")
+        return "\n".join(lines)
 
     def action_executions(self, ex_id: str) -> list[dict]:
         tasks = self.http("GET", f"/v2/executions/{ex_id}/tasks").json()["tasks"]
@@ -214,6 +231,6 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         finally:
             c.stop_all()
             for p in c.procs:
-                if p.popen.returncode not in (0, -signal.SIGKILL):
+                if p.popen.returncode not in (0, -signal.SIGKILL) or os.environ.get("MISTRAL_IT_LOGS"):
                     sys.stderr.write(f"--- {p.name} exited {p.popen.returncode}; log tail:\n")
                     sys.stderr.write(p.log_text()[-3000:] + "\n")

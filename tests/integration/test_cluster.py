@@ -144,3 +144,23 @@ def test_kill9_engine_mid_run_and_restart_every_execution_finishes(c: Cluster) -
         tasks = c.http("GET", f"/v2/executions/{ex_id}/tasks").json()["tasks"]
         assert sorted(t["name"] for t in tasks) == ["t1", "t2", "t3", "t4"]
         assert {t["state"] for t in tasks} == {"SUCCESS"}
+
+
+def test_two_engines_one_killed_for_good_the_other_finishes_everything(c: Cluster) -> None:
+    c.start("api", "api")
+    c.start("engine", "engine-a", engine={"host": "engine-a"})
+    c.start("engine", "engine-b", engine={"host": "engine-b"})
+    c.start("executor", "executor-1", executor={"host": "exec-1"})
+    c.wait_api()
+    c.wait_members("engine_group", 2)
+    c.wait_members("executor_group", 1)
+    c.create_workflows(WORKFLOWS)
+    ids = [c.start_execution("chain") for _ in range(8)]
+    wait_until(lambda: sum(1 for t in c.http("GET", "/v2/tasks").json()["tasks"]
+                           if t["state"] == "SUCCESS") >= 4, 60, "some tasks to finish")
+    c.kill9(next(p for p in c.procs if p.name == "engine-a"))
+    states = c.wait_finished(ids, timeout=150)
+    assert set(states.values()) == {"SUCCESS"}, states
+    for ex_id in ids:
+        tasks = c.http("GET", f"/v2/executions/{ex_id}/tasks").json()["tasks"]
+        assert sorted(t["name"] for t in tasks) == ["t1", "t2", "t3", "t4"]
