@@ -146,6 +146,10 @@ class DefaultExecutor:
         job = _Job(ctx=ctx, request=request)
         if self._stopping:
             return self._refuse(job, "the executor is shutting down")
+        if not request.is_sync and request.action_ex_id in self.running_ids():
+            # a re-sent request for an action already here: it runs once (and is heartbeated)
+            LOG.info("Duplicate request for running action %s ignored", request.action_ex_id)
+            return None
         try:
             job.action = self._registry.build(request.action_name, request.action_input)
         except exc.MistralError as e:

@@ -243,3 +243,15 @@ def test_an_accepted_action_is_acknowledged_at_once_not_at_the_next_interval(reg
     finally:
         ex.stop(grace=0)
     assert engine.results == {}
+
+
+def test_a_duplicated_request_for_an_action_already_here_runs_it_once(executor, engine) -> None:
+    Gate.gate.clear()
+    Gate.peak = 0
+    executor.run_action(CTX, req("d1", "t.gate"))
+    wait_until(lambda: Gate.running == 1)
+    executor.run_action(CTX, req("d1", "t.gate"))  # e.g. the engine re-sent it
+    Gate.gate.set()
+    wait_until(lambda: "d1" in engine.results)
+    wait_until(lambda: executor.running_ids() == [])
+    assert Gate.peak == 1  # RecordingEngine also asserts a single delivery
