@@ -424,3 +424,21 @@ wf:
     assert wf["output"] == {"n": 500}
     assert h.task(wf["id"], "a")["in_context"] == {}
     assert h.task(wf["id"], "b")["in_context"] == {"n": 500}
+
+
+def test_env_given_by_name_of_a_stored_environment(h: Harness) -> None:
+    with h.db.transaction(CTX) as tx:
+        tx.environments.create({"name": "prod", "variables": {"region": "north"},
+                                "scope": "private"})
+    h.define("""
+version: '2.0'
+wf:
+  output:
+    region: <% env().region %>
+  tasks:
+    t:
+      action: std.noop
+""")
+    wf = h.run("wf", env="prod")
+    assert wf["output"] == {"region": "north"}
+    assert wf["params"]["env"] == {"region": "north"}
