@@ -9,6 +9,7 @@ as Mistral does.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -17,9 +18,10 @@ import yaml
 
 from mistral import exceptions as exc
 from mistral import lang
+from mistral.workflow import states
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
-RUNNING_STATES = ("RUNNING", "PAUSED", "IDLE")
+RUNNING_STATES = (states.RUNNING, states.PAUSED, states.IDLE)
 SCOPES = ("private", "public")
 
 
@@ -45,13 +47,13 @@ def checksum(text: str) -> str:
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-def _section_text(spec: Any, whole: str, single: bool) -> str:
+def _section_text(name: str, spec_dict: Any, whole: str, single: bool) -> str:
     """The definition text stored for one workflow/action: the document itself when it
     holds only that one, else the spec's own mapping under a version header."""
     if single:
         return whole
-    body = {k: v for k, v in (_spec_dict(spec) or {}).items() if k != "name"}
-    return yaml.safe_dump({"version": "2.0", spec.name: body}, sort_keys=False,
+    body = {k: v for k, v in (spec_dict or {}).items() if k != "name"}
+    return yaml.safe_dump({"version": "2.0", name: body}, sort_keys=False,
                           default_flow_style=False)
 
 
@@ -66,8 +68,6 @@ def _tags(spec: Any) -> list[str]:
 
 def input_string(params: Any) -> str:
     """Mistral's flat input description: ``"a, b=1, c=\"x\""``."""
-    import json
-
     parts: list[str] = []
     for p in params or ():
         name = getattr(p, "name", None)
@@ -89,13 +89,13 @@ def input_string(params: Any) -> str:
 
 def _workflow_values(spec: Any, text: str, single: bool, namespace: str,
                      scope: str, workbook: str | None = None, prefix: str = "") -> dict:
-    name = prefix + spec.name
-    definition = _section_text(spec, text, single)
+    spec_dict = _spec_dict(spec)
+    definition = _section_text(spec.name, spec_dict, text, single)
     return {
-        "name": name,
+        "name": prefix + spec.name,
         "namespace": namespace,
         "definition": definition,
-        "spec": _spec_dict(spec),
+        "spec": spec_dict,
         "checksum": checksum(definition),
         "tags": _tags(spec),
         "scope": scope,
@@ -183,12 +183,13 @@ def delete_workflow(tx: Any, identifier: str, namespace: str = "") -> None:
 
 def _action_values(spec: Any, text: str, single: bool, namespace: str,
                    scope: str, workbook: str | None = None, prefix: str = "") -> dict:
-    definition = _section_text(spec, text, single)
+    spec_dict = _spec_dict(spec)
+    definition = _section_text(spec.name, spec_dict, text, single)
     return {
         "name": prefix + spec.name,
         "namespace": namespace,
         "definition": definition,
-        "spec": _spec_dict(spec),
+        "spec": spec_dict,
         "checksum": checksum(definition),
         "tags": _tags(spec),
         "scope": scope,
