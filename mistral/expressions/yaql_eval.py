@@ -80,14 +80,32 @@ def _bounded(payload: Any) -> Any:
     return call
 
 
+MAX_EXPONENT = 1024
+
+
+def _bounded_pow(payload: Any) -> Any:
+    def call(a: Any, b: Any, c: Any = None) -> Any:
+        if c is None and isinstance(b, (int, float)) and abs(b) > MAX_EXPONENT and (
+                isinstance(a, int) and abs(a) > 1):
+            raise ExpressionError(f"pow(): exponent larger than {MAX_EXPONENT}")
+        return payload(a, b, c)
+
+    return call
+
+
+def _rewrap(context: Any, name: str, wrap: Any) -> None:
+    for layer in context.collect_functions(name):
+        for fd in layer:
+            params = {k: p.clone() for k, p in fd.parameters.items()}
+            context.register_function(yaql_specs.FunctionDefinition(
+                fd.name, wrap(fd.payload), params, fd.doc, fd.meta,
+                fd.is_function, fd.is_method, fd.no_kwargs))
+
+
 def _bound_producers(context: Any) -> None:
     for name in _PRODUCERS:
-        for layer in context.collect_functions(name):
-            for fd in layer:
-                params = {k: p.clone() for k, p in fd.parameters.items()}
-                context.register_function(yaql_specs.FunctionDefinition(
-                    fd.name, _bounded(fd.payload), params, fd.doc, fd.meta,
-                    fd.is_function, fd.is_method, fd.no_kwargs))
+        _rewrap(context, name, _bounded)
+    _rewrap(context, "pow", _bounded_pow)
 
 
 class _CountingContext(yaql_contexts.Context):

@@ -217,3 +217,18 @@ def test_huge_format_widths_are_refused_before_allocation(expression: str) -> No
 )
 def test_ordinary_formatting_still_works(expression: str, expected: object) -> None:
     assert evaluate(expression, {}) == expected
+
+
+def test_yaql_pow_refuses_huge_exponents() -> None:
+    with pytest.raises(ExpressionError) as err:
+        evaluate("<% pow(10, 100000000) %>", {})
+    assert "exponent" in str(err.value)
+    assert evaluate("<% pow(2, 10) %>", {}) == 1024
+    assert evaluate("<% pow(2, 100000000, 7) %>", {}) == 2  # modular: cheap
+    assert evaluate("<% pow(1, 100000000) %>", {}) == 1
+
+
+def test_yaql_memory_quota_applies() -> None:
+    with pytest.raises(ExpressionError) as err:
+        evaluate("<% 'x' * 100000000 %>", {})
+    assert "memory quota" in str(err.value)
