@@ -55,6 +55,7 @@ def type_name(value: Any) -> str:
 
 
 MAX_IN_MESSAGE = 50
+_MAX_MESSAGE = 400  # characters of one problem's message
 
 
 class Problems:
@@ -65,6 +66,9 @@ class Problems:
         self.items: list[DSLProblem] = []
 
     def add(self, path: tuple[Any, ...], message: str) -> None:
+        if len(message) > _MAX_MESSAGE:  # it may quote a huge value: keep head and reason
+            half = _MAX_MESSAGE // 2
+            message = f"{message[:half]} ... {message[-half:]}"
         self.items.append(DSLProblem(format_path(self._display(path)), message,
                                      line_of(self.root, path)))
 

@@ -9,6 +9,9 @@ from typing import Any, Mapping
 
 import yaml
 
+from mistral.exceptions import DSLError, SizeLimitExceededError
+from mistral.lang import loader
+
 
 def freeze(value: Any) -> Any:
     """Dicts become read-only mappings and lists tuples, recursively."""
@@ -66,7 +69,32 @@ def _scalar(raw: str) -> Any:
         value = yaml.safe_load(raw)
     except yaml.YAMLError:
         return raw
+    except ValueError as e:  # an integer of more digits than Python converts
+        raise InlineSyntaxError(f"cannot parse value '{raw[:40]}': {e}") from None
     return value if isinstance(value, (int, float, bool, type(None), str)) else raw
+
+
+def _structured(raw: str) -> Any:
+    """A bracketed inline value, JSON or YAML, under the document loader's limits (depth,
+    alias expansion, JSON-like types): never a recursion error or an alias bomb."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        value = _DEEP
+    except ValueError:
+        try:
+            return loader.load(raw)
+        except (DSLError, SizeLimitExceededError) as e:
+            problems = getattr(e, "errors", None)
+            reason = problems[0].message if problems else str(e)
+            raise InlineSyntaxError(f"cannot parse value '{raw[:40]}': {reason}") from None
+    if value is _DEEP or not loader._depth_ok(value, loader.DEFAULT_MAX_DEPTH):
+        raise InlineSyntaxError(f"cannot parse value '{raw[:40]}': nested deeper than "
+                                f"{loader.DEFAULT_MAX_DEPTH} levels")
+    return value
+
+
+_DEEP = object()
 
 
 def _read_value(text: str, pos: int) -> tuple[Any, int]:
@@ -89,14 +117,7 @@ def _read_value(text: str, pos: int) -> tuple[Any, int]:
         return "".join(out), i + 1
     if c in "[{":
         end = _scan_balanced(text, pos)
-        raw = text[pos:end]
-        try:
-            return json.loads(raw), end
-        except ValueError:
-            try:
-                return yaml.safe_load(raw), end
-            except yaml.YAMLError:
-                raise InlineSyntaxError(f"cannot parse value '{raw[:40]}'") from None
+        return _structured(text[pos:end]), end
     end = pos
     while end < len(text) and not text[end].isspace():
         end += 1
