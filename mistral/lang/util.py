@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 from types import MappingProxyType
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import yaml
 
