@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from types import MappingProxyType
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import yaml
