@@ -11,7 +11,7 @@ from collections import deque
 from typing import Any, Mapping
 
 from mistral.lang import specs as s
-from mistral.lang.util import InlineSyntaxError, freeze, parse_inline, parse_params
+from mistral.lang.util import InlineSyntaxError, clip, freeze, parse_inline, parse_params
 
 # Matched against the stripped clause: greedy, so matching stays linear on any input.
 WITH_ITEMS_RE = re.compile(r"([\w\-]+)\s+in\s+(.+)", re.DOTALL)
@@ -87,7 +87,7 @@ def parse_with_items(value: Any) -> tuple[s.WithItem, ...]:
     for clause in clauses:
         m = WITH_ITEMS_RE.fullmatch(clause.strip())
         if m is None:
-            raise InlineSyntaxError(f"'{clause}' is not of the form 'var in <% expression %>'")
+            raise InlineSyntaxError(f"'{clip(clause)}' is not of the form 'var in <% expression %>'")
         source: Any = m.group(2)
         if source.startswith("["):
             _, params = parse_inline("x v=" + source)

@@ -14,6 +14,11 @@ from mistral.exceptions import DSLError, SizeLimitExceededError
 from mistral.lang import loader
 
 
+def clip(text: str, limit: int = 80) -> str:
+    """``text`` shortened for an error message."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def freeze(value: Any) -> Any:
     """Dicts become read-only mappings and lists tuples, recursively."""
     if isinstance(value, Mapping):

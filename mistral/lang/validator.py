@@ -18,7 +18,7 @@ from mistral.lang import schema as sc
 from mistral.lang.errors import Problems
 from mistral.lang.loader import LineDict
 from mistral.lang.specs import DIRECT, ENGINE_COMMANDS, REVERSE
-from mistral.lang.util import InlineSyntaxError, parse_inline, parse_params
+from mistral.lang.util import InlineSyntaxError, clip, parse_inline, parse_params
 
 Path = tuple[Any, ...]
 _DIRECT_ONLY = ("on-success", "on-error", "on-complete", "join")
@@ -102,7 +102,7 @@ def _clause_targets(problems: Problems, source: Any, key: str, value: Any, path:
         try:
             target, params = parse_inline(text)
         except InlineSyntaxError as e:
-            problems.add(where, f"cannot parse '{text}': {e}")
+            problems.add(where, f"cannot parse '{clip(text)}': {e}")
             continue
         if target in ENGINE_COMMANDS and set(params) - {"msg"}:
             problems.add(where, f"engine command '{target}' only takes 'msg'")
@@ -137,7 +137,7 @@ def _check_inline(problems: Problems, body: Mapping[str, Any], key: str, path: P
     try:
         _, params = parse_inline(value)
     except InlineSyntaxError as e:
-        problems.add(path + (key,), f"cannot parse '{value}': {e}")
+        problems.add(path + (key,), f"cannot parse '{clip(value)}': {e}")
         return
     if params and isinstance(body.get("input"), str):
         problems.add(path + (key,), "inline parameters cannot be combined with an 'input' "
@@ -157,7 +157,7 @@ def _check_with_items(problems: Problems, value: Any, path: Path) -> None:
             continue
         source = items[0].source
         if isinstance(source, str) and not scanner.is_expression(source):
-            problems.add(where, f"'{clause}': the source must be an expression or a list")
+            problems.add(where, f"'{clip(clause)}': the source must be an expression or a list")
 
 
 def _refs_of(problems: Problems, source: Any, body: Mapping[str, Any], wf_type: str,
@@ -339,7 +339,7 @@ def check_action(problems: Problems, name: Any, body: Any, path: Path) -> None:
     try:
         parse_inline(body["base"])
     except InlineSyntaxError as e:
-        problems.add(path + ("base",), f"cannot parse '{body['base']}': {e}")
+        problems.add(path + ("base",), f"cannot parse '{clip(body['base'])}': {e}")
     if isinstance(body.get("input"), list):
         check_input_list(problems, body["input"], path + ("input",))
     check_expressions(problems, body, path)

@@ -295,3 +295,11 @@ def test_with_items_clause_with_long_blank_runs() -> None:
     clause = "x in <% $.a" + " " * 100_000 + "%>"
     (item,) = parse_with_items(clause)
     assert item.var == "x" and item.source.endswith("%>")
+
+
+def test_problem_messages_clip_long_definition_text() -> None:
+    long_action = "std.echo output=\"" + "x" * 10_000
+    problems = wf_problems(f"tasks:\n  t:\n    action: '{long_action}'\n"
+                           f"    with-items: 'y of {'z' * 10_000}'\n")
+    assert {p.path for p in problems} == {"wf.tasks.t.action", "wf.tasks.t.with-items"}
+    assert all(len(p.message) < 300 for p in problems)
