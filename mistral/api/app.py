@@ -27,6 +27,7 @@ import pecan
 from webob import Request, Response
 
 from mistral.api import errors, hooks
+from mistral.api.controllers.root import RootController
 from mistral.engine.interface import Engine
 
 LOG = logging.getLogger(__name__)
@@ -168,8 +169,6 @@ def make_app(
             list_services=list_services or _no_services,
             list_system_actions=list_system_actions or _no_services,
         )
-    from mistral.api.controllers.root import RootController
-
     app = pecan.Pecan(
         RootController(),
         hooks=[hooks.ServicesHook(services)],

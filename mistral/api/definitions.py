@@ -18,6 +18,7 @@ import yaml
 
 from mistral import exceptions as exc
 from mistral import lang
+from mistral.db.filters import Filter
 from mistral.workflow import states
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
@@ -150,8 +151,6 @@ def check_workflow_unused(tx: Any, row: Any) -> None:
             f"Cannot delete workflow {row.name} [id={row.id}]: it is used by cron "
             f"trigger(s) {names}."
         )
-    from mistral.db.filters import Filter
-
     running = tx.workflow_executions.count(
         workflow_id=row.id, state=Filter("in", list(RUNNING_STATES))
     )

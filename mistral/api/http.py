@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pecan
 from webob import Response
 
+from mistral import exceptions as exc
 from mistral.api import errors
 from mistral.context import RequestContext
 
@@ -218,7 +219,5 @@ def engine() -> Any:
     """The engine (local or RPC client); 503 when the app was built without one."""
     eng = services().engine
     if eng is None:
-        from mistral import exceptions as exc
-
         raise exc.ServiceUnavailableError("No engine is available to run executions.")
     return eng

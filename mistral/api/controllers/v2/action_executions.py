@@ -18,8 +18,8 @@ from mistral.db.filters import Filter
 from mistral.engine.interface import ActionResult
 from mistral.workflow import states
 
-
 LIST_KEY = "action_executions"
+
 
 class ActionExecution(Resource):
     id = wtypes.text

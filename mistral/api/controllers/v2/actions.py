@@ -23,8 +23,8 @@ from mistral.context import DEFAULT_PROJECT_ID
 
 SYSTEM_NS = uuid.UUID("6f0e3f52-5d52-4a53-9d1e-0a7f2b5c6e11")
 
-
 LIST_KEY = "actions"
+
 
 class Action(Resource):
     id = wtypes.text

@@ -18,8 +18,8 @@ from mistral.api import definitions, errors, http
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 
-
 LIST_KEY = "cron_triggers"
+
 
 class CronTrigger(Resource):
     id = wtypes.text

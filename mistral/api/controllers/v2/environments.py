@@ -12,8 +12,8 @@ from mistral.api import definitions, errors, http
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 
-
 LIST_KEY = "environments"
+
 
 class Environment(Resource):
     id = wtypes.text

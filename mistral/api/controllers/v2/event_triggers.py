@@ -11,8 +11,8 @@ from mistral.api import definitions, errors, http
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 
-
 LIST_KEY = "event_triggers"
+
 
 class EventTrigger(Resource):
     id = wtypes.text

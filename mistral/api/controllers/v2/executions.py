@@ -11,36 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from pecan import rest
-from wsme import types as wtypes
 
 from mistral import exceptions as exc
 from mistral.api import definitions, errors, http
-from mistral.api.controllers.v2 import listing, reports
-from mistral.api.controllers.v2.resource import JsonText, Resource
+from mistral.api.controllers.v2 import listing
+from mistral.api.controllers.v2.execution_type import Execution, render
+from mistral.api.controllers.v2.reports import ReportController, SubExecutionsController
 from mistral.api.controllers.v2.tasks import ExecutionTasksController
 from mistral.workflow import states
 
-
 LIST_KEY = "executions"
-
-class Execution(Resource):
-    id = wtypes.text
-    workflow_id = wtypes.text
-    workflow_name = wtypes.text
-    workflow_namespace = wtypes.text
-    description = wtypes.text
-    tags = wtypes.ArrayType(wtypes.text)
-    params = JsonText
-    task_execution_id = wtypes.text
-    root_execution_id = wtypes.text
-    source_execution_id = wtypes.text
-    state = wtypes.text
-    state_info = wtypes.text
-    input = JsonText
-    output = JsonText
-    created_at = wtypes.text
-    updated_at = wtypes.text
-    project_id = wtypes.text
 
 
 FILTERS: dict[str, type] = {
@@ -57,10 +37,6 @@ STOP_STATES = (states.SUCCESS, states.ERROR, states.CANCELLED)
 UPDATABLE_STATES = (states.PAUSED, states.RUNNING) + STOP_STATES
 ENV_STATES = (states.IDLE, states.PAUSED, states.ERROR)
 DESCRIPTION_MAX = 255
-
-
-def render(row: Any, fields: list[str] | None = None) -> dict[str, Any]:
-    return Execution.render(row, fields)
 
 
 def load(tx: Any, id: str) -> Any:
@@ -213,35 +189,9 @@ def delete(id: str, force: bool) -> None:
         tx.workflow_executions.delete(id)
 
 
-class SubExecutionsController(rest.RestController):
-    """``/v2/executions/<id>/executions``: the executions below one execution."""
-
-    DOC = ("Execution", "executions")
-
-    @http.expose()
-    def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
-        depth = http.query_depth()
-        errors_only = http.query_bool("errors_only", False)
-        with http.read_tx() as tx:
-            rows = reports.sub_executions(tx, execution_id, depth, errors_only)
-            return {"executions": [render(r) for r in rows]}
-
-
-class ReportController(rest.RestController):
-    DOC = (None, None)
-
-    @http.expose()
-    def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
-        with http.read_tx() as tx:
-            return reports.report(
-                tx, execution_id,
-                errors_only=http.query_bool("errors_only", False),
-                max_depth=http.query_depth(),
-                statistics_only=http.query_bool("statistics_only", False),
-            )
-
-
 class ExecutionsController(rest.RestController):
+    DOC = ("Execution", LIST_KEY)
+
     tasks = ExecutionTasksController()
     executions = SubExecutionsController()
     report = ReportController()

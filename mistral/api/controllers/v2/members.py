@@ -18,8 +18,8 @@ from mistral.api.controllers.v2.resource import Resource
 
 STATUSES = ("pending", "accepted", "rejected")
 
-
 LIST_KEY = "members"
+
 
 class Member(Resource):
     id = wtypes.text

@@ -140,7 +140,7 @@ def _operation(path: str, verb: str, fn: Any, owner: Any) -> dict[str, Any]:
                 key: {"type": "array", "items": ref}, "next": {"type": "string"}}}
         op["responses"][status]["content"]["application/json"]["schema"] = schema
     filters = getattr(sys.modules[inspect.unwrap(fn).__module__], "FILTERS", None)
-    if verb == "get" and key is not None and filters and not hasattr(owner, "DOC"):
+    if verb == "get" and key is not None and filters:
         names = list(LIST_PARAMS) + sorted(filters)
         op["parameters"] += [
             {"name": n, "in": "query", "required": False, "schema": {"type": "string"},
@@ -198,8 +198,9 @@ def _resource_types() -> list[type[res.Resource]]:
 
 
 class OpenApiController:
+    def __init__(self, root: Any) -> None:
+        self.root = root
+
     @http.expose(only="GET")
     def index(self) -> dict[str, Any]:
-        from mistral.api.controllers.v2.root import V2Controller
-
-        return document(V2Controller(), http.host_url())
+        return document(self.root, http.host_url())

@@ -1,4 +1,5 @@
-"""Execution trees: sub-executions and ``/v2/executions/<id>/report``.
+"""Execution trees: ``/v2/executions/<id>/executions``, ``/v2/tasks/<id>/executions``
+and ``/v2/executions/<id>/report``.
 
 A whole tree is read with a fixed number of queries (executions of the root, their
 tasks, the tasks' action executions) and assembled in memory: no query per node.
@@ -10,6 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from pecan import rest
+
+from mistral.api import http
+from mistral.api.controllers.v2.execution_type import render
+from mistral.api.controllers.v2.resource import datetime_to_str
 from mistral.db.filters import Filter
 from mistral.workflow import states
 
@@ -94,8 +100,6 @@ def task_sub_executions(tx: Any, task_id: str, max_depth: int, errors_only: bool
 
 
 def _entry(row: Any, fields: Iterable[str]) -> dict[str, Any]:
-    from mistral.api.controllers.v2.resource import datetime_to_str
-
     out = {}
     for f in fields:
         v = getattr(row, f, None)
@@ -144,3 +148,45 @@ def report(tx: Any, execution_id: str, errors_only: bool, max_depth: int,
     if statistics_only:
         return {"statistics": stats}
     return {"root_workflow_execution": root, "statistics": stats}
+
+
+class SubExecutionsController(rest.RestController):
+    """``/v2/executions/<id>/executions``: the executions below one execution."""
+
+    DOC = ("Execution", "executions")
+
+    @http.expose()
+    def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
+        depth = http.query_depth()
+        errors_only = http.query_bool("errors_only", False)
+        with http.read_tx() as tx:
+            rows = sub_executions(tx, execution_id, depth, errors_only)
+            return {"executions": [render(r) for r in rows]}
+
+
+class ReportController(rest.RestController):
+    DOC = (None, None)
+
+    @http.expose()
+    def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
+        with http.read_tx() as tx:
+            return report(
+                tx, execution_id,
+                errors_only=http.query_bool("errors_only", False),
+                max_depth=http.query_depth(),
+                statistics_only=http.query_bool("statistics_only", False),
+            )
+
+
+class TaskExecutionsController(rest.RestController):
+    """``/v2/tasks/<id>/executions``: the subworkflow executions a task started."""
+
+    DOC = ("Execution", "executions")
+
+    @http.expose()
+    def get_all(self, task_id: str, **kw: Any) -> dict[str, Any]:
+        depth = http.query_depth()
+        errors_only = http.query_bool("errors_only", False)
+        with http.read_tx() as tx:
+            rows = task_sub_executions(tx, task_id, depth, errors_only)
+            return {"executions": [render(r) for r in rows]}

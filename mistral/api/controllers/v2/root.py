@@ -41,5 +41,5 @@ class V2Controller:
     @pecan.expose()
     def _lookup(self, name: str, *remainder: str) -> Any:
         if name == "openapi.json" and not remainder:
-            return openapi.OpenApiController(), ()
+            return openapi.OpenApiController(self), ()
         return None

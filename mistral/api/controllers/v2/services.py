@@ -10,8 +10,8 @@ from wsme import types as wtypes
 from mistral.api import http
 from mistral.api.controllers.v2.resource import Resource
 
-
 LIST_KEY = "services"
+
 
 class Service(Resource):
     name = wtypes.text

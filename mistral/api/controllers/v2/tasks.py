@@ -13,13 +13,14 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral.api import errors, http
-from mistral.api.controllers.v2 import listing, reports
+from mistral.api.controllers.v2 import listing
+from mistral.api.controllers.v2.reports import TaskExecutionsController
 from mistral.api.controllers.v2.action_executions import TaskActionExecutionsController
-from mistral.api.controllers.v2.resource import JsonText, Resource
+from mistral.api.controllers.v2.resource import JsonText, Resource, to_json_text
 from mistral.workflow import states
 
-
 LIST_KEY = "tasks"
+
 
 class Task(Resource):
     id = wtypes.text
@@ -72,8 +73,6 @@ def render(row: Any, fields: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 def _json(value: Any) -> str | None:
-    from mistral.api.controllers.v2.resource import to_json_text
-
     return to_json_text(value) if value is not None else None
 
 
@@ -121,22 +120,6 @@ def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
             )
     http.engine().rerun_workflow(ctx, id, reset=reset, env=env)
     return get_task(id)
-
-
-class TaskExecutionsController(rest.RestController):
-    """``/v2/tasks/<id>/executions``: the subworkflow executions a task started."""
-
-    DOC = ("Execution", "executions")
-
-    @http.expose()
-    def get_all(self, task_id: str, **kw: Any) -> dict[str, Any]:
-        from mistral.api.controllers.v2.executions import render as render_execution
-
-        depth = http.query_depth()
-        errors_only = http.query_bool("errors_only", False)
-        with http.read_tx() as tx:
-            rows = reports.task_sub_executions(tx, task_id, depth, errors_only)
-            return {"executions": [render_execution(r) for r in rows]}
 
 
 class TasksController(rest.RestController):

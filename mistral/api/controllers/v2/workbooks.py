@@ -15,8 +15,8 @@ from mistral.api.controllers.v2.members import MembersController
 from mistral.api.controllers.v2.resource import Resource
 from mistral.api.controllers.v2.validation import ValidationController
 
-
 LIST_KEY = "workbooks"
+
 
 class Workbook(Resource):
     id = wtypes.text

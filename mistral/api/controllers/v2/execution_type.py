@@ -1,0 +1,33 @@
+"""The wire type of a workflow execution (shared by executions, sub-executions, tasks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wsme import types as wtypes
+
+from mistral.api.controllers.v2.resource import JsonText, Resource
+
+
+class Execution(Resource):
+    id = wtypes.text
+    workflow_id = wtypes.text
+    workflow_name = wtypes.text
+    workflow_namespace = wtypes.text
+    description = wtypes.text
+    tags = wtypes.ArrayType(wtypes.text)
+    params = JsonText
+    task_execution_id = wtypes.text
+    root_execution_id = wtypes.text
+    source_execution_id = wtypes.text
+    state = wtypes.text
+    state_info = wtypes.text
+    input = JsonText
+    output = JsonText
+    created_at = wtypes.text
+    updated_at = wtypes.text
+    project_id = wtypes.text
+
+
+def render(row: Any, fields: list[str] | None = None) -> dict[str, Any]:
+    return Execution.render(row, fields)
