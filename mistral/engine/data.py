@@ -19,12 +19,12 @@ from mistral.workflow import states
 
 
 def task_data(wf_ex: Any, in_ctx: Mapping[str, Any] | None) -> dict[str, Any]:
-    """``$`` of a task: workflow context, then its branch context, plus Mistral's
-    ``__execution`` and ``__env`` (never copied into stored contexts)."""
-    data = {**(wf_ex.context or {}), **(in_ctx or {})}
-    params = wf_ex.params or {}
-    data["__execution"] = {"id": wf_ex.id, "input": wf_ex.input or {}, "params": params}
-    data["__env"] = params.get("env") or {}
+    """``$`` of a task: the workflow input, the execution context (vars, global
+    publishes), then the task's branch context; plus Mistral's ``__execution`` (its id)
+    and ``__env``. Nothing large is repeated: the data is converted per evaluation."""
+    data = {**(wf_ex.input or {}), **(wf_ex.context or {}), **(in_ctx or {})}
+    data["__execution"] = {"id": wf_ex.id}
+    data["__env"] = (wf_ex.params or {}).get("env") or {}
     return data
 
 

@@ -59,9 +59,11 @@ def resolve_env(w: Work, env: Any) -> dict[str, Any]:
 
 
 def _initial_context(spec: WorkflowSpec, wf_input: dict[str, Any], env: dict) -> dict[str, Any]:
-    context = dict(wf_input)
+    """The execution's ``context``: its vars (later also global publishes). The input
+    is not copied here: ``$`` reads it from the execution's ``input``."""
+    context: dict[str, Any] = {}
     if spec.vars:
-        data = {**context, "__env": env}
+        data = {**wf_input, "__env": env}
         env_fn = expressions.StaticFunctionEnv(env_data=env)
         for key, value in spec.vars.items():
             context[key] = expressions.evaluate_recursively(value, data, env_fn)

@@ -233,7 +233,7 @@ def _final_context(w: Work, wf_ex: Any) -> dict[str, Any]:
         fields=("in_context", "published", "finished_at", "created_at"),
         sort_keys=("finished_at",),
     )
-    ctx = dict(wf_ex.context or {})
+    ctx = {**(wf_ex.input or {}), **(wf_ex.context or {})}
     for row in rows:
         data.merge(ctx, data.outbound_ctx(row), w.s.settings.merge_strategy)
     return ctx
