@@ -1,8 +1,8 @@
 """Loading YAML/JSON text safely: size and depth limits, line numbers, duplicate keys.
 
-The text is first scanned as a stream of parser events (iterative, so hostile nesting
-cannot overflow the stack), counting depth and the size of the document once aliases are
-expanded ("billion laughs"); only then is it constructed, with libyaml when available.
+The document is built straight from the parser's event stream (libyaml when available)
+in one iterative pass, so hostile nesting cannot overflow the stack; depth and the size
+of the document once aliases are expanded ("billion laughs") are checked as it goes.
 Mappings come back as ``LineDict`` (a ``dict`` that remembers the line of each key).
 """
 
@@ -46,84 +46,160 @@ class LineList(list):
         self.lines: list[int] = []
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    pass
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SCALAR_TAGS = frozenset({"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool",
+                          "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+_STRING_TAGS = frozenset({_STR, "tag:yaml.org,2002:timestamp"})  # dates stay strings
+_NO_KEY = object()
+_MERGE = object()  # the key '<<' resolved as a YAML merge key
 
 
-def _construct_map(loader: Any, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
-    out = LineDict()
-    out.line = node.start_mark.line + 1
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, (str, int, float, bool)) and key is not None:
-            raise DSLError(errors=[DSLProblem("", "mapping keys must be scalars", line)])
-        if key in out:
-            out.duplicates.append((key, line))
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.lines[key] = line
-    return out
+def _short_tag(tag: str) -> str:
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
 
 
-def _construct_seq(loader: Any, node: yaml.SequenceNode) -> LineList:
-    out = LineList()
-    out.line = node.start_mark.line + 1
-    for child in node.value:
-        out.append(loader.construct_object(child, deep=True))
-        out.lines.append(child.start_mark.line + 1)
-    return out
+def _problem(message: str, line: int | None) -> DSLError:
+    return DSLError(errors=[DSLProblem("", message, line)])
 
 
-def _construct_str(loader: Any, node: yaml.ScalarNode) -> str:
-    return str(loader.construct_scalar(node))
+class _Frame:
+    __slots__ = ("value", "anchor", "size", "key", "key_line", "explicit", "merges")
+
+    def __init__(self, value: Any, anchor: str | None) -> None:
+        self.value = value
+        self.anchor = anchor
+        self.size = 1
+        self.key: Any = _NO_KEY
+        self.key_line = 0
+        self.explicit: set[Any] = set()
+        self.merges: list[Any] = []
 
 
-def _refuse(loader: Any, node: yaml.Node) -> Any:
-    tag = str(node.tag).rsplit(":", 1)[-1]
-    raise DSLError(errors=[DSLProblem(
-        "", f"the YAML type '!!{tag}' is not supported (definitions hold JSON-like data)",
-        node.start_mark.line + 1)])
+class _Builder:
+    """Builds the document straight from parser events, in one iterative pass: depth and
+    expanded size (aliases counted in full) are checked as it goes, mappings record the
+    line of each key, and only JSON-like types are produced."""
 
+    _resolver = yaml.resolver.Resolver()
+    _constructor = yaml.constructor.SafeConstructor()
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-for _tag in ("set", "binary", "omap", "pairs"):
-    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-# Timestamps and binary stay strings / fail clearly rather than becoming datetime/bytes.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
+    def __init__(self, max_depth: int, max_nodes: int) -> None:
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.total = 0
+        self.root: Any = None
 
-
-def _scan(text: str, max_depth: int, max_nodes: int) -> None:
-    depth = 0
-    sizes: dict[str, int] = {}
-    stack: list[list[Any]] = [[None, 0]]  # [anchor, expanded node count]
-    try:
+    def build(self, text: str) -> Any:
+        documents = 0
         for event in yaml.parse(text, Loader=_Base):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > max_depth:
-                    line = event.start_mark.line + 1
-                    raise DSLError(errors=[DSLProblem(
-                        "", f"the document is nested deeper than {max_depth} levels", line)])
-                stack.append([event.anchor, 1])
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-                anchor, size = stack.pop()
-                if anchor:
-                    sizes[anchor] = size
-                stack[-1][1] += size
-            elif isinstance(event, yaml.ScalarEvent):
-                stack[-1][1] += 1
-                if event.anchor:
-                    sizes[event.anchor] = 1
-            elif isinstance(event, yaml.AliasEvent):
-                stack[-1][1] += sizes.get(event.anchor, 1)
-            if stack[-1][1] > max_nodes:
-                raise SizeLimitExceededError(
-                    f"the document expands to more than {max_nodes} nodes (aliases included)")
-    except yaml.YAMLError as e:
-        raise _yaml_problem(e) from None
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                self._add(self._scalar(event), 1, event.start_mark.line + 1, event.anchor)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._open(event, kind is yaml.MappingStartEvent)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = self.stack.pop()
+                if isinstance(frame.value, LineDict):
+                    self._merge(frame)
+                self._add(frame.value, frame.size, frame.value.line, frame.anchor, opened=True)
+            elif kind is yaml.AliasEvent:
+                line = event.start_mark.line + 1
+                if event.anchor not in self.anchors:
+                    raise _problem(f"invalid YAML: unknown or recursive alias '*{event.anchor}'",
+                                   line)
+                value, size = self.anchors[event.anchor]
+                self._add(value, size, line, None)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _problem("expected a single document, found several",
+                                   event.start_mark.line + 1)
+        return self.root
+
+    def _open(self, event: Any, mapping: bool) -> None:
+        line = event.start_mark.line + 1
+        if len(self.stack) >= self.max_depth:
+            raise _problem(f"the document is nested deeper than {self.max_depth} levels", line)
+        tag = event.tag
+        if tag not in (None, "!", _MAP if mapping else _SEQ):
+            raise _problem(f"the YAML type '{_short_tag(tag)}' is not supported (definitions "
+                           "hold JSON-like data)", line)
+        value: Any = LineDict() if mapping else LineList()
+        value.line = line
+        self.stack.append(_Frame(value, event.anchor))
+
+    def _scalar(self, event: Any) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self._resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag in _STRING_TAGS:
+            return event.value
+        if tag == "tag:yaml.org,2002:merge":
+            return _MERGE
+        if tag not in _SCALAR_TAGS:
+            raise _problem(f"the YAML type '{_short_tag(tag)}' is not supported (definitions "
+                           "hold JSON-like data)", event.start_mark.line + 1)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self._constructor.yaml_constructors[tag](self._constructor, node)
+        except (ValueError, OverflowError) as e:
+            raise _problem(f"invalid YAML value: {e}", event.start_mark.line + 1) from None
+
+    def _add(self, value: Any, size: int, line: int, anchor: str | None,
+             opened: bool = False) -> None:
+        if anchor:
+            self.anchors[anchor] = (value, size)
+        self.total += 1 if opened else size
+        if self.total > self.max_nodes:
+            raise SizeLimitExceededError(
+                f"the document expands to more than {self.max_nodes} nodes (aliases included)")
+        top = self.stack[-1] if self.stack else None
+        if value is _MERGE and (top is None or isinstance(top.value, LineList)
+                                or top.key is not _NO_KEY):
+            value = "<<"  # a plain '<<' anywhere but in key position is just text
+        if top is None:
+            self.root = value
+            return
+        top.size += size
+        if isinstance(top.value, LineList):
+            top.value.append(value)
+            top.value.lines.append(line)
+        elif top.key is _NO_KEY:
+            if isinstance(value, (dict, list)):
+                raise _problem("mapping keys must be scalars", line)
+            top.key, top.key_line = value, line
+        else:
+            key, top.key = top.key, _NO_KEY
+            if key is _MERGE:
+                if not isinstance(value, (dict, list)):
+                    raise _problem("'<<' merges mappings only", top.key_line)
+                top.merges.append(value)
+                return
+            mapping = top.value
+            if key in mapping:
+                mapping.duplicates.append((key, top.key_line))
+            mapping[key] = value
+            mapping.lines[key] = top.key_line
+            top.explicit.add(key)
+
+    @staticmethod
+    def _merge(frame: _Frame) -> None:
+        """YAML merge keys: keys of the merged mappings the mapping does not set itself."""
+        mapping = frame.value
+        for merged in frame.merges:
+            sources = merged if isinstance(merged, list) else [merged]
+            for source in sources:
+                if not isinstance(source, dict):
+                    raise _problem("'<<' merges mappings only", mapping.line)
+                for k, v in source.items():
+                    if k not in frame.explicit and k not in mapping:
+                        mapping[k] = v
+                        mapping.lines[k] = mapping.line
 
 
 def _yaml_problem(e: yaml.YAMLError) -> DSLError:
@@ -155,8 +231,7 @@ def load(
     if len(text) > max_bytes or (len(text) * 4 > max_bytes and len(text.encode("utf-8")) > max_bytes):
         raise SizeLimitExceededError(f"the definition is larger than {max_bytes} bytes")
     try:
-        _scan(text, max_depth, max_nodes)
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return _Builder(max_depth, max_nodes).build(text)
     except yaml.YAMLError as e:
         raise _yaml_problem(e) from None
     except DSLError as e:

@@ -31,7 +31,13 @@ def test_format_path() -> None:
     [
         ("version: '2.0'\nwf: [1, 2\n", "invalid YAML"),
         ("version: '2.0'\n  bad indent: 1\n", "invalid YAML"),
-        ("version: '2.0'\nwf: !!python/object:os.system {}\n", "invalid YAML"),
+        ("version: '2.0'\nwf: !!python/object:os.system {}\n",
+         "'!!python/object:os.system' is not supported"),
+        ("version: '2.0'\nwf: !!python/name:os.system ''\n", "is not supported"),
+        ("version: '2.0'\nwf: !custom x\n", "'!custom' is not supported"),
+        ("a: 1\n---\nb: 2\n", "expected a single document"),
+        ("a: *nope\n", "unknown or recursive alias"),
+        ("a: &x [1, *x]\n", "unknown or recursive alias"),
         ("key: @reserved\n", "invalid YAML"),
     ],
 )
@@ -182,3 +188,36 @@ def test_non_json_yaml_types_are_refused(value: str) -> None:
     problems = problems_of(f"version: '2.0'\nwf:\n  vars:\n    v: {value}\n  tasks:\n    t: {{}}\n")
     assert "is not supported" in problems[0].message
     assert problems[0].line == 4
+
+
+EQUIVALENT_DOCUMENTS = [
+    "a: 1\nb: 1.5\nc: true\nd: null\ne: ~\nf: 'str'\ng: \"q\"\nh: yes\ni: 0x1F\nj: 1_000\n",
+    "k: .inf\nl: -.inf\nm: 0o17\nn: +12\no: 1e3\np: ''\nq: [1, [2, [3]], {x: y}]\n",
+    "text: |\n  line 1\n  line 2\nfolded: >\n  a\n  b\n",
+    "base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\nboth:\n  <<: [*b, {z: 4}]\n",
+    "list: &l [1, 2]\nagain: *l\nscalar: &s hello\nref: *s\n",
+    "- a\n- b: [1, 2]\n  c: {d: e}\n- !!str 5\n- !!int '7'\n- !!float '1'\n",
+    "{\"json\": [1, 2.5, true, null, \"s\"], \"nested\": {\"k\": {}}}",
+    "empty_map: {}\nempty_list: []\n'quoted key': 1\n3: int key\n",
+    "",
+    "just a scalar",
+]
+
+
+@pytest.mark.parametrize("text", EQUIVALENT_DOCUMENTS)
+def test_builder_agrees_with_yaml_safe_load(text: str) -> None:
+    import yaml
+
+    assert load(text) == yaml.safe_load(text)
+
+
+def test_merge_keys_do_not_override_explicit_keys() -> None:
+    doc = load("b: &b {x: 1, y: 2}\nd:\n  y: 3\n  <<: *b\n")
+    assert doc["d"] == {"y": 3, "x": 1}
+
+
+def test_plain_merge_marker_outside_key_position_is_text() -> None:
+    assert load("a: <<\nb: [<<]\n") == {"a": "<<", "b": ["<<"]}
+    with pytest.raises(DSLError) as err:
+        load("a:\n  <<: 5\n")
+    assert "merges mappings only" in str(err.value)
