@@ -76,7 +76,8 @@ def test_workbooks_and_workflows_with_the_cli(cli: Cli) -> None:
     updated = cli.json("workflow-update", cli.file("wf.yaml", WORKFLOW.replace("Hello", "Hi")))
     assert updated[0]["Input"] == 'name, greeting="Hi"'
 
-    bad = cli.file("bad.yaml", WORKFLOW.replace("      publish:", "      on-success: [nowhere]\n      publish:"))
+    broken = WORKFLOW.replace("      publish:", "      on-success: [nowhere]\n      publish:")
+    bad = cli.file("bad.yaml", broken)
     invalid = cli.json("workflow-validate", bad)
     assert invalid["Valid"] is False and "nowhere" in invalid["Error"]
     r = cli.run("workflow-create", bad, check=False)

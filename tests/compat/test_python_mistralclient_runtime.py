@@ -153,7 +153,8 @@ filtered = mistral.executions.list(workflow_name="greeting_lib", state="SUCCESS"
 subs = mistral.executions.get_ex_sub_executions(ex.id)
 report = mistral.executions.get_report(ex.id, errors_only=False)
 print(json.dumps({
-    "state": ex.state, "info": ex.state_info, "output": json.loads(ex.output), "params": json.loads(ex.params),
+    "state": ex.state, "info": ex.state_info, "output": json.loads(ex.output),
+    "params": json.loads(ex.params),
     "tasks": [t.name for t in tasks], "result": json.loads(tasks[0].result),
     "actions": [a.name for a in actions], "run": run.output,
     "filtered": [e.id for e in filtered], "id": ex.id, "subs": [e.id for e in subs],

@@ -32,7 +32,8 @@ def test_workbook_lifecycle(api: ApiClient) -> None:
 
 
 def test_workbook_update_drops_removed_workflows(api: ApiClient) -> None:
-    two = WORKBOOK.replace("workflows:\n", "workflows:\n  extra:\n    tasks:\n      t: {action: std.noop}\n")
+    extra = "  extra:\n    tasks:\n      t: {action: std.noop}\n"
+    two = WORKBOOK.replace("workflows:\n", "workflows:\n" + extra)
     assert api.post("/v2/workbooks", two).status_code == 201
     assert api.get("/v2/workflows/book.extra").status_code == 200
     assert api.put("/v2/workbooks", WORKBOOK).status_code == 200

@@ -10,6 +10,7 @@ checks the document against what the server really answers, both ways.
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -113,7 +114,7 @@ def _documented(owner: Any, fn: Any) -> tuple[type[res.Resource] | None, str | N
 def _operation(path: str, verb: str, fn: Any, owner: Any) -> dict[str, Any]:
     status = str(getattr(fn, "_mistral_status", 200))
     op: dict[str, Any] = {
-        "operationId": f"{verb}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
+        "operationId": verb + "_" + re.sub(r"[{}]", "", path.strip("/").replace("/", "_")),
         "summary": (inspect.getdoc(inspect.unwrap(fn)) or "").split("\n")[0] or None,
         "parameters": [
             {"name": seg[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
