@@ -217,3 +217,24 @@ def test_concurrent_retries_with_one_id_make_one_execution(api_all_db: ApiClient
     assert {r.json["id"] for r in replies} == {ex_id}
     harness.run_until_idle()
     assert [e["id"] for e in api.get("/v2/executions").json["executions"]] == [ex_id]
+
+
+def test_reverse_workflow_with_task_name(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", """---
+version: '2.0'
+rev:
+  type: reverse
+  tasks:
+    a:
+      action: std.noop
+    b:
+      action: std.noop
+      requires: [a]
+    c:
+      action: std.noop
+""")
+    ex = start(api, {"workflow_name": "rev", "params": json.dumps({"task_name": "b"})})
+    harness.run_until_idle()
+    assert api.get(f"/v2/executions/{ex['id']}").json["state"] == "SUCCESS"
+    names = sorted(t["name"] for t in api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"])
+    assert names == ["a", "b"]

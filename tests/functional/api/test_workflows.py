@@ -220,3 +220,10 @@ def test_definition_sent_the_way_curl_does(api: ApiClient) -> None:
     r = api.post("/v2/workflows", ONE_WORKFLOW, content_type="application/x-www-form-urlencoded")
     assert r.status_code == 201, r.text
     assert r.json["workflows"][0]["definition"] == ONE_WORKFLOW
+
+
+def test_definition_as_json(api: ApiClient) -> None:
+    doc = {"version": "2.0", "as_json": {"tasks": {"t1": {"action": "std.noop"}}}}
+    r = api.post("/v2/workflows", json.dumps(doc), content_type="application/json")
+    assert r.status_code == 201, r.text
+    assert r.json["workflows"][0]["name"] == "as_json"
