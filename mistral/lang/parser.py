@@ -11,7 +11,7 @@ from mistral.lang.errors import Problems, type_name
 from mistral.lang.loader import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, load
 from mistral.lang.specs import ActionSpec, WorkbookSpec, WorkflowListSpec, WorkflowSpec
 
-_VERSIONS = ("2.0", 2.0)
+_VERSIONS = ("2.0", "2", 2.0)
 
 
 def load_document(text: str | bytes, max_depth: int = DEFAULT_MAX_DEPTH,
@@ -24,7 +24,7 @@ def load_document(text: str | bytes, max_depth: int = DEFAULT_MAX_DEPTH,
         raise DSLError(errors=[DSLProblem("", f"the definition must be a mapping, not {what}", 1)])
     if "version" not in root:
         problems.add((), "missing required key 'version' (use version: '2.0')")
-    elif root["version"] not in _VERSIONS:
+    elif isinstance(root["version"], bool) or root["version"] not in _VERSIONS:
         problems.add(("version",), f"unsupported version {root['version']!r} (use '2.0')")
     validator.check_duplicates(problems, root)
     return root, problems

@@ -11,6 +11,8 @@ from typing import Any, Iterator
 import fastjsonschema
 import jsonschema
 
+# Mistral reads the version as a number: '2.0', '2', 2.0 and 2 all mean v2.
+VERSION = {"enum": ["2.0", "2", 2.0]}
 EXPRESSION = {"type": "string", "pattern": r"^\s*(<%[\s\S]*%>|{{[\s\S]*}}|{%[\s\S]*%}[\s\S]*)\s*$"}
 NONEMPTY_STRING = {"type": "string", "minLength": 1}
 NAME = {"type": "string", "minLength": 1, "maxLength": 255}
@@ -133,7 +135,7 @@ TASK_DEFAULTS = {
 WORKFLOW = {
     "type": "object",
     "properties": {
-        "version": {"enum": ["2.0", 2.0]},
+        "version": VERSION,
         "name": NAME,
         "type": {"enum": ["direct", "reverse"]},
         "description": {"type": "string"},
@@ -152,7 +154,7 @@ WORKFLOW = {
 ACTION = {
     "type": "object",
     "properties": {
-        "version": {"enum": ["2.0", 2.0]},
+        "version": VERSION,
         "name": NAME,
         "base": NONEMPTY_STRING,
         "base-input": DICT_OR_EXPR,
@@ -168,7 +170,7 @@ ACTION = {
 WORKBOOK = {
     "type": "object",
     "properties": {
-        "version": {"enum": ["2.0", 2.0]},
+        "version": VERSION,
         "name": NAME,
         "description": {"type": "string"},
         "tags": TAGS,

@@ -71,8 +71,16 @@ def test_missing_or_wrong_version(text: str, path: str, fragment: str) -> None:
     assert fragment in problems[0].message
 
 
-def test_version_as_number_is_accepted() -> None:
-    assert parse_workflows("version: 2.0\nwf:\n  tasks:\n    t: {}\n").workflows[0].name == "wf"
+@pytest.mark.parametrize("version", ["2.0", "'2.0'", "2", "'2'"])
+def test_version_spellings_mistral_accepts(version: str) -> None:
+    text = f"version: {version}\nwf:\n  version: {version}\n  tasks:\n    t: {{}}\n"
+    assert parse_workflows(text).workflows[0].name == "wf"
+
+
+@pytest.mark.parametrize("version", ["true", "'2.1'", "'v2'", "[2]"])
+def test_other_versions_are_refused(version: str) -> None:
+    problems = problems_of(f"version: {version}\nwf:\n  tasks:\n    t: {{}}\n")
+    assert problems[0].path == "version"
 
 
 def test_too_deep_nesting_is_refused_without_recursion_error() -> None:
