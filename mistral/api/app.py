@@ -91,8 +91,15 @@ class _Guard:
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         rid = environ.get("HTTP_X_OPENSTACK_REQUEST_ID") or f"req-{uuid.uuid4()}"
         environ["HTTP_X_OPENSTACK_REQUEST_ID"] = rid
+        head = environ.get("REQUEST_METHOD") == "HEAD"
+        if head:  # HEAD is GET without the body
+            environ["REQUEST_METHOD"] = "GET"
         resp = self._respond(environ)
         resp.headers["X-Openstack-Request-Id"] = rid
+        if head:
+            length = resp.content_length
+            resp.app_iter = [b""]
+            resp.content_length = length
         return resp(environ, start_response)
 
     def _respond(self, environ: dict) -> Response:

@@ -129,3 +129,11 @@ def test_request_id_is_echoed_or_made(api: ApiClient) -> None:
     assert r.headers["X-Openstack-Request-Id"] == "req-abc"
     made = api.get("/v2/nothing").headers["X-Openstack-Request-Id"]
     assert made.startswith("req-") and made != "req-abc"
+
+
+def test_head_is_get_without_a_body(api: ApiClient) -> None:
+    get = api.get("/v2/workflows")
+    head = api.request("HEAD", "/v2/workflows")
+    assert head.status_code == 200 and head.text == ""
+    assert head.headers["Content-Length"] == get.headers["Content-Length"]
+    assert api.request("HEAD", "/v2/workflows/nope").status_code == 404
