@@ -162,3 +162,32 @@ def test_process_wide_workflow_cache() -> None:
     again = get_workflow_spec("id-1", checksum(text), lambda: None)  # type: ignore[arg-type,return-value]
     assert again is first
     workflow_cache().invalidate("id-1")
+
+
+def test_parsing_from_several_threads_gives_equal_specs() -> None:
+    import sys
+
+    text = (RESOURCES / "task_defaults_policies.yaml").read_text(encoding="utf-8")
+    expected = parse_workflows(text).workflows[0]
+    results: list[WorkflowSpec] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(20):
+                results.append(parse_workflows(text).workflows[0])
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors
+    assert len(results) == 80 and all(r == expected for r in results)
