@@ -78,3 +78,21 @@ def test_unconfirmed_identity_is_401(sqlite_database: object) -> None:
     r = api.get("/v2/workflows", headers={**OWNER, "X-Identity-Status": "Invalid"})
     assert r.status_code == 401
     assert api.get("/").status_code == 200
+
+
+def test_share_by_name_and_workbooks(sqlite_database: object) -> None:
+    from tests.functional.api.samples import WORKBOOK
+
+    api = build_client(sqlite_database, settings=ApiSettings(auth_enable=True))
+    wf = api.post("/v2/workflows", ONE_WORKFLOW, headers=OWNER).json["workflows"][0]
+    r = api.post("/v2/workflows/single/members", {"member_id": "other-project"}, headers=OWNER)
+    assert r.status_code == 201 and r.json["resource_id"] == wf["id"]
+    listed = api.get("/v2/workflows/single/members", headers=OWNER).json["members"]
+    assert [m["resource_id"] for m in listed] == [wf["id"]]
+    wb = api.post("/v2/workbooks", WORKBOOK, headers=OWNER).json
+    r = api.post("/v2/workbooks/book/members", {"member_id": "other-project"}, headers=OWNER)
+    assert r.status_code == 201 and r.json["resource_type"] == "workbook"
+    r = api.put(f"/v2/workbooks/{wb['id']}/members/other-project", {"status": "accepted"},
+                headers=OTHER)
+    assert r.status_code == 200
+    assert api.get("/v2/workbooks", headers=OTHER).json["workbooks"][0]["name"] == "book"

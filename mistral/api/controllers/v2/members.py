@@ -13,7 +13,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral import exceptions as exc
-from mistral.api import errors, http
+from mistral.api import definitions, errors, http
 from mistral.api.controllers.v2.resource import Resource
 
 STATUSES = ("pending", "accepted", "rejected")
@@ -43,11 +43,25 @@ class MembersController(rest.RestController):
     def __init__(self, resource_type: str) -> None:
         self.type = resource_type
 
-    def _resource(self, tx: Any, resource_id: str) -> Any:
-        repo = tx.workflow_definitions if self.type == "workflow" else tx.workbooks
-        return repo.get(resource_id)
+    def _resource(self, tx: Any, identifier: str) -> Any:
+        namespace = http.query().get("namespace") or ""
+        if self.type == "workflow":
+            return definitions.find_workflow(tx, identifier, namespace)
+        if definitions.is_uuid(identifier):
+            return tx.workbooks.get(identifier)
+        row = tx.workbooks.find(name=identifier, namespace=namespace)
+        if row is None:
+            raise exc.NotFoundError(f"Workbook not found [name={identifier}]")
+        return row
 
-    def _member(self, tx: Any, resource_id: str, member_id: str) -> Any:
+    def _resource_id(self, tx: Any, identifier: str) -> str:
+        """A resource id as given, or the id of the resource named (visible to the caller)."""
+        if definitions.is_uuid(identifier):
+            return identifier
+        return str(self._resource(tx, identifier).id)
+
+    def _member(self, tx: Any, identifier: str, member_id: str) -> Any:
+        resource_id = self._resource_id(tx, identifier)
         row = tx.resource_members.find(
             resource_id=resource_id, resource_type=self.type, member_id=member_id
         )
@@ -62,7 +76,8 @@ class MembersController(rest.RestController):
         _check_enabled()
         with http.read_tx() as tx:
             rows = tx.resource_members.list(
-                filters={"resource_id": resource_id, "resource_type": self.type},
+                filters={"resource_id": self._resource_id(tx, resource_id),
+                         "resource_type": self.type},
                 sort_keys=("created_at",), sort_dirs=("asc",),
             )
             return {"members": [Member.render(r) for r in rows]}
@@ -92,7 +107,7 @@ class MembersController(rest.RestController):
             if member_id == ctx.project_id:
                 raise errors.bad_request("A resource cannot be shared with its own project.")
             row = tx.resource_members.create({
-                "resource_id": resource_id, "resource_type": self.type,
+                "resource_id": resource.id, "resource_type": self.type,
                 "project_id": ctx.project_id, "member_id": member_id, "status": "pending",
             })
             return Member.render(row)
