@@ -171,6 +171,11 @@ def query() -> dict[str, str]:
     return dict(pecan.request.GET.items())
 
 
+def query_all(name: str) -> list[str]:
+    """Every value of a repeated query parameter."""
+    return list(pecan.request.GET.getall(name))
+
+
 def query_bool(name: str, default: bool = False) -> bool:
     value = pecan.request.GET.get(name)
     if value is None or value == "":

@@ -122,6 +122,11 @@ def parse_list_query(
                 + ", ".join(sorted(set(filter_fields) | set(PAGING_PARAMS) | allowed_extra))
                 + "."
             )
+        if len(set(http.query_all(name))) > 1:
+            raise errors.bad_request(
+                f"Filter '{name}' is given more than once; give each filter once "
+                "(one operator per field)."
+            )
         if raw == "":
             continue
         filters[name] = parse_filter(name, raw, filter_fields[name])
