@@ -14,6 +14,7 @@ import re
 from typing import Any, Callable
 
 import jinja2
+import jinja2.nodes
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -262,17 +263,26 @@ class JinjaEvaluator:
         self._check_length(source)
         self._syntax(source, whole)
 
+    def _check_names(self, tree: Any) -> None:
+        """Unknown filters and tests are found at definition time, as compiling would."""
+        for node in (tree, *tree.find_all((jinja2.nodes.Filter, jinja2.nodes.Test))):
+            if isinstance(node, jinja2.nodes.Filter) and node.name not in self._env.filters:
+                raise jinja2.TemplateSyntaxError(f"no filter named '{node.name}'", node.lineno)
+            if isinstance(node, jinja2.nodes.Test) and node.name not in self._env.tests:
+                raise jinja2.TemplateSyntaxError(f"no test named '{node.name}'", node.lineno)
+
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - evaluators live as long as the process
     def _syntax(self, source: str, whole: bool) -> None:
         try:
             if whole:
                 parser = Parser(self._env, source, state="variable")
-                parser.parse_expression()
+                tree: Any = parser.parse_expression()
                 if not parser.stream.eos:
                     raise jinja2.TemplateSyntaxError(
                         "unexpected text after the expression", parser.stream.current.lineno)
             else:
-                self._env.parse(source)
+                tree = self._env.parse(source)
+            self._check_names(tree)
         except jinja2.TemplateSyntaxError as e:
             kind = "expression" if whole else "template"
             raise ExpressionError(f"Invalid Jinja {kind} '{_short(source)}': {e.message}") from None

@@ -123,7 +123,9 @@ def test_failure_names_the_expression_but_not_the_data(expression: str) -> None:
 
 
 @pytest.mark.parametrize("expression", ["<% 1 + %>", "<% $.a[ %>", "{{ 1 + }}", "{{ _.a b }}",
-                                        "{% if %}x{% endif %}", "{% for x in %}{% endfor %}"])
+                                        "{% if %}x{% endif %}", "{% for x in %}{% endfor %}",
+                                        "{{ _.x | nosuch }}", "a {{ _.x | nope(1) }}",
+                                        "{% if _.x is nosuch %}y{% endif %}"])
 def test_syntax_errors_are_expression_errors(expression: str) -> None:
     with pytest.raises(ExpressionError) as err:
         validate(expression)
