@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -17,9 +18,17 @@ import pytest
 PG_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
 
-def _rabbitmqctl(*args: str) -> None:
+def _rabbitmqctl(*args: str, attempts: int = 5) -> None:
+    """rabbitmqctl, retried: concurrent CLI calls on a busy machine fail now and then (69)."""
     exe = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
-    subprocess.run([exe, "-q", *args], check=True, capture_output=True, timeout=60)
+    for attempt in range(1, attempts + 1):
+        try:
+            subprocess.run([exe, "-q", *args], check=True, capture_output=True, timeout=60)
+            return
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            if attempt == attempts:
+                raise
+            time.sleep(attempt)
 
 
 @contextlib.contextmanager
