@@ -71,6 +71,8 @@ def expose(
         def handler(self: Any, *args: str, **kwargs: Any) -> Response:
             if not low <= len(args) <= high:
                 return _no_route()
+            if any("\x00" in a for a in args):
+                return errors.fault_response(400, "The URL path contains a NUL character.")
             if only is not None and pecan.request.method != only:
                 return errors.fault_response(
                     405, f"Method {pecan.request.method} is not allowed on {pecan.request.path}."
@@ -163,12 +165,35 @@ def json_body() -> dict[str, Any]:
         raise errors.bad_request(
             f"The request body must be a JSON object, not {type(data).__name__}."
         )
+    _refuse_nul(data)
     return data
 
 
+def _refuse_nul(data: Any) -> None:
+    """No string in a body may hold a NUL character (databases refuse them)."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise errors.bad_request(f"Field '{path or '<body>'}' contains a NUL character.")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if "\x00" in k:
+                    raise errors.bad_request(f"A key in '{path or '<body>'}' contains a NUL "
+                                             "character.")
+                stack.append((f"{path}.{k}" if path else k, v))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(value))
+
+
 def query() -> dict[str, str]:
-    """Query parameters (the last value wins when one is repeated)."""
-    return dict(pecan.request.GET.items())
+    """Query parameters (the last value wins when one is repeated); no NUL characters."""
+    params = dict(pecan.request.GET.items())
+    for key, value in params.items():
+        if "\x00" in key or "\x00" in value:
+            raise errors.bad_request(f"Query parameter '{key!r:.40}' contains a NUL character.")
+    return params
 
 
 def query_all(name: str) -> list[str]:

@@ -137,3 +137,13 @@ def test_head_is_get_without_a_body(api: ApiClient) -> None:
     assert head.status_code == 200 and head.text == ""
     assert head.headers["Content-Length"] == get.headers["Content-Length"]
     assert api.request("HEAD", "/v2/workflows/nope").status_code == 404
+
+
+def test_nul_characters_are_refused(api: ApiClient) -> None:
+    r = api.get("/v2/workflows/a%00b")
+    assert r.status_code == 400 and "NUL" in r.fault
+    r = api.get("/v2/workflows?name=a%00b")
+    assert r.status_code == 400 and "NUL" in r.fault
+    r = api.post("/v2/environments", '{"name": "e", "variables": {"k": ["a\\u0000"]}}',
+                 content_type="application/json")
+    assert r.status_code == 400 and "variables.k[0]" in r.fault
