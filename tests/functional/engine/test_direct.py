@@ -442,3 +442,29 @@ wf:
     wf = h.run("wf", env="prod")
     assert wf["output"] == {"region": "north"}
     assert wf["params"]["env"] == {"region": "north"}
+
+
+def test_merge_strategy_merge_deep_merges_published_dicts(sqlite_database: object) -> None:
+    from mistral.engine.settings import EngineSettings
+
+    h = Harness(sqlite_database, EngineSettings(merge_strategy="merge"))
+    h.define("""
+version: '2.0'
+wf:
+  output:
+    cfg: <% $.cfg %>
+  tasks:
+    a:
+      action: std.noop
+      publish: {cfg: {x: 1, y: {p: 1}}}
+      on-success: [b]
+    b:
+      action: std.noop
+      on-success:
+        publish:
+          global:
+            cfg: {y: {q: 2}}
+""")
+    wf = h.run("wf")
+    assert wf["state"] == "SUCCESS"
+    assert wf["output"] == {"cfg": {"x": 1, "y": {"p": 1, "q": 2}}}
