@@ -30,7 +30,9 @@ BODIES: list[Any] = [
     '{"name": "x", "input": {"deep": ["\\u0000"]}, "description": "\\u0000"}',
 ]
 QUERIES = ["", "?name=%00", "?marker=%00", "?limit=-1", "?limit=0", "?marker=zzz",
-           "?sort_keys=,,,", "?fields=", "?created_at=gt:", "?force=maybe", "?max_depth=abc", "?namespace=%00",
+           "?sort_keys=,,,", "?fields=", "?created_at=gt:", "?created_at=gt:0001-01-01",
+           "?updated_at=lt:9999-12-31 23:59:59", "?name=" + "n" * 3000,
+           "?id=in:" + "x," * 2000, "?force=maybe", "?max_depth=abc", "?namespace=%00",
            "?state=in:", "?errors_only=2", "?scope=", "?sort_dirs=asc,desc,asc",
            "?name=has:%25_", "?include_output=yes"]
 
