@@ -7,6 +7,7 @@ script and kills every process at teardown.
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,10 @@ def test_kill9_executor_mid_action_follows_each_tasks_policy(c: Cluster) -> None
     c.kill9(doomed)
     survivor = c.start("executor", "executor-survivor", executor={"host": "exec-survivor"})
     states = c.wait_finished(list(ids.values()), timeout=120)
+    # the dead executor has left GET /v2/services; the survivor is listed
+    members = lambda: {s["name"] for s in c.services() if s["type"] == "executor_group"}  # noqa: E731
+    wait_until(lambda: members() == {f"{socket.gethostname()}_{survivor.popen.pid}"}, 30,
+               "the dead executor to leave the services list")
     assert states[ids["no_retry"]] == "ERROR"
     assert states[ids["retry_once"]] == "SUCCESS"
     assert states[ids["safe"]] == "SUCCESS"
