@@ -42,7 +42,8 @@ class ActionContext:
             task_execution_id=execution.get("task_execution_id"),
             workflow_execution_id=execution.get("workflow_execution_id"),
             workflow_name=execution.get("workflow_name"),
-            callback_url=execution.get("callback_url"),
+            callback_url=execution.get("callback_url")
+            or (f"/v2/action_executions/{action_ex_id}" if action_ex_id else None),
             extra={k: v for k, v in execution.items() if k not in known},
         )
 

@@ -123,3 +123,11 @@ def test_mistral_http_adds_execution_headers_and_is_async(registry: ActionRegist
     assert headers["mistral-action-execution-id"] == "ae-1"
     assert headers["mistral-workflow-name"] == "wf"
     assert headers["mistral-callback-url"] == "http://cb/v2/action_executions/ae-1"
+
+
+def test_mistral_http_callback_url_defaults_to_the_action_execution_path(
+    registry: ActionRegistry, server_url: str
+) -> None:
+    ctx = ActionContext.build(RequestContext(), "ae-9", {"workflow_execution_id": "wf-1"})
+    headers = registry.build("std.mistral_http", {"url": server_url}).run(ctx)["content"]["headers"]
+    assert headers["mistral-callback-url"] == "/v2/action_executions/ae-9"
