@@ -32,6 +32,7 @@ BUILTIN_ACTIONS: Mapping[str, str] = {
     "std.http": "mistral.actions.http:HTTPAction",
     "std.mistral_http": "mistral.actions.http:MistralHTTPAction",
     "std.email": "mistral.actions.email:SendEmailAction",
+    "std.ssh": "mistral.actions.ssh:SSHAction",
 }
 
 
