@@ -132,3 +132,12 @@ def test_invalid_action_and_validate(api: ApiClient) -> None:
     assert r.status_code == 400 and "broken" in r.fault
     assert api.post("/v2/actions/validate", bad).json["valid"] is False
     assert api.post("/v2/actions/validate", ACTIONS).json == {"valid": True}
+
+
+def test_workbook_clash_leaves_no_partial_rows(api: ApiClient) -> None:
+    clash = "---\nversion: '2.0'\nbook.hello:\n  base: std.noop\n"
+    assert api.post("/v2/actions", clash).status_code == 201
+    r = api.post("/v2/workbooks", WORKBOOK)
+    assert r.status_code == 409 and "book.hello" in r.fault
+    assert api.get("/v2/workbooks").json["workbooks"] == []
+    assert api.get("/v2/workflows/book.flow").status_code == 404
