@@ -227,3 +227,16 @@ def test_definition_as_json(api: ApiClient) -> None:
     r = api.post("/v2/workflows", json.dumps(doc), content_type="application/json")
     assert r.status_code == 201, r.text
     assert r.json["workflows"][0]["name"] == "as_json"
+
+
+def test_default_page_size_comes_from_settings(sqlite_database: object) -> None:
+    from mistral.api.app import ApiSettings
+    from tests.functional.api.client import build_client
+
+    small = build_client(sqlite_database, settings=ApiSettings(default_list_limit=2))
+    for i in range(3):
+        small.post("/v2/workflows", ONE_WORKFLOW.replace("single", f"d{i}"))
+    page = small.get("/v2/workflows").json
+    assert len(page["workflows"]) == 2 and "limit=2" in page["next"]
+    rest = small.get(page["next"].replace("http://localhost", "")).json
+    assert len(rest["workflows"]) == 1 and "next" not in rest
