@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from openapi_spec_validator import validate
 
 from tests.functional.api.client import ApiClient, Reply
 from tests.functional.api.seed import seed
@@ -49,6 +50,7 @@ def doc(api: ApiClient) -> dict[str, Any]:
 
 
 def test_document_shape(doc: dict[str, Any]) -> None:
+    validate(doc)  # a valid OpenAPI 3 document
     assert doc["openapi"].startswith("3.")
     for resource in ("workbooks", "workflows", "actions", "executions", "tasks",
                      "action_executions", "cron_triggers", "environments", "event_triggers",

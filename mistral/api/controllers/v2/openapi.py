@@ -151,10 +151,13 @@ def _operation(path: str, verb: str, fn: Any, owner: Any) -> dict[str, Any]:
     if verb in ("post", "put"):
         parts = [s for s in path.split("/") if s and not s.startswith("{")]
         text = parts[-1] in TEXT_BODY
+        body: dict[str, Any] = {"type": "string"} if text else {"type": "object"}
+        if not text and resource is not None:
+            body = {"$ref": f"#/components/schemas/{resource.__name__}"}
+            if status != "204":
+                op["responses"][status]["content"]["application/json"]["schema"] = body
         ctype = "text/plain" if text else "application/json"
-        op["requestBody"] = {"required": True,
-                             "content": {ctype: {"schema": {"type": "string" if text
-                                                            else "object"}}}}
+        op["requestBody"] = {"required": True, "content": {ctype: {"schema": body}}}
     return op
 
 
