@@ -17,7 +17,8 @@ def test_definitions_on_every_backend(api_all_db: ApiClient) -> None:
     assert api.post("/v2/workbooks", WORKBOOK).status_code == 201
     for i in range(4):
         api.post("/v2/workflows?namespace=paging", ONE_WORKFLOW.replace("single", f"p{i}"))
-    seen, url = [], "/v2/workflows?namespace=paging&limit=3&sort_keys=name"
+    seen: list[str] = []
+    url: str | None = "/v2/workflows?namespace=paging&limit=3&sort_keys=name"
     while url:
         page = api.get(url).json
         seen += [w["name"] for w in page["workflows"]]

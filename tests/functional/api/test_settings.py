@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from oslo_config import cfg
 
 from mistral import config
 from mistral.api.app import ApiSettings
 
 
-def test_settings_from_conf(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_settings_from_conf(tmp_path: Path) -> None:
     conf_file = tmp_path / "mistral.conf"
     conf_file.write_text(
         "[DEFAULT]\nmax_definition_size_kb = 7\n"
