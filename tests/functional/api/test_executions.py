@@ -242,3 +242,21 @@ rev:
     assert api.get(f"/v2/executions/{ex['id']}").json["state"] == "SUCCESS"
     names = sorted(t["name"] for t in api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"])
     assert names == ["a", "b"]
+
+
+def test_input_above_the_field_size_limit_is_413(tmp_path: Any) -> None:
+    from mistral.db.api import Database
+    from tests.functional.api.client import build_client
+
+    db = Database(f"sqlite:///{tmp_path}/limited.db", field_size_limit_kb=1)
+    db.create_schema()
+    try:
+        limited = Harness(db)
+        api = build_client(db, engine=limited.engine)
+        api.post("/v2/workflows", WORKFLOWS)
+        r = api.post("/v2/executions", {"workflow_name": "greet",
+                                        "input": {"name": "x" * 4096}})
+        assert r.status_code == 413 and "input" in r.fault
+        assert api.get("/v2/executions").json["executions"] == []
+    finally:
+        db.dispose()
