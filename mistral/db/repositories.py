@@ -431,14 +431,28 @@ def _after(parts: list[tuple[Any, str, Any]]) -> ColumnElement[bool]:
 
 
 class WorkflowExecutionRepository(Repository[models.WorkflowExecution]):
-    def lock(self, id: str) -> models.WorkflowExecution:
+    def lock(self, id: str, fields: Sequence[str] | None = None) -> models.WorkflowExecution:
         """Lock the execution row until the transaction ends and return it, fresh.
 
         ``SELECT ... FOR UPDATE`` on PostgreSQL/MySQL; on SQLite every write
         transaction already holds the database's writer lock (see ``mistral.db.api``).
+        With ``fields`` only those columns are loaded (like ``get(id, fields=...)``);
+        a later ``get(id, fields=(other,))`` in the same transaction adds a column.
         """
         self._tx.require_writable("lock a workflow execution")
-        row = self._one_by_id("lock", id)
+        if not fields:
+            row = self._one_by_id("lock", id)
+        else:
+            stmt = (
+                self._select(fields)
+                .where(self.model.id == bindparam(ID_PARAM), self._visible())
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+            params = {ID_PARAM: id, PROJECT_PARAM: self._tx.ctx.project_id}
+            row = self._tx.execute_scalars(stmt, self.model, params=params).first()
+            if row is not None:
+                _mark_partial([row])
         if row is None:
             raise self._not_found(id=id)
         return row
