@@ -98,8 +98,8 @@ fixed_delay = 0.2
 captured_job_timeout = 10
 [action_heartbeat]
 check_interval = 1
-max_missed_heartbeats = 3
-first_heartbeat_timeout = 5
+max_missed_heartbeats = 5
+first_heartbeat_timeout = 10
 [coordination]
 backend_url = redis://127.0.0.1:6379?namespace={redis_ns}&membership_timeout=5
 heartbeat_interval = 1
