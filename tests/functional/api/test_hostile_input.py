@@ -31,18 +31,21 @@ BODIES: list[Any] = [
 ]
 QUERIES = ["", "?name=%00", "?marker=%00", "?limit=-1", "?limit=0", "?marker=zzz",
            "?sort_keys=,,,", "?fields=", "?created_at=gt:", "?created_at=gt:0001-01-01",
-           "?updated_at=lt:9999-12-31 23:59:59", "?name=" + "n" * 3000,
-           "?id=in:" + "x," * 2000, "?force=maybe", "?max_depth=abc", "?namespace=%00",
+           "?updated_at=lt:9999-12-31 23:59:59", "?name=" + "n" * 1000,
+           "?id=in:" + "x," * 300, "?force=maybe", "?max_depth=abc", "?namespace=%00",
            "?state=in:", "?errors_only=2", "?scope=", "?sort_dirs=asc,desc,asc",
            "?name=has:%25_", "?include_output=yes"]
 
 
-def _paths(template: str, real: dict[str, str]) -> list[str]:
+def _paths(template: str, real: dict[str, str], with_fake: bool = True) -> list[str]:
+    """The route with real ids, and (when asked) with made-up ones."""
     parts = template.split("/")
     resource = parts[2] if len(parts) > 2 else ""
     fake = "/".join("x" if p.startswith("{") else p for p in parts)
     real_path = "/".join(real.get(resource, "x") if p.startswith("{") else p for p in parts)
-    return [fake, real_path] if real_path != fake else [fake]
+    if real_path == fake:
+        return [fake]
+    return [real_path, fake] if with_fake else [real_path]
 
 
 def _check(r: Any, what: str) -> None:
@@ -61,7 +64,7 @@ def test_hostile_bodies_never_cause_a_500(api_all_db: ApiClient, harness_all_db:
         for verb in ops:
             if verb not in ("post", "put"):
                 continue
-            for path in _paths(template, real):
+            for path in _paths(template, real, harness.db.is_sqlite):
                 for body in BODIES:
                     for ctype in ("application/json", "text/plain"):
                         r = api.request(verb.upper(), path, body if body is not None else None,
@@ -77,7 +80,8 @@ def test_hostile_queries_never_cause_a_500(api_all_db: ApiClient, harness_all_db
         for verb in ("get", "delete"):
             if verb not in ops:
                 continue
-            for path in _paths(template, real):
+            # Made-up ids never reach a row; one backend is enough for them.
+            for path in _paths(template, real, harness.db.is_sqlite):
                 for query in QUERIES:
                     r = api.request(verb.upper(), path + query)
                     _check(r, f"{verb} {path}{query}")
