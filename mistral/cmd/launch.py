@@ -128,7 +128,11 @@ class Launcher:
         from mistral.actions.registry import ActionRegistry
         from mistral.services.coordination import ServiceCoordinator, default_backend_url
 
-        db = self._database()
+        # an executor-only node never touches the database (like Mistral's executors)
+        db = self._database() if {"api", "engine", "periodic"} & set(self.services) else None
+        if self.services == ["executor"] and str(conf.transport_url).startswith("fake:"):
+            LOG.warning("An executor alone on the in-process fake:/ transport gets no work; "
+                        "set [DEFAULT] transport_url to the broker the engines use")
         transport = rpc.get_transport(conf.transport_url, conf)
         self._on_stop("transport", lambda: rpc.cleanup(transport))
         registry = ActionRegistry.load()

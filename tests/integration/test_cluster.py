@@ -94,8 +94,10 @@ def c(tmp_path: Path):
 
 def test_two_executors_share_the_work(c: Cluster) -> None:
     start_api_engine(c)
-    ex1 = c.start("executor", "executor-1", executor={"host": "exec-1"})
-    ex2 = c.start("executor", "executor-2", executor={"host": "exec-2"})
+    # executors never touch the database: give them one that does not exist
+    no_db = {"connection": "postgresql+psycopg2://postgres@127.0.0.1:1/none"}
+    ex1 = c.start("executor", "executor-1", executor={"host": "exec-1"}, database=no_db)
+    ex2 = c.start("executor", "executor-2", executor={"host": "exec-2"}, database=no_db)
     c.wait_members("executor_group", 2)
     ids = [c.start_execution("parallel") for _ in range(6)]
     assert set(c.wait_finished(ids).values()) == {"SUCCESS"}
