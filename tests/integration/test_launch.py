@@ -114,3 +114,24 @@ def test_unreachable_database_is_a_one_line_error(tmp_path: Path) -> None:
     assert r.returncode == 1
     assert r.stderr.strip().splitlines()[-1].startswith("mistral-server: error: Database error:")
     assert "Traceback" not in r.stderr
+
+
+def test_sigint_stops_cleanly(tmp_path: Path) -> None:
+    conf = tmp_path / "m.conf"
+    conf.write_text(f"[DEFAULT]\nstate_path = {tmp_path}\n")
+    log_path = tmp_path / "server.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([SERVER, "--server", "executor", "--config-file", str(conf)],
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: "mistral-server running: executor" in log_path.read_text(), 60,
+                   "the executor to start")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    text = log_path.read_text()
+    assert "Signal SIGINT received" in text and "mistral-server stopped" in text
+    assert "Traceback" not in text
