@@ -104,7 +104,7 @@ def running_server(workdir: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
                 raise RuntimeError("mistral-server exited: " + log_path.read_text()[-2000:])
@@ -126,7 +126,7 @@ def running_server(workdir: Path) -> Iterator[str]:
         log.close()
 
 
-def wait_for(fn: Any, what: str, timeout: float = 60.0) -> Any:
+def wait_for(fn: Any, what: str, timeout: float = 90.0) -> Any:
     """Poll ``fn`` until it returns something truthy (a readiness wait, not an assertion)."""
     deadline = time.monotonic() + timeout
     while True:
