@@ -13,6 +13,7 @@ units are done; publish and keep-result when the task completes.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any, Mapping
 
 from mistral import exceptions as exc
@@ -55,11 +56,28 @@ def _number(w: Work, wf_ex: Any, task_ex: Any, value: Any, what: str) -> float:
     if v is None or v == "":
         return 0.0
     try:
-        return float(v)
-    except (TypeError, ValueError):
+        number = float(v)
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if not math.isfinite(number):
         raise exc.InputError(
-            f"'{what}' of task '{task_ex.name}' must be a number, got {v!r:.80}"
-        ) from None
+            f"'{what}' of task '{task_ex.name}' must be a finite number, got {v!r:.80}"
+        )
+    return number
+
+
+# A timer's due time must stay a datetime (and a timedelta): ~31 years is "forever".
+MAX_DELAY = 10 ** 9
+
+
+def _seconds(w: Work, wf_ex: Any, task_ex: Any, value: Any, what: str) -> float:
+    number = _number(w, wf_ex, task_ex, value, what)
+    if number > MAX_DELAY:
+        raise exc.InputError(
+            f"'{what}' of task '{task_ex.name}' must be at most {MAX_DELAY} seconds, "
+            f"got {number:g}"
+        )
+    return number
 
 
 # -- creating ---------------------------------------------------------------------
@@ -166,7 +184,7 @@ def start_task(w: Work, wf_ex: Any, task_ex: Any) -> None:
                     task_state(task_ex, states.IDLE)
                 w.push(wf_ex, PauseWorkflow(f"Paused before task '{task_ex.name}'", task_ex.name))
                 return
-        delay = _number(w, wf_ex, task_ex, tspec.wait_before, "wait-before")
+        delay = _seconds(w, wf_ex, task_ex, tspec.wait_before, "wait-before")
         if delay > 0 and not rc.get("waited_before"):
             set_rc(task_ex, waited_before=True)
             task_state(task_ex, states.RUNNING_DELAYED, f"Waiting {delay:g} s before start")
@@ -225,7 +243,7 @@ def launch(w: Work, wf_ex: Any, task_ex: Any, keep: Mapping[int, Any] | None = N
     task_ex.finished_at = None
     try:
         items = _items(w, wf_ex, task_ex, tspec)
-        timeout = _number(w, wf_ex, task_ex, tspec.timeout, "timeout")
+        timeout = _seconds(w, wf_ex, task_ex, tspec.timeout, "timeout")
         concurrency = int(_number(w, wf_ex, task_ex, tspec.concurrency, "concurrency"))
     except exc.MistralError as e:
         set_rc(task_ex, attempt=attempt)
@@ -414,7 +432,7 @@ def finish_task(w: Work, wf_ex: Any, task_ex: Any, state: str, info: str | None,
         if state == states.SUCCESS and tspec.fail_on:
             if truthy(_eval(w, wf_ex, task_ex, tspec.fail_on, current=current)):
                 state, info = states.ERROR, f"Failed by fail-on condition: {tspec.fail_on}"
-        delay = _number(w, wf_ex, task_ex, tspec.wait_after, "wait-after")
+        delay = _seconds(w, wf_ex, task_ex, tspec.wait_after, "wait-after")
     except exc.MistralError as e:
         complete_task(w, wf_ex, task_ex, states.ERROR, str(e), result, publish=False)
         return
@@ -442,7 +460,7 @@ def _retry(w: Work, wf_ex: Any, task_ex: Any, retry: Any, state: str, current: d
         want = False
     if not want:
         return False
-    delay = _number(w, wf_ex, task_ex, retry.delay, "retry.delay")
+    delay = _seconds(w, wf_ex, task_ex, retry.delay, "retry.delay")
     set_rc(task_ex, retry_no=retry_no + 1)
     if delay > 0:
         task_state(task_ex, states.RUNNING_DELAYED,
