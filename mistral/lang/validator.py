@@ -180,11 +180,17 @@ def _refs_of(problems: Problems, source: Any, body: Mapping[str, Any], wf_type: 
     return refs
 
 
+MAX_TASK_NAME = 255
+
+
 def check_task(problems: Problems, name: Any, body: Any, wf_type: str, path: Path) -> list[Ref]:
     """Check one task; return its references for the workflow-level checks."""
     if not isinstance(name, str):
         problems.add(path, "task names must be strings")
         return []
+    if len(name) > MAX_TASK_NAME:  # a task execution's name column (as Mistral's)
+        problems.add(path, f"task names must be at most {MAX_TASK_NAME} characters, "
+                     f"not {len(name)}")
     if name in ENGINE_COMMANDS:
         problems.add(path, f"'{name}' is reserved for an engine command and cannot name a task")
     problems.check(sc.TASK_VALIDATOR, body, path)
