@@ -3,8 +3,10 @@
 
     python tools/bench_engine.py [--executor inline|local] [--db sqlite:///path]
 
-Scenarios: a 50-task chain, a 100-way fan-out joined with ``join: all``, and a
-1,000-item with-items. ``inline`` runs each std action right after the engine's
+Scenarios: a 50-task chain, a 100-way fan-out joined with ``join: all``, a
+1,000-item with-items, a 100-task chain inside a 1,000-task definition (what one event
+costs when the spec is large), and a 1,000-item with-items whose expressions see
+~1 MB of workflow data (``--only`` picks scenarios by number, e.g. ``--only 4,5``). ``inline`` runs each std action right after the engine's
 commit, in the calling thread (no pool); ``local`` uses the real bounded-pool
 ``LocalExecutor`` with heartbeats. Prints seconds per scenario.
 """
@@ -56,6 +58,32 @@ def with_items(n: int) -> str:
     return (f"version: '2.0'\nitems:\n  output: {{count: <% len($.r) %>}}\n  tasks:\n"
             f"    t:\n      with-items: i in <% range({n}) %>\n"
             f"      action: std.echo output=<% $.i %>\n      publish: {{r: <% task().result %>}}\n")
+
+
+def big_definition(total: int, run: int) -> str:
+    """``run`` tasks chained; the rest hang off t0's on-error and never run."""
+    tasks = []
+    for i in range(run):
+        nxt = f"\n      on-success: [t{i + 1}]" if i < run - 1 else ""
+        err = "\n      on-error: [x0]" if i == 0 else ""
+        tasks.append(f"    t{i}:\n      action: std.noop{nxt}{err}")
+    for i in range(total - run):
+        nxt = f"\n      on-success: [x{i + 1}]" if i < total - run - 1 else ""
+        tasks.append(f"    x{i}:\n      action: std.noop{nxt}")
+    return "version: '2.0'\nbig:\n  tasks:\n" + "\n".join(tasks)
+
+
+def items_with_data(n: int) -> str:
+    return ("version: '2.0'\nitems_data:\n  input: [items, blob]\n"
+            "  output: {count: <% len($.r) %>}\n  tasks:\n"
+            "    t:\n      with-items: i in <% $.items %>\n"
+            "      action: std.echo output=<% $.i.k0 %>\n"
+            "      publish: {r: <% task().result %>}\n")
+
+
+def items_data_input(n: int) -> dict:
+    return {"items": [{f"k{j}": j for j in range(20)} for _ in range(n)],
+            "blob": [{"a": i, "b": [i, str(i)], "c": {"d": i}} for i in range(10_000)]}
 
 
 class InlineExecutor:
@@ -112,6 +140,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--executor", choices=("inline", "local"), default="inline")
     p.add_argument("--db", default=None)
+    p.add_argument("--only", default="", help="scenario numbers, e.g. 1,4")
     args = p.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-engine-")
     db = Database(args.db or f"sqlite:///{tmp}/bench.db")
@@ -131,12 +160,19 @@ def main() -> None:
         executor.start()
     print(f"engine bench: executor={args.executor} db={db.dialect_name}")
     try:
-        for label, text in (("50-task chain", chain(50)),
-                            ("100-way fan-out + join: all", fan_out(100)),
-                            ("1,000-item with-items", with_items(1000))):
+        scenarios = (("50-task chain", chain(50), {}),
+                     ("100-way fan-out + join: all", fan_out(100), {}),
+                     ("1,000-item with-items", with_items(1000), {}),
+                     ("100 of a 1,000-task definition", big_definition(1000, 100), {}),
+                     ("1,000 items, ~1 MB of data", items_with_data(1000),
+                      items_data_input(1000)))
+        only = {int(x) for x in args.only.split(",") if x}
+        for number, (label, text, wf_input) in enumerate(scenarios, 1):
+            if only and number not in only:
+                continue
             name = define(db, text)
             t0 = time.perf_counter()
-            wf = engine.start_workflow(CTX, name, wf_input={})
+            wf = engine.start_workflow(CTX, name, wf_input=wf_input)
             result = wait_done(db, wf["id"], executor)
             dt = time.perf_counter() - t0
             print(f"  {label:32s} {dt:7.2f} s   {result['state']} {result['output']}")

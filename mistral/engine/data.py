@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 from mistral import exceptions as exc
 from mistral import expressions
 from mistral.db.filters import Filter
+from mistral.engine import specs
 from mistral.engine.work import Work, rc_of
 from mistral.workflow import states
 
@@ -43,12 +44,13 @@ def task_dict(task_ex: Any, result: Any = None, with_result: bool = True) -> dic
     return d
 
 
-def execution_dict(wf_ex: Any) -> dict[str, Any]:
+def execution_dict(wf_ex: Any, spec: Any) -> dict[str, Any]:
+    """What ``execution()`` / ``executions()`` give; ``spec`` is the cached spec object."""
     return {
         "id": wf_ex.id,
         "name": wf_ex.name,
         "workflow_name": wf_ex.workflow_name,
-        "spec": wf_ex.spec,
+        "spec": spec.to_dict(),
         "input": wf_ex.input or {},
         "params": wf_ex.params or {},
         "state": wf_ex.state,
@@ -91,7 +93,7 @@ class ExecutionEnv:
         return [task_dict(r) for r in rows]
 
     def execution(self) -> Mapping[str, Any]:
-        return execution_dict(self.wf_ex)
+        return execution_dict(self.wf_ex, self.w.spec(self.wf_ex))
 
     def executions(
         self,
@@ -107,8 +109,9 @@ class ExecutionEnv:
                 filters[k] = v
         if from_time:
             filters["created_at"] = Filter("gte", from_time)
-        rows = self.w.tx.workflow_executions.list(filters=filters, sort_keys=("created_at",))
-        out = [execution_dict(r) for r in rows]
+        rows = self.w.tx.workflow_executions.list(
+            filters=filters, sort_keys=("created_at",), fields=specs.EVENT_FIELDS)
+        out = [execution_dict(r, self.w.spec(r)) for r in rows]
         if to_time:
             out = [e for e in out if (e["created_at"] or "") < to_time]
         return out

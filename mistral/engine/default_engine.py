@@ -126,7 +126,7 @@ class DefaultEngine:
     def in_tx(self, tx: Any, wf_ex_id: str, fn: Callable[[Work, Any], Any]) -> Any:
         """Run ``fn(work, locked_wf_ex)`` and drain, inside the caller's transaction."""
         w = Work(self.services, tx)
-        wf_ex = tx.workflow_executions.lock(wf_ex_id)
+        wf_ex = tx.workflow_executions.lock(wf_ex_id, fields=specs.EVENT_FIELDS)
         result = fn(w, wf_ex)
         workflows.drain(w)
         return result

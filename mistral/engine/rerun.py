@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from mistral import exceptions as exc
-from mistral.engine import tasks, workflows
+from mistral.engine import specs, tasks, workflows
 from mistral.engine.work import Work, rc_of, set_rc
 from mistral.workflow import states
 
@@ -78,7 +78,7 @@ def child_finished(w: Work, parent: Any, child_id: str) -> None:
     pauses too. Running again: a PAUSED parent resumes; a parent task that had failed
     (the child was rerun) runs again, and so does its execution.
     """
-    child = w.tx.workflow_executions.get(child_id)
+    child = w.tx.workflow_executions.get(child_id, fields=specs.EVENT_FIELDS)
     task_ex = w.tx.task_executions.find(id=child.task_execution_id)
     if task_ex is None:
         return

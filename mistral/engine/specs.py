@@ -1,8 +1,9 @@
 """Finding definitions and turning stored spec dicts into spec objects, once.
 
-Workflow specs are cached by (definition id, checksum) and, for running executions, by
-the execution id (an execution keeps the spec it started with even if the definition
-changes). Nothing here re-reads YAML per event.
+Workflow specs come from the checksum cache (``mistral.lang.cache``), keyed by
+(definition id, checksum); a running execution keeps the key of the version it started
+with in ``runtime_context["spec_key"]`` (and its own copy of the spec, read only on a
+cache miss). Nothing here re-reads YAML or the stored spec per event.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any, Callable, Hashable, TypeVar
 
 from mistral import exceptions as exc
 from mistral import lang
+from mistral.db.models import WorkflowExecution
+from mistral.lang import cache
 from mistral.lang.specs import ActionSpec, WorkflowSpec
 
 T = TypeVar("T")
@@ -37,23 +40,30 @@ class _LRU:
         return value
 
 
-_WF_SPECS = _LRU(1024)
 _ACTION_SPECS = _LRU(1024)
 
+#: The columns of a workflow execution every event loads with its row lock: all but
+#: ``spec`` (a 1,000-task spec costs milliseconds to load; the cache has it).
+EVENT_FIELDS: tuple[str, ...] = tuple(
+    c for c in WorkflowExecution.column_names() if c != "spec"
+)
 
-def workflow_spec_from_dict(key: Hashable, spec_dict: Any) -> WorkflowSpec:
-    """A ``WorkflowSpec`` rebuilt from its stored dict, cached under ``key``."""
+
+def _from_dict(spec_dict: Any, what: str) -> WorkflowSpec:
     if not isinstance(spec_dict, dict) or "name" not in spec_dict:
-        raise exc.MistralError(f"Stored workflow spec is missing or damaged [{key}]")
-    return _WF_SPECS.get_or_build(key, lambda: WorkflowSpec.from_dict(spec_dict))
+        raise exc.MistralError(f"Stored workflow spec is missing or damaged [{what}]")
+    return WorkflowSpec.from_dict(spec_dict)
 
 
 def workflow_spec_of_definition(row: Any) -> WorkflowSpec:
-    """The spec of a stored definition (from its spec dict, else parsed from its text)."""
-    key = ("def", row.id, row.checksum)
-    if isinstance(row.spec, dict) and "name" in row.spec:
-        return workflow_spec_from_dict(key, row.spec)
-    return _WF_SPECS.get_or_build(key, lambda: _parse_definition(row))
+    """The spec of a stored definition (from its spec dict, else parsed from its text),
+    from the checksum cache (``mistral.lang.cache``)."""
+    def load() -> WorkflowSpec:
+        if isinstance(row.spec, dict) and "name" in row.spec:
+            return _from_dict(row.spec, f"workflow {row.name}")
+        return _parse_definition(row)
+
+    return cache.get_workflow_spec(row.id, row.checksum or "", load)
 
 
 def _parse_definition(row: Any) -> WorkflowSpec:
@@ -64,12 +74,18 @@ def _parse_definition(row: Any) -> WorkflowSpec:
     return found
 
 
-def execution_spec(wf_ex: Any) -> WorkflowSpec:
-    """The spec an execution runs; executions of one definition version share one object."""
+def execution_spec(tx: Any, wf_ex: Any) -> WorkflowSpec:
+    """The spec an execution runs, from the checksum cache: executions of one definition
+    version share one object. Only a cache miss reads the execution's own ``spec``
+    column (the copy it started with, even if the definition changed since)."""
+    def load() -> WorkflowSpec:
+        row = tx.workflow_executions.get(wf_ex.id, fields=("spec",))
+        return _from_dict(row.spec, f"execution {wf_ex.id}")
+
     key = (wf_ex.runtime_context or {}).get("spec_key")
     if key:
-        return workflow_spec_from_dict(("def", *key), wf_ex.spec)
-    return workflow_spec_from_dict(("ex", wf_ex.id), wf_ex.spec)
+        return cache.get_workflow_spec(str(key[0]), str(key[1] or ""), load)
+    return cache.get_workflow_spec(f"execution:{wf_ex.id}", "", load)
 
 
 def action_spec_of_definition(row: Any) -> ActionSpec:

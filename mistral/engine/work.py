@@ -76,11 +76,15 @@ class Work:
         self.finished: deque[tuple[Any, Any]] = deque()
         self.touched: dict[str, Any] = {}
         self._new_actions: list[dict] = []
+        self._specs: dict[str, WorkflowSpec] = {}
 
     # -- specs --------------------------------------------------------------------
 
     def spec(self, wf_ex: Any) -> WorkflowSpec:
-        return specs.execution_spec(wf_ex)
+        spec = self._specs.get(wf_ex.id)
+        if spec is None:
+            spec = self._specs[wf_ex.id] = specs.execution_spec(self.tx, wf_ex)
+        return spec
 
     # -- queues -------------------------------------------------------------------
 
