@@ -44,6 +44,7 @@ class ApiSettings:
     default_list_limit: int = 100
     max_list_limit: int = 1000
     max_definition_size_kb: int = 1024
+    max_definition_depth: int = 64
     allow_action_execution_deletion: bool = False
 
     @classmethod
@@ -55,6 +56,7 @@ class ApiSettings:
             default_list_limit=conf.api.default_list_limit,
             max_list_limit=conf.api.max_list_limit,
             max_definition_size_kb=conf.max_definition_size_kb,
+            max_definition_depth=conf.max_definition_depth,
             allow_action_execution_deletion=conf.api.allow_action_execution_deletion,
         )
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -42,6 +43,31 @@ def check_size(text: str, limit_kb: int) -> None:
         raise exc.SizeLimitExceededError(
             f"The definition is larger than the limit of {limit_kb} KiB."
         )
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big and how deep a definition may be (``max_definition_size_kb/_depth``)."""
+
+    max_kb: int = 1024
+    max_depth: int = 64
+
+    @classmethod
+    def of(cls, settings: Any) -> "Limits":
+        return cls(settings.max_definition_size_kb, settings.max_definition_depth)
+
+
+PARSERS: dict[str, Callable[..., Any]] = {
+    "workflows": lang.parse_workflows,
+    "actions": lang.parse_actions,
+    "workbook": lang.parse_workbook,
+}
+
+
+def parse(kind: str, text: str, limits: Limits) -> Any:
+    """Validate a definition of ``kind`` within ``limits``; raises DSLError / size errors."""
+    check_size(text, limits.max_kb)
+    return PARSERS[kind](text, max_depth=limits.max_depth, max_bytes=limits.max_kb * 1024)
 
 
 def checksum(text: str) -> str:
@@ -105,9 +131,9 @@ def _workflow_values(spec: Any, text: str, single: bool, namespace: str,
 
 
 def save_workflows(tx: Any, text: str, namespace: str, scope: str, update: bool,
-                   identifier: str | None = None) -> list[Any]:
+                   limits: Limits, identifier: str | None = None) -> list[Any]:
     """Create (or update) every workflow of a document; all or nothing."""
-    specs = lang.parse_workflows(text).workflows
+    specs = parse("workflows", text, limits).workflows
     single = len(specs) == 1
     if identifier is not None and not single:
         raise exc.ValidationError(
@@ -210,8 +236,9 @@ def _attr(obj: Any, name: str, default: Any = None) -> Any:
 
 
 def save_actions(tx: Any, text: str, namespace: str, scope: str, update: bool,
-                 system_names: set[str], identifier: str | None = None) -> list[Any]:
-    specs = lang.parse_actions(text)
+                 system_names: set[str], limits: Limits,
+                 identifier: str | None = None) -> list[Any]:
+    specs = parse("actions", text, limits)
     single = len(specs) == 1
     if identifier is not None and not single:
         raise exc.ValidationError(
@@ -249,8 +276,9 @@ def find_action(tx: Any, identifier: str, namespace: str = "") -> Any:
 # -- workbooks ------------------------------------------------------------------
 
 
-def save_workbook(tx: Any, text: str, namespace: str, scope: str, update: bool) -> Any:
-    spec = lang.parse_workbook(text)
+def save_workbook(tx: Any, text: str, namespace: str, scope: str, update: bool,
+                  limits: Limits) -> Any:
+    spec = parse("workbook", text, limits)
     values = {
         "name": spec.name,
         "namespace": namespace,

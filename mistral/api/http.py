@@ -143,6 +143,45 @@ def text_body() -> str:
     return text
 
 
+MAX_JSON_DEPTH = 100
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def parse_json(text: str, what: str) -> Any:
+    """JSON a client sent, or a 400 starting with ``what``: malformed, NaN/Infinity, an
+    integer Python will not convert, or nested deeper than ``MAX_JSON_DEPTH`` (deeper data
+    overflowed the stack later, in the engine or YAQL, as a 500)."""
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        raise errors.bad_request(f"{what}: {e.msg} (line {e.lineno}, column {e.colno}).") from None
+    except ValueError as e:
+        raise errors.bad_request(f"{what}: {str(e).split(';')[0]}.") from None
+    except RecursionError:
+        data = None
+        depth_ok = False
+    else:
+        depth_ok = _depth_ok(data)
+    if not depth_ok:
+        raise errors.bad_request(f"{what}: nested deeper than {MAX_JSON_DEPTH} levels.")
+    return data
+
+
+def _depth_ok(value: Any) -> bool:
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth >= MAX_JSON_DEPTH:
+                return False
+            stack.extend((c, depth + 1) for c in (node.values() if isinstance(node, dict)
+                                                   else node))
+    return True
+
+
 def json_body() -> dict[str, Any]:
     """The request body as a JSON object; anything else is a 400 that says what is wrong."""
     ctype = _content_type()
@@ -153,14 +192,7 @@ def json_body() -> dict[str, Any]:
     text = _decode(_raw_body())
     if not text.strip():
         raise errors.bad_request("The request body is empty: a JSON object is required.")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise errors.bad_request(
-            f"Malformed JSON in request body: {e.msg} (line {e.lineno}, column {e.colno})."
-        ) from None
-    except RecursionError:
-        raise errors.bad_request("Malformed JSON in request body: nested too deeply.") from None
+    data = parse_json(text, "Malformed JSON in request body")
     if not isinstance(data, dict):
         raise errors.bad_request(
             f"The request body must be a JSON object, not {type(data).__name__}."

@@ -240,3 +240,16 @@ def test_default_page_size_comes_from_settings(sqlite_database: object) -> None:
     assert len(page["workflows"]) == 2 and "limit=2" in page["next"]
     rest = small.get(page["next"].replace("http://localhost", "")).json
     assert len(rest["workflows"]) == 1 and "next" not in rest
+
+
+def test_depth_limit_comes_from_settings(sqlite_database: object) -> None:
+    from mistral.api.app import ApiSettings
+    from tests.functional.api.client import build_client
+
+    shallow = build_client(sqlite_database, settings=ApiSettings(max_definition_depth=6))
+    nested = ONE_WORKFLOW.replace("  tasks:", "  vars:\n    a: {b: {c: {d: {e: 1}}}}\n  tasks:")
+    r = shallow.post("/v2/workflows", nested)
+    assert r.status_code in (400, 413), r.text
+    assert "deep" in r.fault.lower() or "depth" in r.fault.lower(), r.fault
+    assert shallow.post("/v2/workflows/validate", nested).json["valid"] is False
+    assert shallow.post("/v2/workflows", ONE_WORKFLOW).status_code == 201

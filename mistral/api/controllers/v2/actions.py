@@ -14,7 +14,6 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral import exceptions as exc
-from mistral import lang
 from mistral.api import definitions, http
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import Resource
@@ -93,7 +92,7 @@ def _scope_and_namespace() -> tuple[str, str]:
 
 
 class ActionsController(rest.RestController):
-    validate = ValidationController(lambda text: lang.parse_actions(text))
+    validate = ValidationController("actions")
 
     @http.expose()
     def get_one(self, identifier: str, namespace: str = "", **kw: Any) -> dict[str, Any]:
@@ -123,11 +122,11 @@ class ActionsController(rest.RestController):
     def _save(self, update: bool, identifier: str | None) -> dict[str, Any]:
         text = http.text_body()
         scope, namespace = _scope_and_namespace()
-        definitions.check_size(text, http.services().settings.max_definition_size_kb)
+        limits = definitions.Limits.of(http.services().settings)
         names = _system_names()
         with http.write_tx() as tx:
             rows = definitions.save_actions(
-                tx, text, namespace, scope, update, names, identifier=identifier
+                tx, text, namespace, scope, update, names, limits, identifier=identifier
             )
             return {"actions": [Action.render(r) for r in rows]}
 

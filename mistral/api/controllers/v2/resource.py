@@ -18,7 +18,7 @@ from typing import Any
 
 from wsme import types as wtypes
 
-from mistral.api import errors
+from mistral.api import errors, http
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -62,14 +62,7 @@ def _check_json(value: Any, name: str) -> Any:
     if isinstance(value, str):
         if not value.strip():
             return None
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError as e:
-            raise errors.bad_request(
-                f"Field '{name}' is not valid JSON: {e.msg} (column {e.colno})."
-            ) from None
-        except RecursionError:
-            raise errors.bad_request(f"Field '{name}' is nested too deeply.") from None
+        return http.parse_json(value, f"Field '{name}' is not valid JSON")
     raise errors.bad_request(
         f"Field '{name}' must be a JSON string or object, not {type(value).__name__}."
     )

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from pecan import rest
 
 from mistral import exceptions as exc
 from mistral.api import http
-from mistral.api.definitions import check_size
+from mistral.api.definitions import Limits, parse
 
 
 class ValidationController(rest.RestController):
-    def __init__(self, parse: Callable[[str], Any]) -> None:
-        self._parse = parse
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
 
     @http.expose()
     def post(self) -> dict[str, Any]:
         text = http.text_body()
         try:
-            check_size(text, http.services().settings.max_definition_size_kb)
-            self._parse(text)
+            parse(self.kind, text, Limits.of(http.services().settings))
         except exc.ValidationError as e:
             return {"valid": False, "error": str(e)}
         return {"valid": True}

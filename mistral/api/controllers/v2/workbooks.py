@@ -8,7 +8,6 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral import exceptions as exc
-from mistral import lang
 from mistral.api import definitions, http
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.members import MembersController
@@ -43,7 +42,7 @@ def _scope_and_namespace() -> tuple[str, str]:
 
 class WorkbooksController(rest.RestController):
     members = MembersController("workbook")
-    validate = ValidationController(lambda text: lang.parse_workbook(text))
+    validate = ValidationController("workbook")
 
     @http.expose()
     def get_one(self, name: str, **kw: Any) -> dict[str, Any]:
@@ -73,9 +72,9 @@ class WorkbooksController(rest.RestController):
     def _save(self, update: bool) -> dict[str, Any]:
         text = http.text_body()
         scope, namespace = _scope_and_namespace()
-        definitions.check_size(text, http.services().settings.max_definition_size_kb)
+        limits = definitions.Limits.of(http.services().settings)
         with http.write_tx() as tx:
-            row = definitions.save_workbook(tx, text, namespace, scope, update=update)
+            row = definitions.save_workbook(tx, text, namespace, scope, update, limits)
             return Workbook.render(row)
 
     @http.expose(status=204)

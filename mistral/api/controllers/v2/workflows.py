@@ -7,7 +7,6 @@ from typing import Any
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral import lang
 from mistral.api import definitions, http
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.members import MembersController
@@ -88,7 +87,7 @@ def _scope_and_namespace() -> tuple[str, str]:
 
 class WorkflowsController(rest.RestController):
     members = MembersController("workflow")
-    validate = ValidationController(lambda text: lang.parse_workflows(text))
+    validate = ValidationController("workflows")
 
     @http.expose()
     def get_one(self, identifier: str, **kw: Any) -> dict[str, Any]:
@@ -108,19 +107,19 @@ class WorkflowsController(rest.RestController):
     def post(self, **kw: Any) -> dict[str, Any]:
         text = http.text_body()
         scope, namespace = _scope_and_namespace()
-        definitions.check_size(text, http.services().settings.max_definition_size_kb)
+        limits = definitions.Limits.of(http.services().settings)
         with http.write_tx() as tx:
-            rows = definitions.save_workflows(tx, text, namespace, scope, update=False)
+            rows = definitions.save_workflows(tx, text, namespace, scope, False, limits)
             return {"workflows": [render(r) for r in rows]}
 
     @http.expose()
     def put(self, identifier: str | None = None, **kw: Any) -> dict[str, Any]:
         text = http.text_body()
         scope, namespace = _scope_and_namespace()
-        definitions.check_size(text, http.services().settings.max_definition_size_kb)
+        limits = definitions.Limits.of(http.services().settings)
         with http.write_tx() as tx:
             rows = definitions.save_workflows(
-                tx, text, namespace, scope, update=True, identifier=identifier
+                tx, text, namespace, scope, True, limits, identifier=identifier
             )
             if identifier is not None:
                 return render(rows[0])
