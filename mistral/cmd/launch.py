@@ -87,6 +87,9 @@ class PooledWSGIServer(ThreadingMixIn, WSGIServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default listen backlog is 5: a burst of clients overflowed it and
+    # some had their connection reset instead of an answer.
+    request_queue_size = 128
     pool: ThreadPoolExecutor
 
     def process_request(self, request: Any, client_address: Any) -> None:
