@@ -19,10 +19,11 @@ from mistral.engine.work import Work, rc_of
 from mistral.workflow import states
 
 
-def task_data(wf_ex: Any, in_ctx: Mapping[str, Any] | None) -> dict[str, Any]:
+def task_data(w: Work, wf_ex: Any, in_ctx: Mapping[str, Any] | None) -> dict[str, Any]:
     """``$`` of a task: the workflow input, the execution context (vars, global
     publishes), then the task's branch context; plus Mistral's ``__execution`` (its id)
     and ``__env``. Nothing large is repeated: the data is converted per evaluation."""
+    w.with_data(wf_ex)
     data = {**(wf_ex.input or {}), **(wf_ex.context or {}), **(in_ctx or {})}
     data["__execution"] = {"id": wf_ex.id}
     data["__env"] = (wf_ex.params or {}).get("env") or {}
@@ -93,7 +94,7 @@ class ExecutionEnv:
         return [task_dict(r) for r in rows]
 
     def execution(self) -> Mapping[str, Any]:
-        return execution_dict(self.wf_ex, self.w.spec(self.wf_ex))
+        return execution_dict(self.w.with_data(self.wf_ex), self.w.spec(self.wf_ex))
 
     def executions(
         self,
@@ -110,7 +111,8 @@ class ExecutionEnv:
         if from_time:
             filters["created_at"] = Filter("gte", from_time)
         rows = self.w.tx.workflow_executions.list(
-            filters=filters, sort_keys=("created_at",), fields=specs.EVENT_FIELDS)
+            filters=filters, sort_keys=("created_at",),
+            fields=specs.EVENT_FIELDS + specs.DATA_FIELDS)
         out = [execution_dict(r, self.w.spec(r)) for r in rows]
         if to_time:
             out = [e for e in out if (e["created_at"] or "") < to_time]
@@ -120,7 +122,7 @@ class ExecutionEnv:
         return (self.wf_ex.params or {}).get("env") or {}
 
     def global_var(self, name: str) -> Any:
-        return (self.wf_ex.context or {}).get(name)
+        return (self.w.with_data(self.wf_ex).context or {}).get(name)
 
 
 def evaluate(
@@ -153,7 +155,7 @@ def publish(
     """Evaluate publish / publish-on-error and the clause publishes: (branch, global)."""
     current = task_dict(task_ex, result)
     current["state"] = state
-    data = task_data(wf_ex, task_ex.in_context)
+    data = task_data(w, wf_ex, task_ex.in_context)
     branch: dict[str, Any] = {}
     glob: dict[str, Any] = {}
     if state == states.SUCCESS:

@@ -132,6 +132,7 @@ def create_execution(
         values["root_execution_id"] = parent_wf.root_execution_id or parent_wf.id
         values["project_id"] = parent_wf.project_id
     wf_ex = w.tx.workflow_executions.create(values)
+    w.created(wf_ex)
     for cmd in decision.commands:
         w.push(wf_ex, cmd)
     w.touch(wf_ex)

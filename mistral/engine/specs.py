@@ -42,10 +42,12 @@ class _LRU:
 
 _ACTION_SPECS = _LRU(1024)
 
-#: The columns of a workflow execution every event loads with its row lock: all but
-#: ``spec`` (a 1,000-task spec costs milliseconds to load; the cache has it).
+#: The columns of a workflow execution every event loads with its row lock: all but the
+#: large ones. ``spec`` comes from the cache; ``input`` and ``context`` (DATA_FIELDS) are
+#: read only when an expression or the output needs them (``Work.with_data``).
+DATA_FIELDS: tuple[str, ...] = ("input", "context")
 EVENT_FIELDS: tuple[str, ...] = tuple(
-    c for c in WorkflowExecution.column_names() if c != "spec"
+    c for c in WorkflowExecution.column_names() if c not in ("spec",) + DATA_FIELDS
 )
 
 

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 from mistral import exceptions as exc
 from mistral.engine import actions, data, executions, specs
+from mistral.expressions import PreparedData
 from mistral.engine.ports import TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT
 from mistral.engine.work import Work, rc_of, set_rc, set_state
 from mistral.workflow import states
@@ -42,12 +43,18 @@ def spec_of(w: Work, wf_ex: Any, task_ex: Any) -> Any:
 
 
 def _eval(w: Work, wf_ex: Any, task_ex: Any, value: Any, extra: Mapping | None = None,
-          current: Mapping | None = None) -> Any:
+          current: Mapping | None = None, prepared: PreparedData | None = None) -> Any:
+    """Evaluate ``value`` as the task sees it (``extra``: a with-items item). With
+    ``prepared`` (the task's data, already built) nothing else is converted again."""
     if value is None or isinstance(value, (bool, int, float)):
         return value
-    d = data.task_data(wf_ex, task_ex.in_context)
-    if extra:
-        d.update(extra)
+    d: Mapping[str, Any]
+    if prepared is not None:
+        d = prepared
+    else:
+        d = data.task_data(w, wf_ex, task_ex.in_context)
+        if extra:
+            d.update(extra)
     return data.evaluate(w, wf_ex, value, d, current or data.task_dict(task_ex))
 
 
@@ -294,13 +301,17 @@ def _launch_units(w: Work, wf_ex: Any, task_ex: Any, indices: list[int],
     rows: list[dict] = []
     requests = []
     failures: list[tuple[int, str]] = []
+    # The task's data is built (and converted for YAQL) once; each item only adds its
+    # own variables, so launching N items costs N × item, not N × data.
+    base = PreparedData(data.task_data(w, wf_ex, task_ex.in_context))
+    current = data.task_dict(task_ex)
     for i in indices:
-        extra = items[i] if items is not None else None
+        d = base.overlay(items[i]) if items is not None else base
         try:
             if tspec.workflow:
-                _start_child(w, wf_ex, task_ex, tspec, i, extra)
+                _start_child(w, wf_ex, task_ex, tspec, i, d, current)
                 continue
-            values, req = _action_unit(w, wf_ex, task_ex, tspec, i, extra)
+            values, req = _action_unit(w, wf_ex, task_ex, tspec, i, d, current)
             rows.append(values)
             requests.append(req)
         except exc.MistralError as e:
@@ -314,16 +325,16 @@ def _launch_units(w: Work, wf_ex: Any, task_ex: Any, indices: list[int],
 
 
 def _action_unit(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
-                 extra: Mapping | None) -> tuple[dict, Any]:
-    name = _eval(w, wf_ex, task_ex, tspec.action or "std.noop", extra)
-    action_input = _eval(w, wf_ex, task_ex, tspec.input, extra) or {}
+                 d: PreparedData, current: Mapping) -> tuple[dict, Any]:
+    name = _eval(w, wf_ex, task_ex, tspec.action or "std.noop", None, current, d)
+    action_input = _eval(w, wf_ex, task_ex, tspec.input, None, current, d) or {}
     if not isinstance(action_input, Mapping):
         raise exc.InputError(f"input of task '{task_ex.name}' must be a mapping")
     resolved = actions.resolve(
         w, str(name), action_input, wf_ex.workflow_namespace or "", _workbook(wf_ex)
     )
-    safe = truthy(_eval(w, wf_ex, task_ex, tspec.safe_rerun, extra))
-    target = _eval(w, wf_ex, task_ex, tspec.target, extra)
+    safe = truthy(_eval(w, wf_ex, task_ex, tspec.safe_rerun, None, current, d))
+    target = _eval(w, wf_ex, task_ex, tspec.target, None, current, d)
     timeout = rc_of(task_ex).get("timeout")
     return actions.new_action_values(
         w, resolved, wf_ex=wf_ex, task_ex=task_ex, index=index, safe_rerun=safe,
@@ -337,9 +348,9 @@ def _workbook(wf_ex: Any) -> str | None:
 
 
 def _start_child(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
-                 extra: Mapping | None) -> None:
-    name = str(_eval(w, wf_ex, task_ex, tspec.workflow, extra))
-    wf_input = _eval(w, wf_ex, task_ex, tspec.input, extra) or {}
+                 d: PreparedData, current: Mapping) -> None:
+    name = str(_eval(w, wf_ex, task_ex, tspec.workflow, None, current, d))
+    wf_input = _eval(w, wf_ex, task_ex, tspec.input, None, current, d) or {}
     if not isinstance(wf_input, Mapping):
         raise exc.InputError(f"input of task '{task_ex.name}' must be a mapping")
     definition = specs.find_workflow_definition(
@@ -480,6 +491,7 @@ def complete_task(w: Work, wf_ex: Any, task_ex: Any, state: str, info: str | Non
         try:
             branch, glob = data.publish(w, wf_ex, task_ex, tspec, state, result)
             if glob:
+                w.with_data(wf_ex)
                 wf_ex.context = data.merge(
                     dict(wf_ex.context or {}), glob, w.s.settings.merge_strategy
                 )

@@ -77,6 +77,7 @@ class Work:
         self.touched: dict[str, Any] = {}
         self._new_actions: list[dict] = []
         self._specs: dict[str, WorkflowSpec] = {}
+        self._with_data: set[str] = set()
 
     # -- specs --------------------------------------------------------------------
 
@@ -85,6 +86,18 @@ class Work:
         if spec is None:
             spec = self._specs[wf_ex.id] = specs.execution_spec(self.tx, wf_ex)
         return spec
+
+    def with_data(self, wf_ex: Any) -> Any:
+        """``wf_ex`` with its ``input`` and ``context`` loaded (events lock the row without
+        them: a large input is read only by the events that evaluate something)."""
+        if wf_ex.id not in self._with_data:
+            self._with_data.add(wf_ex.id)
+            self.tx.workflow_executions.get(wf_ex.id, fields=specs.DATA_FIELDS)
+        return wf_ex
+
+    def created(self, wf_ex: Any) -> None:
+        """``wf_ex`` was inserted by this event: every column is there."""
+        self._with_data.add(wf_ex.id)
 
     # -- queues -------------------------------------------------------------------
 

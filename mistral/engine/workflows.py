@@ -161,7 +161,7 @@ def route(w: Work, wf_ex: Any, task_ex: Any) -> None:
     current = data.task_dict(task_ex)
 
     def evaluate(value: Any, ctx: Any) -> Any:
-        return data.evaluate(w, wf_ex, value, data.task_data(wf_ex, ctx), current)
+        return data.evaluate(w, wf_ex, value, data.task_data(w, wf_ex, ctx), current)
 
     try:
         decision = controller.on_task_complete(
@@ -233,6 +233,7 @@ def _final_context(w: Work, wf_ex: Any) -> dict[str, Any]:
         fields=("in_context", "published", "finished_at", "created_at"),
         sort_keys=("finished_at",),
     )
+    w.with_data(wf_ex)
     ctx = {**(wf_ex.input or {}), **(wf_ex.context or {})}
     for row in rows:
         data.merge(ctx, data.outbound_ctx(row), w.s.settings.merge_strategy)

@@ -8,6 +8,7 @@ Public API::
     is_expression(value) -> bool
     find_expressions(value) -> Iterator[Found]           # Found(kind, source, text, path)
     FunctionEnv (Protocol), StaticFunctionEnv, ExpressionSettings
+    PreparedData(data).overlay(extra)                    # convert large data once
 
 Data context: ``$`` in YAQL, ``_`` in Jinja. Functions: ``task(name=None)``, ``tasks(...)``,
 ``execution()``, ``executions(...)``, ``env()``, ``global(name)``, ``json_pp``, ``json_dump``,
@@ -16,7 +17,13 @@ Data context: ``$`` in YAQL, ``_`` in Jinja. Functions: ``task(name=None)``, ``t
 
 from __future__ import annotations
 
-from mistral.expressions.api import evaluate, evaluate_recursively, validate, validate_found
+from mistral.expressions.api import (
+    PreparedData,
+    evaluate,
+    evaluate_recursively,
+    validate,
+    validate_found,
+)
 from mistral.expressions.env import NULL_ENV, FunctionEnv, StaticFunctionEnv
 from mistral.expressions.scanner import Found, find_expressions, is_expression
 from mistral.expressions.settings import DEFAULT_SETTINGS, ExpressionSettings
@@ -27,6 +34,7 @@ __all__ = [
     "Found",
     "FunctionEnv",
     "NULL_ENV",
+    "PreparedData",
     "StaticFunctionEnv",
     "evaluate",
     "evaluate_recursively",

@@ -31,6 +31,47 @@ def evaluate(
     return _evaluate(expression, data, env, settings or DEFAULT_SETTINGS, None)
 
 
+class PreparedData(Mapping[str, Any]):
+    """Data for many evaluations, converted for YAQL at most once per settings.
+
+    ``overlay(extra)`` is the same data plus a few keys (a with-items item): only
+    ``extra`` is converted, so N overlays of large data cost N × the item, not N × the
+    data. Jinja sees the plain mapping.
+    """
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self.plain: dict[str, Any] = dict(data or {})
+        self._parent: PreparedData | None = None
+        self._extra: dict[str, Any] = {}
+        self._yaql: dict[ExpressionSettings, Any] = {}
+
+    def overlay(self, extra: Mapping[str, Any]) -> PreparedData:
+        child = PreparedData()
+        child.plain = {**self.plain, **extra}
+        child._parent, child._extra = self, dict(extra)
+        return child
+
+    def for_yaql(self, settings: ExpressionSettings) -> Any:
+        value = self._yaql.get(settings)
+        if value is None:
+            yaql = get_yaql(settings)
+            if self._parent is None:
+                value = yaql.prepare(self.plain)
+            else:
+                value = yaql.prepare_overlay(self._parent.for_yaql(settings), self._extra)
+            self._yaql[settings] = value
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        return self.plain[key]
+
+    def __iter__(self) -> Any:
+        return iter(self.plain)
+
+    def __len__(self) -> int:
+        return len(self.plain)
+
+
 class _Prepared:
     """The data converted for YAQL once, shared by every expression of one walk."""
 
@@ -52,7 +93,9 @@ def _evaluate(expression: Any, data: Any, env: FunctionEnv | None,
         if prepared is None:
             prepared = _Prepared()
         if not prepared.ready:
-            prepared.value, prepared.ready = yaql.prepare(data), True
+            prepared.value = data.for_yaql(settings) if isinstance(data, PreparedData) \
+                else yaql.prepare(data)
+            prepared.ready = True
         whole = scanner.whole_yaql(expression)
         if whole is not None:
             return yaql.evaluate(whole, data, env, prepared.value)
@@ -69,6 +112,8 @@ def _evaluate(expression: Any, data: Any, env: FunctionEnv | None,
             raise ExpressionError("the rendered string is larger than the allowed size")
         return result
     jinja = get_jinja(settings)
+    if isinstance(data, PreparedData):
+        data = data.plain
     whole = scanner.whole_jinja(expression)
     if whole is not None:
         return jinja.evaluate_expression(whole, data, env)

@@ -165,6 +165,14 @@ class YaqlEvaluator:
             return yaql_utils.convert_input_data(data)
         return data
 
+    def prepare_overlay(self, prepared: Any, extra: Any) -> Any:
+        """``prepare({**data, **extra})`` given ``prepared = prepare(data)``: converts
+        only ``extra`` (and copies the top-level keys)."""
+        if not self.settings.convert_input_data or not isinstance(prepared, yaql_utils.FrozenDict):
+            return {**prepared, **extra}
+        converted = yaql_utils.convert_input_data(dict(extra))
+        return yaql_utils.FrozenDict({**dict(prepared.items()), **dict(converted.items())})
+
     def evaluate(self, source: str, data: Any, fenv: FunctionEnv | None,
                  prepared: Any = yaql_utils.NO_VALUE) -> Any:
         parsed = self.parse(source)

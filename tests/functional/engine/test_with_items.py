@@ -167,3 +167,34 @@ wf:
     h.run_until_idle()
     assert h.execution(wf_id)["state"] == "SUCCESS"
     assert result_of(h.task(wf_id, "t")) == [0, 1, 2, 3, 4]
+
+
+def test_items_over_large_data_see_their_item_and_the_whole_context(h: Harness) -> None:
+    """Launching items builds the task's data once and overlays each item on it."""
+    h.define("""
+version: '2.0'
+wf:
+  input: [rows, blob]
+  vars:
+    factor: 10
+  tasks:
+    t:
+      with-items:
+        - row in <% $.rows %>
+        - n in <% range(len($.rows)) %>
+      action: std.echo
+      input:
+        output:
+          yaql: <% $.row.k * $.factor + $.n %>
+          jinja: "{{ _.row.k }}-{{ _.blob | length }}"
+          blob_ok: <% len($.blob) = 500 %>
+      publish:
+        r: <% task().result %>
+""")
+    rows = [{"k": i} for i in range(40)]
+    blob = [{"a": i, "b": [i, str(i)]} for i in range(500)]
+    wf = h.run("wf", {"rows": rows, "blob": blob})
+    assert wf["state"] == "SUCCESS", wf["state_info"]
+    assert wf["output"]["r"] == [
+        {"yaql": i * 11, "jinja": f"{i}-500", "blob_ok": True} for i in range(40)
+    ]
