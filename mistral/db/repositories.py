@@ -122,6 +122,10 @@ class Repository(Generic[M]):
         conds: list[ColumnElement[bool]] = []
         for name, value in (filters or {}).items():
             col = self._column(name, "filter field")
+            if isinstance(value, tuple) and value and all(isinstance(v, Filter) for v in value):
+                # Several filters on one field are ANDed: a created_at range, say.
+                conds.extend(self._condition(col, f) for f in value)
+                continue
             f = value if isinstance(value, Filter) else Filter("eq", value)
             conds.append(self._condition(col, f))
         return conds

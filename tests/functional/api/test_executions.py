@@ -113,8 +113,8 @@ def test_list_filters_and_fields(api: ApiClient, harness: Harness) -> None:
     assert set(ids("created_at=gte:2000-01-01&created_at=gte:2000-01-01")) == {a["id"], b["id"]}
     assert set(ids("created_at=gte:2000-01-01")) == {a["id"], b["id"]}
     assert ids("created_at=gt:2999-01-01") == []
-    twice = api.get("/v2/executions?created_at=gte:2000-01-01&created_at=lt:2999-01-01")
-    assert twice.status_code == 400 and "created_at" in twice.fault
+    assert set(ids("created_at=gte:2000-01-01&created_at=lt:2999-01-01")) == {a["id"], b["id"]}
+    assert ids("created_at=gte:2000-01-01&created_at=lt:2000-01-02") == []
     assert set(ids("nulls=root_execution_id")) == {a["id"], b["id"]}
     listed = api.get("/v2/executions?workflow_name=greet").json["executions"][0]
     assert "output" not in listed

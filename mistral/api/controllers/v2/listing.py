@@ -122,14 +122,15 @@ def parse_list_query(
                 + ", ".join(sorted(set(filter_fields) | set(PAGING_PARAMS) | allowed_extra))
                 + "."
             )
-        if len(set(http.query_all(name))) > 1:
-            raise errors.bad_request(
-                f"Filter '{name}' is given more than once; give each filter once "
-                "(one operator per field)."
-            )
-        if raw == "":
+        values = list(dict.fromkeys(v for v in http.query_all(name) if v != ""))
+        if not values:
             continue
-        filters[name] = parse_filter(name, raw, filter_fields[name])
+        if len(values) > 1:
+            # A repeated filter narrows the list further: created_at=gte:A&created_at=lt:B.
+            parsed = (parse_filter(name, v, filter_fields[name]) for v in values)
+            filters[name] = tuple(f if isinstance(f, Filter) else Filter("eq", f) for f in parsed)
+            continue
+        filters[name] = parse_filter(name, values[0], filter_fields[name])
 
     for name in _split(params.get("nulls")):
         if name not in filter_fields:
