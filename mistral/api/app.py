@@ -80,6 +80,8 @@ class ApiServices:
     settings: ApiSettings = field(default_factory=ApiSettings)
     list_services: Callable[[], Sequence[Any]] = _no_services
     list_system_actions: Callable[[], Sequence[Any]] = _no_services
+    # mistral.api.policy.Policy (the operator's policy file); None: the defaults
+    policy: Any = None
 
 
 class _Guard:

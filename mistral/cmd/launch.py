@@ -276,7 +276,12 @@ class Launcher:
             db=db, engine=engine, settings=ApiSettings.from_conf(conf),
             list_services=coordinator.list_services,
             list_system_actions=registry.list_definitions,
+            policy=self._policy(),
         ))
+        if conf.pecan.auth_enable:
+            from mistral.api import auth
+
+            app = auth.with_keystone(app, conf)
         threads = max(8, conf.api.api_workers)
         try:
             server = make_wsgi_server(app, conf.api.host, conf.api.port, threads)
@@ -294,6 +299,22 @@ class Launcher:
 
         self._on_stop("API server", stop_api)
         LOG.info("API listening on http://%s:%d/ [threads=%d]", conf.api.host, server.server_port, threads)
+
+    def _policy(self) -> Any:
+        """The API policy ([oslo_policy] policy_file over Mistral's defaults), read now so a
+        broken file stops the start with one line instead of failing every request."""
+        from oslo_policy import policy as oslo_policy
+
+        from mistral.api.policy import Policy
+
+        if not self.conf.pecan.auth_enable:
+            return None
+        policy = Policy(self.conf)
+        try:
+            policy.load()
+        except (oslo_policy.PolicyNotRegistered, ValueError, OSError) as e:
+            raise exc.ConfigError(f"Cannot read the policy file: {e}") from None
+        return policy
 
     def stop(self) -> None:
         while self._stops:
