@@ -31,6 +31,7 @@ from mistral.engine.ports import (
 )
 from mistral.engine.settings import EngineSettings
 from mistral.engine.work import Services, Work, rc_of
+from mistral.notifiers.base import Notifier
 from mistral.workflow import states
 
 LOG = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class DefaultEngine:
         *,
         registry: ActionRegistry | None = None,
         clock: Clock | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self._db = db
         self.settings = settings or EngineSettings()
@@ -62,6 +64,7 @@ class DefaultEngine:
             clock=clock or SystemClock(),
             on_child_finished=self.on_subworkflow_finished,
             propagate=self._propagate,
+            notifier=notifier,
         )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

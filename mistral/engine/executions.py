@@ -11,7 +11,7 @@ import datetime
 from typing import Any, Mapping
 
 from mistral import exceptions as exc
-from mistral import expressions
+from mistral import expressions, notifiers
 from mistral.engine import specs
 from mistral.engine.work import Work
 from mistral.lang.specs import WorkflowSpec
@@ -133,6 +133,7 @@ def create_execution(
         values["project_id"] = parent_wf.project_id
     wf_ex = w.tx.workflow_executions.create(values)
     w.created(wf_ex)
+    w.notify(wf_ex, notifiers.WORKFLOW_LAUNCHED)
     for cmd in decision.commands:
         w.push(wf_ex, cmd)
     w.touch(wf_ex)

@@ -51,7 +51,7 @@ def rerun_task(w: Work, wf_ex: Any, task_ex: Any, reset: bool, skip: bool,
             "can be rerun"
         )
     if wf_ex.state == states.ERROR:
-        workflows.wf_state(wf_ex, states.RUNNING, None)
+        workflows.wf_state(w, wf_ex, states.RUNNING, None)
     if env:
         params = dict(wf_ex.params or {})
         params["env"] = {**(params.get("env") or {}), **env}
@@ -108,7 +108,7 @@ def _reopen(w: Work, parent: Any, task_ex: Any) -> None:
     task_ex.items_failed = max(task_ex.items_failed - 1, 0)
     set_rc(task_ex, first_error=None)
     if parent.state == states.ERROR:
-        workflows.wf_state(parent, states.RUNNING, None)
+        workflows.wf_state(w, parent, states.RUNNING, None)
         w.notify_parent(parent)
 
 

@@ -23,6 +23,8 @@ class EngineSettings:
     merge_strategy: str = "replace"
     #: rows inserted per batch for with-items / fan-out
     insert_batch_size: int = 500
+    #: ``[notifier] notify``: publishers every execution notifies (before its own)
+    notify: tuple = ()
 
     @property
     def heartbeat_deadline(self) -> float | None:
@@ -36,6 +38,7 @@ class EngineSettings:
         """Build from an oslo.config object (called by the composition root only)."""
         engine = getattr(conf, "engine")
         hb = getattr(conf, "action_heartbeat")
+        notifier = getattr(conf, "notifier", None)
         return cls(
             host=engine.host,
             reconcile_interval=float(engine.reconcile_interval),
@@ -45,4 +48,5 @@ class EngineSettings:
             integrity_check_delay=float(engine.execution_integrity_check_delay),
             integrity_check_batch_size=int(engine.execution_integrity_check_batch_size),
             merge_strategy=str(engine.merge_strategy),
+            notify=tuple(dict(p) for p in (getattr(notifier, "notify", None) or ())),
         )

@@ -17,6 +17,7 @@ import math
 from typing import Any, Mapping
 
 from mistral import exceptions as exc
+from mistral import notifiers
 from mistral.engine import actions, data, executions, specs
 from mistral.expressions import PreparedData
 from mistral.engine.ports import TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT
@@ -28,6 +29,11 @@ from mistral.workflow.commands import PauseWorkflow, RunTask
 
 LOG = logging.getLogger(__name__)
 TASK = "task"
+_TASK_EVENTS = {
+    states.SUCCESS: notifiers.TASK_SUCCEEDED,
+    states.ERROR: notifiers.TASK_FAILED,
+    states.CANCELLED: notifiers.TASK_CANCELLED,
+}
 
 
 def _what(task_ex: Any) -> str:
@@ -248,6 +254,8 @@ def launch(w: Work, wf_ex: Any, task_ex: Any, keep: Mapping[int, Any] | None = N
     task_state(task_ex, states.RUNNING)
     task_ex.started_at = task_ex.started_at or w.now
     task_ex.finished_at = None
+    if attempt == 1:
+        w.notify(wf_ex, notifiers.TASK_LAUNCHED, task_ex)
     try:
         items = _items(w, wf_ex, task_ex, tspec)
         timeout = _seconds(w, wf_ex, task_ex, tspec.timeout, "timeout")
@@ -507,4 +515,7 @@ def complete_task(w: Work, wf_ex: Any, task_ex: Any, state: str, info: str | Non
     task_state(task_ex, state, info)
     task_ex.finished_at = w.now
     task_ex.processed = False
+    event = _TASK_EVENTS.get(state)
+    if event:
+        w.notify(wf_ex, event, task_ex)
     w.task_finished(wf_ex, task_ex)

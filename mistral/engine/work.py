@@ -23,6 +23,7 @@ from mistral.engine.ports import Clock, Scheduler
 from mistral.engine.settings import EngineSettings
 from mistral.engine import specs
 from mistral.lang.specs import WorkflowSpec
+from mistral.notifiers.base import Event, Notifier
 from mistral.workflow import states
 from mistral.workflow.commands import Command
 
@@ -42,6 +43,8 @@ class Services:
     on_child_finished: Callable[[RequestContext, str], None]
     #: called after commit to propagate pause/resume/cancel to a subworkflow
     propagate: Callable[[RequestContext, str, str, str | None], None]
+    #: delivers execution events after commit (None: nothing is sent)
+    notifier: Notifier | None = None
     #: action execution id -> its workflow execution id, for actions sent by this
     #: process (saves a read per result; a miss just reads the row)
     action_owner: ActionOwners = field(default_factory=lambda: ActionOwners())
@@ -78,6 +81,7 @@ class Work:
         self._new_actions: list[dict] = []
         self._specs: dict[str, WorkflowSpec] = {}
         self._with_data: set[str] = set()
+        self._events: list[Event] = []
 
     # -- specs --------------------------------------------------------------------
 
@@ -148,9 +152,55 @@ class Work:
         cb, ctx, child_id = self.s.on_child_finished, self.ctx, wf_ex.id
         self.tx.after_commit(lambda: cb(ctx, child_id))
 
+    def notify(self, wf_ex: Any, event_type: str, task_ex: Any = None) -> None:
+        """Queue an execution event for the notifier; delivered only after the commit."""
+        notifier = self.s.notifier
+        if notifier is None:
+            return
+        own = (wf_ex.params or {}).get("notify") or []
+        publishers = tuple(p for p in (*self.s.settings.notify, *own) if isinstance(p, dict))
+        if not publishers:
+            return
+        data = event_data(wf_ex, task_ex, event_type)
+        if not self._events:
+            events, ctx = self._events, self.ctx
+            self.tx.after_commit(lambda: notifier.notify(ctx, list(events)))
+        self._events.append(Event(event_type, data, publishers))
+
     def propagate(self, child_id: str, op: str, msg: str | None = None) -> None:
         cb, ctx = self.s.propagate, self.ctx
         self.tx.after_commit(lambda: cb(ctx, child_id, op, msg))
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value
+
+
+def event_data(wf_ex: Any, task_ex: Any, event_type: str) -> dict[str, Any]:
+    """What a publisher receives: the execution's (or task's) summary and ``event``."""
+    if task_ex is None:
+        return {
+            "id": wf_ex.id, "name": wf_ex.name, "workflow_id": wf_ex.workflow_id,
+            "workflow_name": wf_ex.workflow_name,
+            "workflow_namespace": wf_ex.workflow_namespace or "",
+            "state": wf_ex.state, "state_info": wf_ex.state_info,
+            "project_id": wf_ex.project_id, "root_execution_id": wf_ex.root_execution_id,
+            "task_execution_id": wf_ex.task_execution_id,
+            "created_at": _iso(wf_ex.created_at), "updated_at": _iso(wf_ex.updated_at),
+            "event": event_type,
+        }
+    return {
+        "id": task_ex.id, "name": task_ex.name, "type": task_ex.type,
+        "workflow_execution_id": wf_ex.id, "workflow_id": wf_ex.workflow_id,
+        "workflow_name": wf_ex.workflow_name,
+        "workflow_namespace": wf_ex.workflow_namespace or "",
+        "root_execution_id": wf_ex.root_execution_id,
+        "state": task_ex.state, "state_info": task_ex.state_info,
+        "project_id": wf_ex.project_id,
+        "created_at": _iso(task_ex.created_at), "updated_at": _iso(task_ex.updated_at),
+        "started_at": _iso(task_ex.started_at), "finished_at": _iso(task_ex.finished_at),
+        "event": event_type,
+    }
 
 
 def set_rc(row: Any, **values: Any) -> dict:

@@ -11,6 +11,7 @@ import logging
 from typing import Any, Callable
 
 from mistral import exceptions as exc
+from mistral import notifiers
 from mistral.db.filters import Filter
 from mistral.engine import data, tasks, timers
 from mistral.engine.work import Work, rc_of, set_rc, set_state
@@ -34,9 +35,26 @@ WORKFLOW = "workflow"
 ACTIVE = Filter("in", sorted(states.ACTIVE_TASK_STATES))
 
 
-def wf_state(wf_ex: Any, new: str, info: str | None = None) -> None:
+_WF_EVENTS = {
+    states.SUCCESS: notifiers.WORKFLOW_SUCCEEDED,
+    states.ERROR: notifiers.WORKFLOW_FAILED,
+    states.CANCELLED: notifiers.WORKFLOW_CANCELLED,
+    states.PAUSED: notifiers.WORKFLOW_PAUSED,
+}
+
+
+def wf_state(w: Work, wf_ex: Any, new: str, info: str | None = None) -> None:
+    """Every workflow state write; notifies the change (after commit)."""
+    old = wf_ex.state
     set_state(WORKFLOW, wf_ex, new, info,
               what=f"workflow execution '{wf_ex.workflow_name}' [id={wf_ex.id}]")
+    if old == new:
+        return
+    event = _WF_EVENTS.get(new)
+    if new == states.RUNNING:
+        event = notifiers.WORKFLOW_RESUMED if old == states.PAUSED else None
+    if event:
+        w.notify(wf_ex, event)
 
 
 def drain(w: Work) -> None:
@@ -264,7 +282,7 @@ def finish_workflow(w: Work, wf_ex: Any, state: str, info: str | None,
         info = f"Failed to evaluate the output of workflow '{wf_ex.workflow_name}': {e}"
         output = {"result": info}
     wf_ex.output = output if output is not None else {}
-    wf_state(wf_ex, state, info)
+    wf_state(w, wf_ex, state, info)
     w.notify_parent(wf_ex)
 
 
@@ -277,6 +295,7 @@ def cancel_active_tasks(w: Work, wf_ex: Any, info: str) -> None:
         tasks.task_state(row, states.CANCELLED, info)
         row.processed = True
         row.finished_at = w.now
+        w.notify(wf_ex, notifiers.TASK_CANCELLED, row)
 
 
 # -- pause / resume / stop --------------------------------------------------------
@@ -298,7 +317,7 @@ def _running_children(w: Work, wf_ex: Any, child_states: list[str]) -> list[Any]
 
 def pause(w: Work, wf_ex: Any, msg: str | None = None) -> None:
     """RUNNING → PAUSED, down to the running subworkflows and up to the parent."""
-    wf_state(wf_ex, states.PAUSED, msg)
+    wf_state(w, wf_ex, states.PAUSED, msg)
     for child in _running_children(w, wf_ex, [states.RUNNING]):
         w.propagate(child.id, "pause", msg)
     w.notify_parent(wf_ex)
@@ -311,7 +330,7 @@ def resume(w: Work, wf_ex: Any, env: dict | None = None) -> None:
             f"Can not resume workflow execution '{wf_ex.workflow_name}' [id={wf_ex.id}]: "
             f"it is {wf_ex.state}, only a PAUSED execution can be resumed"
         )
-    wf_state(wf_ex, states.RUNNING, None)
+    wf_state(w, wf_ex, states.RUNNING, None)
     if env:
         params = dict(wf_ex.params or {})
         params["env"] = {**(params.get("env") or {}), **env}
@@ -363,5 +382,5 @@ def fail_hard(w: Work, wf_ex: Any, msg: str) -> None:
         return
     cancel_active_tasks(w, wf_ex, msg)
     wf_ex.output = {"result": msg}
-    wf_state(wf_ex, states.ERROR, msg)
+    wf_state(w, wf_ex, states.ERROR, msg)
     w.notify_parent(wf_ex)
