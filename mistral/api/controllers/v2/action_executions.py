@@ -11,7 +11,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral import exceptions as exc
-from mistral.api import errors, http
+from mistral.api import errors, http, policy
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 from mistral.db.filters import Filter
@@ -212,22 +212,27 @@ def complete(id: str, body: dict[str, Any]) -> dict[str, Any]:
 class ActionExecutionsController(rest.RestController):
     @http.expose()
     def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("action_executions:get")
         return get_one(id)
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("action_executions:list")
         return list_actions()
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("action_executions:create")
         return run(http.json_body())
 
     @http.expose()
     def put(self, id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("action_executions:update")
         return complete(id, http.json_body())
 
     @http.expose(status=204)
     def delete(self, id: str, **kw: Any) -> None:
+        policy.authorize("action_executions:delete")
         if not http.services().settings.allow_action_execution_deletion:
             raise exc.NotAllowedError(
                 "Action execution deletion is not allowed ([api] "
@@ -245,6 +250,7 @@ class ActionExecutionsController(rest.RestController):
 class TaskActionExecutionsController(rest.RestController):
     @http.expose()
     def get_all(self, task_id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("action_executions:list")
         with http.read_tx() as tx:
             tx.task_executions.get(task_id, fields=("id",))
         return list_actions({"task_execution_id": task_id})

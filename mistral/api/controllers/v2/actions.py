@@ -14,7 +14,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral import exceptions as exc
-from mistral.api import definitions, http
+from mistral.api import definitions, http, policy
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import Resource
 from mistral.api.controllers.v2.validation import ValidationController
@@ -96,6 +96,7 @@ class ActionsController(rest.RestController):
 
     @http.expose()
     def get_one(self, identifier: str, namespace: str = "", **kw: Any) -> dict[str, Any]:
+        policy.authorize("actions:get")
         namespace = namespace or http.query().get("namespace") or ""
         for a in _system():
             if identifier in (a["name"], a["id"]) and not namespace:
@@ -105,6 +106,7 @@ class ActionsController(rest.RestController):
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("actions:list")
         q = listing.parse_list_query(Action, FILTERS, default_sort=("name", "asc"))
         with http.read_tx() as tx:
             rows = [_raw(r) for r in tx.action_definitions.list()]
@@ -113,10 +115,12 @@ class ActionsController(rest.RestController):
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("actions:create")
         return self._save(update=False, identifier=None)
 
     @http.expose()
     def put(self, identifier: str | None = None, **kw: Any) -> dict[str, Any]:
+        policy.authorize("actions:update")
         return self._save(update=True, identifier=identifier)
 
     def _save(self, update: bool, identifier: str | None) -> dict[str, Any]:
@@ -132,6 +136,7 @@ class ActionsController(rest.RestController):
 
     @http.expose(status=204)
     def delete(self, identifier: str, namespace: str = "", **kw: Any) -> None:
+        policy.authorize("actions:delete")
         namespace = namespace or http.query().get("namespace") or ""
         if identifier in _system_names() or any(a["id"] == identifier for a in _system()):
             raise exc.NotAllowedError(f"Cannot delete the system action {identifier}.")

@@ -14,7 +14,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral import exceptions as exc
-from mistral.api import definitions, errors, http
+from mistral.api import definitions, errors, http, policy
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 
@@ -115,11 +115,13 @@ def find(tx: Any, identifier: str) -> Any:
 class CronTriggersController(rest.RestController):
     @http.expose()
     def get_one(self, identifier: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("cron_triggers:get")
         with http.read_tx() as tx:
             return CronTrigger.render(find(tx, identifier))
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("cron_triggers:list")
         q = listing.parse_list_query(CronTrigger, FILTERS)
         with http.read_tx() as tx:
             rows = listing.fetch(tx.cron_triggers, q, db_fields=_db_fields(q.fields))
@@ -127,6 +129,7 @@ class CronTriggersController(rest.RestController):
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("cron_triggers:create")
         values = _values(http.json_body())
         namespace = values.pop("workflow_namespace", None) or ""
         with http.write_tx() as tx:
@@ -140,6 +143,7 @@ class CronTriggersController(rest.RestController):
 
     @http.expose(status=204)
     def delete(self, identifier: str, **kw: Any) -> None:
+        policy.authorize("cron_triggers:delete")
         with http.write_tx() as tx:
             tx.cron_triggers.delete(find(tx, identifier).id)
 

@@ -8,7 +8,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral import exceptions as exc
-from mistral.api import definitions, errors, http
+from mistral.api import definitions, errors, http, policy
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 
@@ -57,17 +57,20 @@ def _values(body: dict[str, Any]) -> dict[str, Any]:
 class EnvironmentsController(rest.RestController):
     @http.expose()
     def get_one(self, name: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("environments:get")
         with http.read_tx() as tx:
             return Environment.render(find(tx, name))
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("environments:list")
         q = listing.parse_list_query(Environment, FILTERS)
         with http.read_tx() as tx:
             return listing.page(LIST_KEY, Environment, listing.fetch(tx.environments, q), q)
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("environments:create")
         values = _values(http.json_body())
         values.setdefault("variables", {})
         with http.write_tx() as tx:
@@ -75,6 +78,7 @@ class EnvironmentsController(rest.RestController):
 
     @http.expose()
     def put(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("environments:update")
         values = _values(http.json_body())
         with http.write_tx() as tx:
             row = find(tx, values["name"])
@@ -82,5 +86,6 @@ class EnvironmentsController(rest.RestController):
 
     @http.expose(status=204)
     def delete(self, name: str, **kw: Any) -> None:
+        policy.authorize("environments:delete")
         with http.write_tx() as tx:
             tx.environments.delete(find(tx, name).id)

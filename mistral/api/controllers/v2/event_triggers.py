@@ -7,7 +7,7 @@ from typing import Any
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral.api import definitions, errors, http
+from mistral.api import definitions, errors, http, policy
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 
@@ -39,11 +39,13 @@ REQUIRED = ("name", "workflow_id", "exchange", "topic", "event")
 class EventTriggersController(rest.RestController):
     @http.expose()
     def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("event_triggers:get")
         with http.read_tx() as tx:
             return EventTrigger.render(tx.event_triggers.get(id))
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("event_triggers:list")
         q = listing.parse_list_query(EventTrigger, FILTERS)
         with http.read_tx() as tx:
             rows = listing.fetch(tx.event_triggers, q)
@@ -51,6 +53,7 @@ class EventTriggersController(rest.RestController):
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("event_triggers:create")
         values = EventTrigger.parse(
             http.json_body(), ignore=("id", "created_at", "updated_at", "project_id")
         )
@@ -68,6 +71,7 @@ class EventTriggersController(rest.RestController):
 
     @http.expose()
     def put(self, id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("event_triggers:update")
         values = EventTrigger.parse(http.json_body(), ignore=("id",))
         changed = set(values) - {"name"}
         if changed:
@@ -80,5 +84,6 @@ class EventTriggersController(rest.RestController):
 
     @http.expose(status=204)
     def delete(self, id: str, **kw: Any) -> None:
+        policy.authorize("event_triggers:delete")
         with http.write_tx() as tx:
             tx.event_triggers.delete(id)

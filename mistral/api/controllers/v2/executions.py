@@ -13,7 +13,7 @@ from typing import Any
 from pecan import rest
 
 from mistral import exceptions as exc
-from mistral.api import definitions, errors, http
+from mistral.api import definitions, errors, http, policy
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.execution_type import Execution, render
 from mistral.api.controllers.v2.reports import ReportController, SubExecutionsController
@@ -198,11 +198,13 @@ class ExecutionsController(rest.RestController):
 
     @http.expose()
     def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("executions:get")
         with http.read_tx() as tx:
             return render(load(tx, id))
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("executions:list")
         q = listing.parse_list_query(Execution, FILTERS, extra_params=("include_output",))
         include_output = http.query_bool("include_output", False)
         filters = dict(q.filters)
@@ -222,13 +224,16 @@ class ExecutionsController(rest.RestController):
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("executions:create")
         return start(http.json_body())
 
     @http.expose()
     def put(self, id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("executions:update")
         return _update(id, http.json_body())
 
     @http.expose(status=204)
     def delete(self, id: str, **kw: Any) -> None:
+        policy.authorize("executions:delete")
         delete(id, http.query_bool("force", False))
 

@@ -13,7 +13,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral import exceptions as exc
-from mistral.api import definitions, errors, http
+from mistral.api import definitions, errors, http, policy
 from mistral.api.controllers.v2.resource import Resource
 
 STATUSES = ("pending", "accepted", "rejected")
@@ -73,6 +73,7 @@ class MembersController(rest.RestController):
 
     @http.expose()
     def get_all(self, resource_id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("members:list")
         _check_enabled()
         with http.read_tx() as tx:
             rows = tx.resource_members.list(
@@ -84,12 +85,14 @@ class MembersController(rest.RestController):
 
     @http.expose()
     def get_one(self, resource_id: str, member_id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("members:get")
         _check_enabled()
         with http.read_tx() as tx:
             return Member.render(self._member(tx, resource_id, member_id))
 
     @http.expose(status=201)
     def post(self, resource_id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("members:create")
         _check_enabled()
         body = Member.parse(http.json_body())
         member_id = body.get("member_id")
@@ -114,6 +117,7 @@ class MembersController(rest.RestController):
 
     @http.expose()
     def put(self, resource_id: str, member_id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("members:update")
         _check_enabled()
         body = Member.parse(http.json_body())
         status = body.get("status")
@@ -130,6 +134,7 @@ class MembersController(rest.RestController):
 
     @http.expose(status=204)
     def delete(self, resource_id: str, member_id: str, **kw: Any) -> None:
+        policy.authorize("members:delete")
         _check_enabled()
         with http.write_tx() as tx:
             row = self._member(tx, resource_id, member_id)

@@ -7,7 +7,7 @@ from typing import Any
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral.api import http
+from mistral.api import http, policy
 from mistral.api.controllers.v2.resource import Resource
 
 LIST_KEY = "services"
@@ -25,6 +25,7 @@ def _get(obj: Any, name: str) -> Any:
 class ServicesController(rest.RestController):
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("services:list")
         members = http.services().list_services()
         return {
             "services": [

@@ -12,7 +12,7 @@ from typing import Any
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral.api import errors, http
+from mistral.api import errors, http, policy
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.reports import TaskExecutionsController
 from mistral.api.controllers.v2.action_executions import TaskActionExecutionsController
@@ -129,20 +129,24 @@ class TasksController(rest.RestController):
 
     @http.expose()
     def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("tasks:get")
         return get_task(id)
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("tasks:list")
         return list_tasks()
 
     @http.expose()
     def put(self, id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("tasks:update")
         return rerun(id, http.json_body())
 
 
 class ExecutionTasksController(rest.RestController):
     @http.expose()
     def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("tasks:list")
         with http.read_tx() as tx:
             tx.workflow_executions.get(execution_id, fields=("id",))
         return list_tasks({"workflow_execution_id": execution_id})

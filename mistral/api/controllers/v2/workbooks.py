@@ -8,7 +8,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral import exceptions as exc
-from mistral.api import definitions, http
+from mistral.api import definitions, http, policy
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.members import MembersController
 from mistral.api.controllers.v2.resource import Resource
@@ -46,6 +46,7 @@ class WorkbooksController(rest.RestController):
 
     @http.expose()
     def get_one(self, name: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("workbooks:get")
         namespace = http.query().get("namespace") or ""
         with http.read_tx() as tx:
             row = tx.workbooks.find(name=name, namespace=namespace)
@@ -57,16 +58,19 @@ class WorkbooksController(rest.RestController):
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("workbooks:list")
         q = listing.parse_list_query(Workbook, FILTERS)
         with http.read_tx() as tx:
             return listing.page(LIST_KEY, Workbook, listing.fetch(tx.workbooks, q), q)
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("workbooks:create")
         return self._save(update=False)
 
     @http.expose()
     def put(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("workbooks:update")
         return self._save(update=True)
 
     def _save(self, update: bool) -> dict[str, Any]:
@@ -79,6 +83,7 @@ class WorkbooksController(rest.RestController):
 
     @http.expose(status=204)
     def delete(self, name: str, **kw: Any) -> None:
+        policy.authorize("workbooks:delete")
         namespace = http.query().get("namespace") or ""
         with http.write_tx() as tx:
             definitions.delete_workbook(tx, name, namespace)

@@ -7,7 +7,7 @@ from typing import Any
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral.api import definitions, http
+from mistral.api import definitions, http, policy
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.members import MembersController
 from mistral.api.controllers.v2.resource import Resource
@@ -91,12 +91,14 @@ class WorkflowsController(rest.RestController):
 
     @http.expose()
     def get_one(self, identifier: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("workflows:get")
         namespace = http.query().get("namespace") or ""
         with http.read_tx() as tx:
             return render(definitions.find_workflow(tx, identifier, namespace))
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("workflows:list")
         q = listing.parse_list_query(Workflow, FILTERS)
         with http.read_tx() as tx:
             rows = listing.fetch(tx.workflow_definitions, q, db_fields=_db_fields(q.fields))
@@ -105,6 +107,7 @@ class WorkflowsController(rest.RestController):
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:
+        policy.authorize("workflows:create")
         text = http.text_body()
         scope, namespace = _scope_and_namespace()
         limits = definitions.Limits.of(http.services().settings)
@@ -114,6 +117,7 @@ class WorkflowsController(rest.RestController):
 
     @http.expose()
     def put(self, identifier: str | None = None, **kw: Any) -> dict[str, Any]:
+        policy.authorize("workflows:update")
         text = http.text_body()
         scope, namespace = _scope_and_namespace()
         limits = definitions.Limits.of(http.services().settings)
@@ -127,6 +131,7 @@ class WorkflowsController(rest.RestController):
 
     @http.expose(status=204)
     def delete(self, identifier: str, **kw: Any) -> None:
+        policy.authorize("workflows:delete")
         namespace = http.query().get("namespace") or ""
         with http.write_tx() as tx:
             definitions.delete_workflow(tx, identifier, namespace)
