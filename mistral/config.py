@@ -11,6 +11,7 @@ in their help text.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -287,7 +288,8 @@ notifier_opts = [
     cfg.StrOpt("type", default="remote", choices=["local", "remote"], help="Type of notifier. Use local to run the notifier within the engine server. Use remote if the notifier is launched as a separate server to process events."),
     cfg.StrOpt("host", default="0.0.0.0", sample_default="<hostname>", help="Name of the notifier node. This can be an opaque identifier. It is not necessarily a hostname, FQDN, or IP address."),
     cfg.StrOpt("topic", default="mistral_notifier", help="The message topic that the notifier server listens on."),
-    cfg.ListOpt("notify", item_type=cfg.types.Dict(), default=[], help="List of publishers to publish notification."),
+    # Each item is a JSON object, as in Mistral: notify = {"type": "webhook", "url": "..."}
+    cfg.ListOpt("notify", item_type=json.loads, default=[], help="List of publishers to publish notification."),
 ]
 
 yaql_opts = [

@@ -158,7 +158,7 @@ class Launcher:
         if "periodic" in self.services:
             self._start_periodic(db, transport, engine)
         if "notifier" in self.services:
-            LOG.info("notifier: registered; it has no work of its own in this version")
+            LOG.info("notifier: registered; engines deliver notifications themselves in this version")
         if "api" in self.services:
             api_engine = engine if engine is not None else rpc.EngineClient(transport, topic=conf.engine.topic)
             self._start_api(db, api_engine, registry, coordinator)
@@ -187,6 +187,18 @@ class Launcher:
                 )
         return db
 
+    def _notifier(self) -> Any:
+        """Execution events are delivered from the engine's process (a bounded pool);
+        a remote notifier server over RPC is not there yet."""
+        from mistral.notifiers.local import LocalNotifier
+
+        if self.conf.notifier.type != "local":
+            LOG.info("[notifier] type = %s: notifications are sent from the engine process "
+                     "(no remote notifier in this version)", self.conf.notifier.type)
+        notifier = LocalNotifier()
+        self._on_stop("notifier", notifier.stop)
+        return notifier
+
     def _start_engine(self, db: Any, transport: Any, registry: Any) -> Any:
         from mistral import rpc
         from mistral.engine.default_engine import DefaultEngine
@@ -205,7 +217,8 @@ class Launcher:
             executor = local
         else:
             executor = rpc.ExecutorClient(transport, topic=conf.executor.topic)
-        engine = DefaultEngine(db, executor, scheduler, EngineSettings.from_conf(conf), registry=registry)
+        engine = DefaultEngine(db, executor, scheduler, EngineSettings.from_conf(conf),
+                               registry=registry, notifier=self._notifier())
         for key, handler in engine.timer_handlers().items():
             scheduler.register_handler(key, handler)
         if local is not None:
