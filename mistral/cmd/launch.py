@@ -105,6 +105,13 @@ def make_wsgi_server(app: Callable[..., Any], host: str, port: int, threads: int
 # -- the process ----------------------------------------------------------------------------
 
 
+def node_name(host: str) -> str:
+    """What an executor reports as ``executor_host``: the configured name, or the
+    machine's hostname when the option keeps its ``0.0.0.0`` default."""
+    return host if host and host != "0.0.0.0" else socket.gethostname()
+
+
+
 class Launcher:
     """Builds and runs the services; ``stop()`` undoes ``start()`` in reverse order."""
 
@@ -212,7 +219,8 @@ class Launcher:
         if self.local_executor:
             local = LocalExecutor(
                 registry, max_workers=conf.executor.max_workers,
-                heartbeat_interval=conf.action_heartbeat.check_interval, host=conf.engine.host,
+                heartbeat_interval=conf.action_heartbeat.check_interval,
+                host=node_name(conf.engine.host),
             )
             executor = local
         else:
@@ -270,7 +278,8 @@ class Launcher:
         executor = DefaultExecutor(
             registry, rpc.EngineClient(transport, topic=conf.engine.topic),
             max_workers=conf.executor.max_workers,
-            heartbeat_interval=conf.action_heartbeat.check_interval, host=conf.executor.host,
+            heartbeat_interval=conf.action_heartbeat.check_interval,
+            host=node_name(conf.executor.host),
         )
         executor.start()
         self._on_stop("executor", executor.stop)

@@ -351,16 +351,19 @@ class DefaultEngine:
         with self._db.transaction(ctx, readonly=True) as tx:
             return _as_dict(tx.action_executions.get(action_ex_id))
 
-    def report_running_actions(self, ctx: RequestContext, action_ex_ids: list[str]) -> None:
-        ids = list(dict.fromkeys(action_ex_ids))
-        if not ids:
-            return
-        now = self.services.clock.now()
-        with self._db.transaction(admin_context()) as tx:
-            for start in range(0, len(ids), 500):
+    def report_running_actions(
+        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None
+    ) -> None:
+        """Heartbeat: short transactions of sorted ids (rows locked in one order, held
+        briefly), so heartbeats neither deadlock with events nor hold them up."""
+        ids = sorted(set(action_ex_ids))
+        values: dict[str, Any] = {"last_heartbeat": self.services.clock.now(), "accepted": True}
+        if host:
+            values["executor_host"] = host[:255]
+        for start in range(0, len(ids), 100):
+            with self._db.transaction(admin_context()) as tx:
                 tx.action_executions.update_where(
-                    {"last_heartbeat": now, "accepted": True},
-                    id=Filter("in", ids[start:start + 500]), state=states.RUNNING,
+                    values, id=Filter("in", ids[start:start + 100]), state=states.RUNNING,
                 )
 
     # -- internal events --------------------------------------------------------------

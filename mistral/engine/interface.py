@@ -109,8 +109,11 @@ class Engine(Protocol):
         env: dict | None = None,
     ) -> dict: ...
 
-    def report_running_actions(self, ctx: RequestContext, action_ex_ids: list[str]) -> None:
-        """Executor heartbeat: these action executions are still running on a live executor."""
+    def report_running_actions(
+        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None
+    ) -> None:
+        """Executor heartbeat: these action executions are still running on a live
+        executor (``host``, stored as their ``executor_host``)."""
         ...
 
 

@@ -12,8 +12,11 @@ the engine process (``type = local``, see ``LocalExecutor``); the code is the sa
   (``action.is_sync()`` False, such as ``std.async_noop``) only when they fail; their
   result comes later through the API.
 * Every accepted action execution (queued or running) is reported every
-  ``heartbeat_interval`` seconds with ``Engine.report_running_actions`` so the engine
-  can tell a live executor from a dead one.
+  ``heartbeat_interval`` seconds with ``Engine.report_running_actions`` (with this
+  executor's ``host``) so the engine can tell a live executor from a dead one. A newly
+  accepted action is acknowledged at once, in a small report of the new ids only.
+  Heartbeats come from a dedicated thread that never runs actions nor waits for an
+  engine: a full action pool or a slow engine cannot starve them.
 * ``request.timeout`` is honoured: at the deadline the action is cancelled and the
   engine gets an error result; a late result is dropped.
 """
@@ -88,7 +91,7 @@ class DefaultExecutor:
         self._cond = threading.Condition()
         self._seq = 0
         self._stopping = False
-        self._new_jobs = False
+        self._new_ids: list[str] = []
         self._monitor: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -185,7 +188,7 @@ class DefaultExecutor:
             if job.request.action_ex_id:
                 self._jobs[job.request.action_ex_id] = job
                 if not job.request.is_sync:
-                    self._new_jobs = True
+                    self._new_ids.append(job.request.action_ex_id)
                     self._cond.notify_all()
             if timeout and timeout > 0:
                 job.deadline = time.monotonic() + float(timeout)
@@ -268,32 +271,38 @@ class DefaultExecutor:
                 del self._jobs[job.request.action_ex_id]
 
     def _monitor_loop(self) -> None:
-        """Heartbeats and deadlines. A newly accepted action is reported at once (its
-        acknowledgement), then every ``heartbeat_interval`` with the others."""
-        next_beat = time.monotonic() + self._heartbeat_interval
+        """Heartbeats and deadlines, on their own thread.
+
+        A newly accepted action is acknowledged at once (only the new ids, coalesced
+        while the previous report is in flight); every ``heartbeat_interval`` all
+        accepted ids are reported. The thread only casts: expired actions are
+        reported from short-lived threads, so a slow engine never delays a heartbeat.
+        """
+        beat = self._heartbeat_interval
+        next_beat = time.monotonic() + beat
         while True:
             with self._cond:
                 if self._stopping and not self._jobs:
                     return
                 now = time.monotonic()
-                if self._heartbeat_interval > 0 and self._new_jobs:
-                    next_beat = now
-                wake = next_beat if self._heartbeat_interval > 0 else now + 1.0
+                wake = next_beat if beat > 0 else now + 1.0
                 if self._deadlines:
                     wake = min(wake, self._deadlines[0][0])
-                if wake > now:
+                if wake > now and not (beat > 0 and self._new_ids):
                     self._cond.wait(min(wake - now, 1.0))
                     continue
                 expired = []
                 while self._deadlines and self._deadlines[0][0] <= now:
                     expired.append(heapq.heappop(self._deadlines)[2])
-                ids = list(self._jobs) if self._heartbeat_interval > 0 and now >= next_beat else None
-                if ids is not None:
-                    self._new_jobs = False
+                full = beat > 0 and now >= next_beat
+                ids = sorted(self._jobs) if full else sorted(set(self._new_ids) & self._jobs.keys())
+                self._new_ids.clear()
             for job in expired:
-                self._expire(job)
-            if ids is not None:
-                next_beat = now + self._heartbeat_interval
+                threading.Thread(target=self._expire, args=(job,), daemon=True,
+                                 name="mistral-executor-expire").start()
+            if full:
+                next_beat = now + beat
+            if beat > 0:
                 self._heartbeat(ids)
 
     def _expire(self, job: _Job) -> None:
@@ -311,7 +320,7 @@ class DefaultExecutor:
         if not ids or self._engine is None:
             return
         try:
-            self._engine.report_running_actions(admin_context(), ids)
+            self._engine.report_running_actions(admin_context(), ids, host=self._host or None)
         except exc.MistralError as e:
             LOG.warning("Heartbeat for %d actions failed: %s", len(ids), e)
         except Exception:  # noqa: BLE001 - the monitor thread must survive anything

@@ -146,8 +146,11 @@ class EngineClient(_Client):
             env=serialization.to_primitive(env),
         )
 
-    def report_running_actions(self, ctx: RequestContext, action_ex_ids: list[str]) -> None:
-        self._cast(ctx, "report_running_actions", action_ex_ids=list(action_ex_ids))
+    def report_running_actions(
+        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None
+    ) -> None:
+        extra = {"host": host} if host else {}
+        self._cast(ctx, "report_running_actions", action_ex_ids=list(action_ex_ids), **extra)
 
 
 class ExecutorClient(_Client):

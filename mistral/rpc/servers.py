@@ -8,10 +8,13 @@ tracebacks. For casts nobody reads the reply, so failures are only logged.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import oslo_messaging
 
+from mistral import exceptions as exc
 from mistral.context import RequestContext
 from mistral.engine.interface import ActionResult, Engine, Executor, RunActionRequest
 from mistral.rpc import serialization
@@ -24,8 +27,9 @@ LOG = logging.getLogger(__name__)
 class EngineEndpoint:
     """Receives engine calls and casts; public methods are the wire API."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, heartbeats: HeartbeatSink | None = None) -> None:
         self._engine = engine
+        self._heartbeats = heartbeats or HeartbeatSink(engine)
 
     def start_workflow(
         self, ctx: RequestContext, wf_identifier: str, wf_namespace: str = "",
@@ -82,10 +86,90 @@ class EngineEndpoint:
             "rerun_workflow", self._engine.rerun_workflow, ctx, task_ex_id, reset, skip, env
         )
 
-    def report_running_actions(self, ctx: RequestContext, action_ex_ids: list[str]) -> dict:
-        return serialization.guarded_call(
-            "report_running_actions", self._engine.report_running_actions, ctx, list(action_ex_ids)
-        )
+    def report_running_actions(
+        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None
+    ) -> dict:
+        self._heartbeats.add(ctx, list(action_ex_ids), host)
+        return serialization.ok_reply(None)
+
+
+class HeartbeatSink:
+    """Applies executor heartbeats on one thread of its own, merging those that queue up.
+
+    A heartbeat is a cast: the broker forgot it before it was handled, so handing it to
+    this thread loses nothing a synchronous handler would keep. What it buys: heartbeat
+    writes never run concurrently with each other (no deadlocks between two of them, no
+    pile of transactions holding database connections on a busy engine), and a burst of
+    reports from many executors costs one write per host instead of one per report.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._pending: dict[str | None, set[str]] = {}
+        self._ctx: RequestContext | None = None
+        self._cond = threading.Condition()
+        self._busy = False
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    def add(self, ctx: RequestContext, action_ex_ids: list[str], host: str | None) -> None:
+        with self._cond:
+            if self._stopping:
+                return
+            self._pending.setdefault(host, set()).update(action_ex_ids)
+            self._ctx = ctx
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="mistral-heartbeats", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def pending(self) -> int:
+        """How many reported ids wait to be applied."""
+        with self._cond:
+            return sum(len(ids) for ids in self._pending.values())
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every heartbeat received so far is applied (tests, shutdown)."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
+
+    def stop(self) -> None:
+        self.flush(5.0)
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(5.0)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._pending or self._stopping)
+                if not self._pending:
+                    return
+                batch, self._pending = self._pending, {}
+                ctx = self._ctx
+                self._busy = True
+            try:
+                for host, ids in batch.items():
+                    self._apply(ctx, sorted(ids), host)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+
+    def _apply(self, ctx: RequestContext | None, ids: list[str], host: str | None) -> None:
+        extra = {"host": host} if host else {}
+        for attempt in (1, 2, 3):
+            try:
+                self._engine.report_running_actions(ctx or RequestContext(), ids, **extra)
+                return
+            except exc.DBDeadlockError:
+                LOG.info("Heartbeat of %d actions lost a deadlock (attempt %d)", len(ids), attempt)
+            except Exception:  # noqa: BLE001 - the heartbeat thread must survive anything
+                LOG.exception("Applying a heartbeat of %d actions failed", len(ids))
+                return
 
 
 class ExecutorEndpoint:
@@ -103,8 +187,13 @@ class ExecutorEndpoint:
 class RPCServer:
     """An oslo.messaging server with a plain start/stop lifecycle."""
 
-    def __init__(self, transport: Transport, topic: str, host: str, endpoint: Any) -> None:
+    def __init__(
+        self, transport: Transport, topic: str, host: str, endpoint: Any,
+        on_stop: Callable[[], None] | None = None,
+    ) -> None:
         self.topic = topic
+        self._on_stop = on_stop
+        self.heartbeats: HeartbeatSink | None = None
         self.host = host
         self._server = oslo_messaging.get_rpc_server(
             transport,
@@ -127,13 +216,18 @@ class RPCServer:
         self._running = False
         self._server.stop()
         self._server.wait()
+        if self._on_stop is not None:
+            self._on_stop()
         LOG.info("RPC server stopped [topic=%s, host=%s]", self.topic, self.host)
 
 
 def make_engine_server(
     transport: Transport, engine: Engine, host: str, topic: str = ENGINE_TOPIC
 ) -> RPCServer:
-    return RPCServer(transport, topic, host, EngineEndpoint(engine))
+    sink = HeartbeatSink(engine)
+    server = RPCServer(transport, topic, host, EngineEndpoint(engine, sink), on_stop=sink.stop)
+    server.heartbeats = sink
+    return server
 
 
 def make_executor_server(

@@ -23,6 +23,7 @@ class RecordingEngine:
     def __init__(self) -> None:
         self.results: dict[str, ActionResult] = {}
         self.heartbeats: list[list[str]] = []
+        self.hosts: list[str | None] = []
         self.lock = threading.Lock()
 
     def on_action_complete(self, ctx, action_ex_id, result, async_=False):
@@ -30,9 +31,10 @@ class RecordingEngine:
             assert action_ex_id not in self.results, "a result was delivered twice"
             self.results[action_ex_id] = result
 
-    def report_running_actions(self, ctx, action_ex_ids):
+    def report_running_actions(self, ctx, action_ex_ids, host=None):
         with self.lock:
             self.heartbeats.append(list(action_ex_ids))
+            self.hosts.append(host)
 
 
 def wait_until(cond: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -255,3 +257,39 @@ def test_a_duplicated_request_for_an_action_already_here_runs_it_once(executor, 
     wait_until(lambda: "d1" in engine.results)
     wait_until(lambda: executor.running_ids() == [])
     assert Gate.peak == 1  # RecordingEngine also asserts a single delivery
+
+
+class StuckEngine(RecordingEngine):
+    """An engine that takes results but never answers (overloaded, or a lost reply)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stuck = threading.Event()
+        self.release = threading.Event()
+
+    def on_action_complete(self, ctx, action_ex_id, result, async_=False):
+        self.stuck.set()
+        self.release.wait(20)
+        super().on_action_complete(ctx, action_ex_id, result, async_)
+
+
+def test_heartbeats_name_the_host_and_go_on_while_a_result_waits_for_the_engine(registry) -> None:
+    engine = StuckEngine()
+    Gate.gate.clear()
+    ex = DefaultExecutor(registry, engine, max_workers=2, heartbeat_interval=0.05, host="node-9")
+    ex.start()
+    try:
+        ex.run_action(CTX, req("s1", "t.gate"))  # runs on, must stay heartbeated
+        ex.run_action(CTX, req("s2", "std.sleep", {"seconds": 30}, timeout=0.2))
+        assert engine.stuck.wait(20)  # the timed-out result is being delivered, unanswered
+        with engine.lock:
+            seen = len(engine.heartbeats)
+        wait_until(lambda: len(engine.heartbeats) >= seen + 3)
+        with engine.lock:
+            assert all("s1" in hb for hb in engine.heartbeats[seen:])
+            assert set(engine.hosts) == {"node-9"}
+    finally:
+        engine.release.set()
+        Gate.gate.set()
+        ex.stop(grace=0)
+    assert engine.results["s2"].error == "Action std.sleep timed out after 0.2 seconds"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -60,8 +61,11 @@ class RecordingEngine:
     def rerun_workflow(self, ctx, task_ex_id, reset=True, skip=False, env=None):
         raise ZeroDivisionError("a bug")
 
-    def report_running_actions(self, ctx, action_ex_ids):
-        self._record("report_running_actions", ctx, action_ex_ids)
+    def report_running_actions(self, ctx, action_ex_ids, host=None):
+        if host is None:
+            self._record("report_running_actions", ctx, action_ex_ids)
+        else:
+            self._record("report_running_actions", ctx, action_ex_ids, host)
 
 
 class RecordingExecutor:
@@ -157,6 +161,63 @@ def test_results_and_heartbeats_deliver_typed_payloads(engine_pair) -> None:
     _wait(engine.event)
     assert engine.calls[-1][0] == "report_running_actions"
     assert engine.calls[-1][2] == (["ae-1", "ae-2"],)
+    engine.event.clear()
+    client.report_running_actions(CTX, ["ae-3"], host="exec-7")
+    _wait(engine.event)
+    assert engine.calls[-1][2] == (["ae-3"], "exec-7")
+
+
+class SlowHeartbeatEngine:
+    """Applies heartbeats slowly and records how many ran at once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.peak = 0
+        self.applied: list[tuple[list[str], str | None]] = []
+        self.release = threading.Event()
+
+    def report_running_actions(self, ctx, action_ex_ids, host=None):
+        with self.lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        self.release.wait(20)
+        with self.lock:
+            self.running -= 1
+            self.applied.append((list(action_ex_ids), host))
+
+
+def test_heartbeats_are_applied_one_at_a_time_and_merged_while_one_is_applied(transport) -> None:
+    engine = SlowHeartbeatEngine()
+    server = rpc.make_engine_server(transport, engine, host="engine-hb")
+    server.start()
+    client = rpc.EngineClient(transport, timeout=20)
+    try:
+        client.report_running_actions(CTX, ["a1"], host="x1")
+        wait = time.monotonic() + 20
+        while engine.running == 0 and time.monotonic() < wait:
+            time.sleep(0.01)
+        for i in range(10):  # queue up behind the one being applied
+            client.report_running_actions(CTX, [f"b{i}"], host="x1")
+        client.report_running_actions(CTX, ["c1"], host="x2")
+        # nothing to wait on but the broker: the casts reach the sink in order
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and server.heartbeats.pending() < 11:
+            time.sleep(0.01)
+        engine.release.set()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len({i for ids, _ in engine.applied for i in ids}) < 12:
+            time.sleep(0.01)
+    finally:
+        engine.release.set()
+        server.stop()
+    assert engine.peak == 1
+    by_host = {}
+    for ids, host in engine.applied:
+        by_host.setdefault(host, set()).update(ids)
+    assert by_host == {"x1": {"a1"} | {f"b{i}" for i in range(10)}, "x2": {"c1"}}
+    assert len(engine.applied) == 3  # a1 alone, then one write per host
+
 
 
 def test_executor_sync_call_async_cast_and_target_routing(transport: rpc.Transport) -> None:
