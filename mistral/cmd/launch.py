@@ -111,7 +111,6 @@ def node_name(host: str) -> str:
     return host if host and host != "0.0.0.0" else socket.gethostname()
 
 
-
 class Launcher:
     """Builds and runs the services; ``stop()`` undoes ``start()`` in reverse order."""
 
