@@ -126,6 +126,8 @@ class ActionsController(rest.RestController):
     def _save(self, update: bool, identifier: str | None) -> dict[str, Any]:
         text = http.text_body()
         scope, namespace = _scope_and_namespace()
+        if scope == "public":
+            policy.authorize("actions:publicize")
         limits = definitions.Limits.of(http.services().settings)
         names = _system_names()
         with http.write_tx() as tx:

@@ -122,8 +122,8 @@ class CronTriggersController(rest.RestController):
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("cron_triggers:list")
-        q = listing.parse_list_query(CronTrigger, FILTERS)
-        with http.read_tx() as tx:
+        q = listing.parse_list_query(CronTrigger, FILTERS, extra_params=policy.LIST_PARAMS)
+        with policy.list_tx("cron_triggers") as tx:
             rows = listing.fetch(tx.cron_triggers, q, db_fields=_db_fields(q.fields))
             return listing.page(LIST_KEY, CronTrigger, rows, q)
 

@@ -46,8 +46,8 @@ class EventTriggersController(rest.RestController):
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("event_triggers:list")
-        q = listing.parse_list_query(EventTrigger, FILTERS)
-        with http.read_tx() as tx:
+        q = listing.parse_list_query(EventTrigger, FILTERS, extra_params=policy.LIST_PARAMS)
+        with policy.list_tx("event_triggers") as tx:
             rows = listing.fetch(tx.event_triggers, q)
             return listing.page(LIST_KEY, EventTrigger, rows, q)
 
@@ -65,6 +65,8 @@ class EventTriggersController(rest.RestController):
                 raise errors.bad_request(f"Field '{key}' must be a JSON object.")
             values.setdefault(key, {})
         values["scope"] = definitions.check_scope(values.get("scope"))
+        if values["scope"] == "public":
+            policy.authorize("event_triggers:create:public")
         with http.write_tx() as tx:
             values["workflow_id"] = definitions.find_workflow(tx, values["workflow_id"]).id
             return EventTrigger.render(tx.event_triggers.create(values))

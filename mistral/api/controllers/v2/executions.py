@@ -205,7 +205,8 @@ class ExecutionsController(rest.RestController):
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("executions:list")
-        q = listing.parse_list_query(Execution, FILTERS, extra_params=("include_output",))
+        q = listing.parse_list_query(Execution, FILTERS,
+                                     extra_params=("include_output", *policy.LIST_PARAMS))
         include_output = http.query_bool("include_output", False)
         filters = dict(q.filters)
         if "task" in filters:
@@ -215,7 +216,7 @@ class ExecutionsController(rest.RestController):
         columns = [c for c in (q.fields or LIST_COLUMNS) if c not in NOT_COLUMNS]
         if include_output and "output" not in columns:
             columns.append("output")
-        with http.read_tx() as tx:
+        with policy.list_tx("executions") as tx:
             rows = listing.fetch(tx.workflow_executions, q, db_fields=columns)
             shown = q.fields or [c for c in Execution.field_names()
                                  if c in columns or c in NOT_COLUMNS]

@@ -82,7 +82,10 @@ def _db_fields(fields: list[str] | None) -> list[str] | None:
 
 def _scope_and_namespace() -> tuple[str, str]:
     q = http.query()
-    return definitions.check_scope(q.get("scope")), q.get("namespace") or ""
+    scope = definitions.check_scope(q.get("scope"))
+    if scope == "public":
+        policy.authorize("workflows:publicize")
+    return scope, q.get("namespace") or ""
 
 
 class WorkflowsController(rest.RestController):
@@ -99,8 +102,8 @@ class WorkflowsController(rest.RestController):
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("workflows:list")
-        q = listing.parse_list_query(Workflow, FILTERS)
-        with http.read_tx() as tx:
+        q = listing.parse_list_query(Workflow, FILTERS, extra_params=policy.LIST_PARAMS)
+        with policy.list_tx("workflows") as tx:
             rows = listing.fetch(tx.workflow_definitions, q, db_fields=_db_fields(q.fields))
             return listing.page(LIST_KEY, Workflow, rows, q,
                                 lambda r: render(r, q.fields))
