@@ -12,5 +12,7 @@ PYTHONWARNINGS=ignore "$python" -m oslo_config.generator \
   --namespace mistral.config \
   --namespace oslo.db \
   --namespace oslo.messaging \
+  --namespace oslo.policy \
+  --namespace keystonemiddleware.auth_token \
   --wrap-width 79 \
   --output-file "$out"

@@ -47,9 +47,10 @@ def _crud(resource: str, noun: str, item_path: str, *, all_projects: bool = Fals
           publicize: bool = False, update: bool = True) -> list[Any]:
     """The usual create/delete/get/list/update rules of one resource."""
     base = f"/v2/{resource}"
+    a = "an" if noun[0] in "aeiou" else "a"
     rules = [
         _rule(f"{resource}:create", ADMIN_OR_OWNER, f"Create a new {noun}.", ("POST", base)),
-        _rule(f"{resource}:delete", ADMIN_OR_OWNER, f"Delete a {noun}.", ("DELETE", item_path)),
+        _rule(f"{resource}:delete", ADMIN_OR_OWNER, f"Delete {a} {noun}.", ("DELETE", item_path)),
         _rule(f"{resource}:get", ADMIN_OR_OWNER, f"Show one {noun}.", ("GET", item_path)),
         _rule(f"{resource}:list", ADMIN_OR_OWNER, f"List the {noun}s the caller can see.",
               ("GET", base)),
@@ -60,10 +61,10 @@ def _crud(resource: str, noun: str, item_path: str, *, all_projects: bool = Fals
                            ("GET", base)))
     if publicize:
         rules.append(_rule(f"{resource}:publicize", ADMIN_OR_OWNER,
-                           f"Make a {noun} public (scope=public).",
+                           f"Make {a} {noun} public (scope=public).",
                            ("POST", base), ("PUT", base)))
     if update:
-        rules.append(_rule(f"{resource}:update", ADMIN_OR_OWNER, f"Update a {noun}.",
+        rules.append(_rule(f"{resource}:update", ADMIN_OR_OWNER, f"Update {a} {noun}.",
                            ("PUT", base)))
     return rules
 
