@@ -1,0 +1,251 @@
+"""``[pecan] auth_enable = True`` end to end: a real ``mistral-server`` process behind
+keystonemiddleware's ``auth_token`` (configured from ``[keystone_authtoken]``, as a Mistral
+operator writes it) with Mistral's policy rules.
+
+Keystone is an OpenStack service that cannot run here: ``fake_keystone.FakeKeystone`` (an
+``http.server`` on 127.0.0.1 in a thread) answers the middleware's version discovery,
+service login and token validation. Everything else is real: the server process, its
+SQLite database, the middleware, oslo.policy and the policy file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from mistralclient.api.client import client as mistral_client
+from tests.compat.harness import free_port
+from tests.functional.auth.fake_keystone import FakeKeystone, Identity
+
+ALPHA, BETA, ADMIN = "tok-alpha", "tok-beta", "tok-admin"
+TOKENS = {
+    ALPHA: Identity("u-alice", "alice", "p-alpha", "alpha"),
+    BETA: Identity("u-bob", "bob", "p-beta", "beta"),
+    ADMIN: Identity("u-root", "root", "p-admin", "admin", ("admin", "member")),
+}
+
+CONFIG = """[DEFAULT]
+state_path = {state}
+
+[api]
+host = 127.0.0.1
+port = {port}
+
+[pecan]
+auth_enable = True
+
+[executor]
+type = local
+
+[keystone_authtoken]
+www_authenticate_uri = {keystone}/v3
+auth_url = {keystone}/v3
+auth_type = password
+username = mistral
+password = secret
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+interface = public
+
+[oslo_policy]
+policy_file = {policy}
+"""
+
+
+def wf_text(name: str) -> str:
+    return f"""---
+version: '2.0'
+{name}:
+  tasks:
+    hello:
+      action: std.noop
+"""
+
+
+@contextlib.contextmanager
+def mistral_server(workdir: Path, keystone_url: str, policy_file: Path) -> Iterator[str]:
+    """``mistral-server --server all`` as a real process with auth on; yields its root URL."""
+    port = free_port()
+    conf = workdir / "mistral.conf"
+    conf.write_text(CONFIG.format(state=workdir / "state", port=port, keystone=keystone_url,
+                                  policy=policy_file))
+    log_path = workdir / "server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "mistral-server"), "--server", "all",
+             "--config-file", str(conf)],
+            cwd=str(workdir), stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while True:  # readiness: the public version document answers
+                if proc.poll() is not None:
+                    raise RuntimeError("mistral-server exited: " + log_path.read_text()[-3000:])
+                try:
+                    with urllib.request.urlopen(url + "/", timeout=2):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("mistral-server did not start") from None
+                    time.sleep(0.2)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+class Api:
+    """Requests to the server as one Keystone user (``token=None``: anonymous)."""
+
+    def __init__(self, url: str, token: str | None) -> None:
+        self.url = url + "/v2"
+        self.headers = {"X-Auth-Token": token} if token else {}
+
+    def call(self, method: str, path: str, body: Any = None, text: str | None = None,
+             **params: Any) -> requests.Response:
+        headers = dict(self.headers)
+        data = None
+        if text is not None:
+            headers["Content-Type"] = "text/plain"
+            data = text
+        return requests.request(method, self.url + path, headers=headers, params=params,
+                                json=body, data=data, timeout=60)
+
+    def ok(self, method: str, path: str, body: Any = None, text: str | None = None,
+           status: int = 200, **params: Any) -> Any:
+        r = self.call(method, path, body, text, **params)
+        assert r.status_code == status, (method, path, r.status_code, r.text)
+        return r.json() if r.content else None
+
+    def names(self, resource: str, **params: Any) -> set[str]:
+        return {w["name"] for w in self.ok("GET", f"/{resource}", **params)[resource]}
+
+    def create_workflow(self, name: str, **params: Any) -> dict[str, Any]:
+        return self.ok("POST", "/workflows", text=wf_text(name), status=201,
+                       **params)["workflows"][0]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    workdir = tmp_path_factory.mktemp("auth")
+    policy_file = workdir / "policy.yaml"
+    policy_file.write_text("{}\n")
+    with FakeKeystone(TOKENS) as keystone, \
+            mistral_server(workdir, keystone.url, policy_file) as url:
+        yield url, policy_file
+
+
+@pytest.fixture
+def url(server: tuple[str, Path]) -> str:
+    return server[0]
+
+
+def test_no_token_or_a_bad_one_is_401(url: str) -> None:
+    assert requests.get(url + "/", timeout=30).status_code == 200  # the version document
+    for token in (None, "not-a-token"):
+        r = Api(url, token).call("GET", "/workflows")
+        assert r.status_code == 401, r.text
+        assert "WWW-Authenticate" in r.headers
+    spoofed = requests.get(url + "/v2/workflows", timeout=30, headers={
+        "X-Identity-Status": "Confirmed", "X-Project-Id": "p-alpha", "X-Roles": "admin"})
+    assert spoofed.status_code == 401  # identity headers from the client are not trusted
+
+
+def test_projects_see_their_own_private_rows_and_public_ones(url: str) -> None:
+    alpha, beta = Api(url, ALPHA), Api(url, BETA)
+    alpha.create_workflow("alpha_private")
+    alpha.create_workflow("alpha_public", scope="public")
+    beta.create_workflow("beta_private")
+
+    assert {"alpha_private", "alpha_public"} <= alpha.names("workflows")
+    assert "beta_private" not in alpha.names("workflows")
+    seen_by_beta = beta.names("workflows")
+    assert {"beta_private", "alpha_public"} <= seen_by_beta
+    assert "alpha_private" not in seen_by_beta
+    assert beta.call("GET", "/workflows/alpha_private").status_code == 404
+    assert beta.call("DELETE", "/workflows/alpha_public").status_code in (400, 403)
+
+    ex_alpha = alpha.ok("POST", "/executions", {"workflow_name": "alpha_private"}, status=201)
+    ex_beta = beta.ok("POST", "/executions", {"workflow_name": "alpha_public"}, status=201)
+    assert ex_alpha["project_id"] == "p-alpha" and ex_beta["project_id"] == "p-beta"
+    ids = lambda api: {e["id"] for e in api.ok("GET", "/executions")["executions"]}  # noqa: E731
+    assert ex_alpha["id"] in ids(alpha) and ex_beta["id"] not in ids(alpha)
+    assert ex_beta["id"] in ids(beta) and ex_alpha["id"] not in ids(beta)
+    assert beta.call("GET", f"/executions/{ex_alpha['id']}").status_code == 404
+
+
+def test_sharing_through_members(url: str) -> None:
+    alpha, beta = Api(url, ALPHA), Api(url, BETA)
+    wf = alpha.create_workflow("alpha_shared")
+    assert "alpha_shared" not in beta.names("workflows")
+
+    member = alpha.ok("POST", f"/workflows/{wf['id']}/members", {"member_id": "p-beta"},
+                      status=201)
+    assert member["status"] == "pending"
+    assert "alpha_shared" not in beta.names("workflows")  # not before it is accepted
+
+    beta.ok("PUT", f"/workflows/{wf['id']}/members/p-beta", {"status": "accepted"})
+    assert "alpha_shared" in beta.names("workflows")
+    ex = beta.ok("POST", "/executions", {"workflow_id": wf["id"]}, status=201)
+    assert ex["project_id"] == "p-beta"
+    assert "alpha_shared" not in Api(url, ADMIN).names("workflows")
+
+
+def test_admin_lists_every_project_with_all_projects(url: str) -> None:
+    alpha, beta, admin = Api(url, ALPHA), Api(url, BETA), Api(url, ADMIN)
+    alpha.create_workflow("alpha_for_admin")
+    ex = alpha.ok("POST", "/executions", {"workflow_name": "alpha_for_admin"}, status=201)
+
+    assert "alpha_for_admin" not in admin.names("workflows")  # like Mistral: own project
+    assert "alpha_for_admin" in admin.names("workflows", all_projects="true")
+    listed = admin.ok("GET", "/executions", all_projects="true")["executions"]
+    assert ex["id"] in {e["id"] for e in listed}
+    assert ex["id"] not in {e["id"] for e in admin.ok("GET", "/executions")["executions"]}
+
+    for resource in ("workflows", "executions", "cron_triggers", "event_triggers"):
+        r = beta.call("GET", f"/{resource}", all_projects="true")
+        assert r.status_code == 403, (resource, r.text)
+        assert f"{resource}:list:all_projects" in r.json()["faultstring"]
+
+
+def test_our_client_sends_the_token(url: str) -> None:
+    mistral = mistral_client(mistral_url=url + "/v2", auth_token=ALPHA)
+    mistral.workflows.create(wf_text("alpha_by_client"))
+    assert "alpha_by_client" in {w.name for w in mistral.workflows.list()}
+    anonymous = mistral_client(mistral_url=url + "/v2")
+    with pytest.raises(Exception) as err:
+        anonymous.workflows.list()
+    assert "401" in str(err.value)
+
+
+def test_policy_file_override_denies_workflow_creation(server: tuple[str, Path]) -> None:
+    url, policy_file = server
+    alpha, admin = Api(url, ALPHA), Api(url, ADMIN)
+    policy_file.write_text('"workflows:create": "role:admin"\n')
+    try:
+        # oslo.policy re-reads a changed policy file: no restart needed
+        r = alpha.call("POST", "/workflows", text=wf_text("denied_wf"))
+        assert r.status_code == 403, r.text
+        body = r.json()
+        assert body["faultcode"] == "Client"
+        assert "workflows:create" in body["faultstring"]
+        assert "denied_wf" not in alpha.names("workflows")  # reading is still allowed
+        admin.create_workflow("admin_wf")
+    finally:
+        policy_file.write_text("{}\n")
+    alpha.create_workflow("allowed_again")
