@@ -14,6 +14,7 @@ import datetime
 from typing import Any
 
 from mistral.context import RequestContext
+from mistral.db.filters import Filter
 from mistral.workflow import states
 
 _WF_FIELDS = ("id", "name", "workflow_name", "state", "state_info", "created_at",
@@ -49,12 +50,32 @@ def _empty_stats() -> dict[str, int]:
     return stats
 
 
+_CHUNK = 500
+
+
 class _Builder:
+    """Builds the tree level by level: one query for a workflow's tasks, then one (per
+    500 tasks) for all their action executions and one for all their subworkflows,
+    never one query per task."""
+
     def __init__(self, tx: Any, errors_only: bool, max_depth: int) -> None:
         self.tx = tx
         self.errors_only = errors_only
         self.max_depth = max_depth
         self.stats = _empty_stats()
+
+    def _children(self, repo: Any, task_ids: list[str], fields: tuple[str, ...]
+                  ) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {}
+        for start in range(0, len(task_ids), _CHUNK):
+            rows = repo.list(
+                filters={"task_execution_id": Filter("in", task_ids[start:start + _CHUNK])},
+                fields=fields, sort_keys=("created_at",),
+            )
+            for row in rows:
+                if not self.errors_only or row.state == states.ERROR:
+                    out.setdefault(row.task_execution_id, []).append(row)
+        return out
 
     def workflow(self, wf_ex: Any, depth: int) -> dict[str, Any]:
         entry = _entry(wf_ex, _WF_FIELDS)
@@ -62,37 +83,31 @@ class _Builder:
             filters={"workflow_execution_id": wf_ex.id}, fields=_TASK_FIELDS,
             sort_keys=("created_at",),
         )
-        task_entries = []
+        kept = []
         for task_ex in rows:
             self.stats["total_tasks_count"] += 1
             self.stats[_STAT_KEYS.get(task_ex.state, "idle_tasks_count")] += 1
-            if self.errors_only and task_ex.state != states.ERROR:
-                continue
-            task_entries.append(self.task(task_ex, depth))
-        entry["task_executions"] = task_entries
+            if not self.errors_only or task_ex.state == states.ERROR:
+                kept.append(task_ex)
+        actions = self._children(self.tx.action_executions,
+                                 [t.id for t in kept if t.type != "WORKFLOW"], _ACTION_FIELDS)
+        subs = self._children(self.tx.workflow_executions,
+                              [t.id for t in kept if t.type == "WORKFLOW"], _WF_FIELDS)
+        entry["task_executions"] = [self.task(t, depth, actions, subs) for t in kept]
         return entry
 
-    def task(self, task_ex: Any, depth: int) -> dict[str, Any]:
+    def task(self, task_ex: Any, depth: int, actions: dict[str, list[Any]],
+             subs: dict[str, list[Any]]) -> dict[str, Any]:
         entry = _entry(task_ex, _TASK_FIELDS)
         if task_ex.type == "WORKFLOW":
-            children = self.tx.workflow_executions.list(
-                filters={"task_execution_id": task_ex.id}, fields=_WF_FIELDS,
-                sort_keys=("created_at",),
-            )
-            if self.errors_only:
-                children = [c for c in children if c.state == states.ERROR]
+            children = subs.get(task_ex.id, [])
             if self.max_depth < 0 or depth < self.max_depth:
                 entry["workflow_executions"] = [self.workflow(c, depth + 1) for c in children]
             else:
                 entry["workflow_executions"] = [_entry(c, _WF_FIELDS) for c in children]
         else:
-            actions = self.tx.action_executions.list(
-                filters={"task_execution_id": task_ex.id}, fields=_ACTION_FIELDS,
-                sort_keys=("created_at",),
-            )
-            if self.errors_only:
-                actions = [a for a in actions if a.state == states.ERROR]
-            entry["action_executions"] = [_entry(a, _ACTION_FIELDS) for a in actions]
+            entry["action_executions"] = [
+                _entry(a, _ACTION_FIELDS) for a in actions.get(task_ex.id, [])]
         return entry
 
 
