@@ -6,8 +6,9 @@
 #   tools/bench-cluster.sh [OUTDIR] [-- extra bench.py args]
 #   e.g. tools/bench-cluster.sh /tmp/bc -- --reps-latency 10 --executions 50
 # Environment: PG_URL (admin URL, default postgres@127.0.0.1:5432), RABBIT (host:port),
-# PORT (API port), PROFILE=1 records py-spy flame graphs of engine and executor
-# (needs py-spy on PATH) into OUTDIR.
+# PORT (API port), PROFILE=1 records py-spy collapsed stacks (busy threads) of engine and executor
+# (needs py-spy on PATH) into OUTDIR; AFTER_BENCH="cmd" runs cmd (with DB_URL and OUT set)
+# before the database is dropped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -28,8 +29,11 @@ mkdir -p "$OUT"
 rm -f "$OUT"/*.log
 
 PIDS=()
+SPY=()
 cleanup() {
     set +e
+    for p in "${SPY[@]}"; do kill -INT "$p" 2>/dev/null; done  # py-spy writes its file on SIGINT
+    for p in "${SPY[@]}"; do wait "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
     rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1
@@ -66,8 +70,8 @@ sleep 2  # engine and executor servers listening
 if [ "${PROFILE:-0}" = 1 ]; then
     for s in engine executor; do
         eval "pid=\$PID_$s"
-        py-spy record -r 50 -o "$OUT/$s.svg" -p "$pid" >"$OUT/py-spy-$s.log" 2>&1 &
-        PIDS+=($!)
+        py-spy record -r 20 -f raw -o "$OUT/$s.folded" -p "$pid" >"$OUT/py-spy-$s.log" 2>&1 &
+        SPY+=($!)
     done
 fi
 
@@ -77,5 +81,8 @@ for s in engine executor api; do
     eval "pid=\$PID_$s"
     echo "$s: RSS $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1/1024}') (at end)" >&2
 done
+if [ -n "${AFTER_BENCH:-}" ]; then  # e.g. a query of the run's rows before they are dropped
+    DB_URL="postgresql://postgres@$PG_HOST/$DB" OUT="$OUT" bash -c "$AFTER_BENCH" || true
+fi
 errors=$(grep -c " ERROR " "$OUT"/engine.log "$OUT"/executor.log "$OUT"/api.log || true)
 echo "log lines at ERROR: $errors" >&2
