@@ -13,7 +13,7 @@ from typing import Any
 
 from pecan import rest
 
-from mistral.api import http
+from mistral.api import http, policy
 from mistral.api.controllers.v2.execution_type import render
 from mistral.api.controllers.v2.resource import datetime_to_str
 from mistral.db.filters import Filter
@@ -157,6 +157,7 @@ class SubExecutionsController(rest.RestController):
 
     @http.expose()
     def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("executions:list")
         depth = http.query_depth()
         errors_only = http.query_bool("errors_only", False)
         with http.read_tx() as tx:
@@ -169,6 +170,7 @@ class ReportController(rest.RestController):
 
     @http.expose()
     def get_all(self, execution_id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("executions:get")
         with http.read_tx() as tx:
             return report(
                 tx, execution_id,
@@ -185,6 +187,7 @@ class TaskExecutionsController(rest.RestController):
 
     @http.expose()
     def get_all(self, task_id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("executions:list")
         depth = http.query_depth()
         errors_only = http.query_bool("errors_only", False)
         with http.read_tx() as tx:
