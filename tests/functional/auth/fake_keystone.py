@@ -5,7 +5,9 @@ Keystone is an OpenStack service that cannot run here, so this small ``http.serv
 version discovery (``/`` and ``/v3``), the service user's password authentication
 (``POST /v3/auth/tokens``, with a catalog naming this server as the identity endpoint) and
 the validation of a user's token (``GET /v3/auth/tokens`` with ``X-Subject-Token``: the
-token's user, project and roles, or 404 for a token it never issued).
+token's user, project and roles, or 404 for a token it never issued). Users listed in
+``passwords`` may log in themselves (a client's password authentication), and
+``services`` adds catalog entries (e.g. ``workflowv2``) for clients that look Mistral up.
 """
 
 from __future__ import annotations
@@ -36,9 +38,12 @@ class Identity:
 class FakeKeystone:
     """``with FakeKeystone({token: Identity}) as ks: ks.url`` — the identity endpoint."""
 
-    def __init__(self, tokens: dict[str, Identity], service_password: str = "secret") -> None:
+    def __init__(self, tokens: dict[str, Identity], service_password: str = "secret",
+                 passwords: dict[str, tuple[str, str]] | None = None) -> None:
         self.tokens = dict(tokens)
         self.service_password = service_password
+        self.passwords = dict(passwords or {})  # user name -> (password, token)
+        self.services: dict[str, str] = {}  # catalog: service type -> URL
         self.validations = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -68,14 +73,15 @@ class FakeKeystone:
         }
 
     def _token(self, who: Identity) -> dict[str, Any]:
+        services = {"identity": self.url + "/v3", **self.services}
         catalog = [{
-            "type": "identity", "name": "keystone", "id": "identity",
+            "type": kind, "name": kind, "id": kind,
             "endpoints": [
-                {"id": f"id-{iface}", "interface": iface, "region": "RegionOne",
-                 "region_id": "RegionOne", "url": self.url + "/v3"}
+                {"id": f"{kind}-{iface}", "interface": iface, "region": "RegionOne",
+                 "region_id": "RegionOne", "url": url}
                 for iface in ("public", "internal", "admin")
             ],
-        }]
+        } for kind, url in services.items()]
         return {"token": {
             "methods": ["password"], "expires_at": EXPIRES, "issued_at": ISSUED,
             "audit_ids": ["audit"],
@@ -132,8 +138,14 @@ class FakeKeystone:
                 if self.path.split("?")[0].rstrip("/") != "/v3/auth/tokens":
                     self._send(404, {"error": {"code": 404, "message": self.path}})
                     return
-                password = (body.get("auth", {}).get("identity", {}).get("password", {})
-                            .get("user", {}).get("password"))
+                user = (body.get("auth", {}).get("identity", {}).get("password", {})
+                        .get("user", {}))
+                password, name = user.get("password"), user.get("name")
+                if name in keystone.passwords and keystone.passwords[name][0] == password:
+                    token = keystone.passwords[name][1]
+                    self._send(201, keystone._token(keystone.tokens[token]),
+                               {"X-Subject-Token": token})
+                    return
                 if password != keystone.service_password:
                     self._send(401, {"error": {"code": 401, "title": "Unauthorized",
                                                "message": "bad credentials"}})
