@@ -28,6 +28,7 @@ from typing import Any
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
 
+from mistral import exceptions as exc
 from mistral.api import errors, http
 from mistral.context import RequestContext
 
@@ -131,7 +132,10 @@ class Policy:
             "roles": list(ctx.roles),
         }
         target = {"project_id": ctx.project_id, "user_id": ctx.user_id}
-        return bool(self._enforcer.authorize(rule, target, creds, do_raise=False))
+        try:
+            return bool(self._enforcer.authorize(rule, target, creds, do_raise=False))
+        except ValueError as e:  # the operator's file changed and no longer parses
+            raise exc.ConfigError(f"The policy file cannot be read: {str(e).splitlines()[0]}")
 
 
 def authorize(rule: str) -> None:

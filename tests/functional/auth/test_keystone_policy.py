@@ -249,3 +249,16 @@ def test_policy_file_override_denies_workflow_creation(server: tuple[str, Path])
     finally:
         policy_file.write_text("{}\n")
     alpha.create_workflow("allowed_again")
+
+
+def test_a_broken_policy_file_is_a_clear_500_until_fixed(server: tuple[str, Path]) -> None:
+    url, policy_file = server
+    alpha = Api(url, ALPHA)
+    policy_file.write_text('"workflows:list": [unclosed\n')
+    try:
+        r = alpha.call("GET", "/workflows")
+        assert r.status_code == 500, r.text
+        assert "policy file" in r.json()["faultstring"]
+    finally:
+        policy_file.write_text("{}\n")
+    assert alpha.call("GET", "/workflows").status_code == 200
