@@ -232,6 +232,12 @@ class Launcher:
             local.attach_engine(engine)
             local.start()
             self._on_stop("local executor", local.stop)
+        # each engine RPC handler may hold a database connection: keep some for the
+        # scheduler, the reconciler, heartbeats and an API in this process
+        reserve = 8 + (max(8, conf.api.api_workers) if "api" in self.services else 0)
+        db_conns = int(conf.database.max_pool_size or 5) + max(int(conf.database.max_overflow or 0), 0)
+        threads = rpc.limit_server_threads(conf, max(4, db_conns - reserve))
+        LOG.info("Engine RPC server: %d handler threads for %d database connections", threads, db_conns)
         server = rpc.make_engine_server(transport, engine, host=conf.engine.host, topic=conf.engine.topic)
         server.start()
         self._on_stop("engine RPC server", server.stop)

@@ -12,7 +12,7 @@ from oslo_messaging import Transport
 
 from mistral import exceptions as exc
 
-__all__ = ["Transport", "cleanup", "get_transport"]
+__all__ = ["Transport", "cleanup", "get_transport", "limit_server_threads"]
 
 DEFAULT_CONTROL_EXCHANGE = "mistral"
 
@@ -32,6 +32,23 @@ def get_transport(url: str = "fake:/", conf: cfg.ConfigOpts | None = None) -> Tr
         return oslo_messaging.get_rpc_transport(conf, url=url)
     except (oslo_messaging.InvalidTransportURL, oslo_messaging.DriverLoadFailure) as e:
         raise exc.ConfigError(f"Bad transport_url {url!r}: {e}") from None
+
+
+def limit_server_threads(conf: cfg.ConfigOpts, limit: int) -> int:
+    """Cap the default of ``[DEFAULT] executor_thread_pool_size`` (oslo.messaging's 64).
+
+    An engine's RPC handler holds a database connection while it waits for its
+    execution's row lock; more handlers than the connection pool serves make them time
+    out in the pool instead of waiting their turn. An operator's own value wins.
+    Returns the size the servers of ``conf`` will use.
+    """
+    from oslo_messaging import server as om_server
+
+    conf.register_opts(om_server._pool_opts)
+    default = conf._get_opt_info("executor_thread_pool_size")["opt"].default
+    if limit < default:
+        conf.set_default("executor_thread_pool_size", max(1, limit))
+    return int(conf.executor_thread_pool_size)
 
 
 def cleanup(transport: Transport) -> None:

@@ -78,6 +78,19 @@ def acknowledged(c: Cluster) -> int:
         db.dispose()
 
 
+def executor_hosts(c: Cluster) -> dict[str, str | None]:
+    """``executor_host`` of every action execution, as the heartbeats recorded it."""
+    from mistral.db.api import Database
+
+    db = Database(c.db_url)
+    try:
+        with db.transaction(readonly=True) as tx:
+            return {a.id: a.executor_host
+                    for a in tx.action_executions.list(fields=("id", "executor_host"))}
+    finally:
+        db.dispose()
+
+
 def start_api_engine(c: Cluster) -> None:
     c.start("api", "api")
     c.start("engine", "engine", engine={"host": "engine-1"})
@@ -105,6 +118,11 @@ def test_two_executors_share_the_work(c: Cluster) -> None:
     assert on1 and on2, "both executors must have run actions"
     assert len(on1) + len(on2) == 24
     assert not set(a for a, _ in on1) & set(a for a, _ in on2), "an action ran twice"
+    # heartbeats name the executor; an action that finished before its acknowledgement
+    # was applied may have none, but never a wrong one
+    hosts = executor_hosts(c)
+    assert all(hosts[a] in (host, None) for a, host in on1 + on2), hosts
+    assert {h for h in hosts.values() if h} == {"exec-1", "exec-2"}
 
 
 def test_kill9_executor_mid_action_follows_each_tasks_policy(c: Cluster) -> None:

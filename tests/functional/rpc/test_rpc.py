@@ -254,3 +254,17 @@ def test_a_call_nobody_answers_is_service_unavailable(transport: rpc.Transport) 
 def test_bad_transport_url_is_a_config_error() -> None:
     with pytest.raises(exc.ConfigError, match="nosuchdriver"):
         rpc.get_transport("nosuchdriver://x")
+
+
+def test_server_threads_are_capped_by_default_but_an_operators_value_wins() -> None:
+    from oslo_config import cfg
+
+    conf = cfg.ConfigOpts()
+    conf([])
+    assert rpc.limit_server_threads(conf, 40) == 40
+    assert rpc.limit_server_threads(conf, 100) == 40  # a cap never raises the size
+    own = cfg.ConfigOpts()
+    own([])
+    rpc.limit_server_threads(own, 100)
+    own.set_override("executor_thread_pool_size", 90)
+    assert rpc.limit_server_threads(own, 40) == 90
