@@ -239,6 +239,8 @@ class Launcher:
         threads = rpc.limit_server_threads(conf, max(4, db_conns - reserve))
         LOG.info("Engine RPC server: %d handler threads for %d database connections", threads, db_conns)
         server = rpc.make_engine_server(transport, engine, host=conf.engine.host, topic=conf.engine.topic)
+        if server.heartbeats is not None:
+            engine.heartbeat_backlog = server.heartbeats.backlog
         server.start()
         self._on_stop("engine RPC server", server.stop)
         scheduler.start()

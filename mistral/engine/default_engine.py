@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any, Callable
 
 from mistral import exceptions as exc
@@ -68,6 +69,10 @@ class DefaultEngine:
         )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: seconds of heartbeats this process received but has not applied yet (the
+        #: composition root plugs in the RPC server's heartbeat queue)
+        self.heartbeat_backlog: Callable[[], float] = lambda: 0.0
+        self._stalled = 0.0  # how late the reconciler's last wake-up was
 
     # -- composition ------------------------------------------------------------------
 
@@ -104,8 +109,21 @@ class DefaultEngine:
                 self.reconcile()
             except Exception:  # noqa: BLE001 - the loop must survive a bad pass
                 LOG.exception("Reconciler pass failed")
+            started = time.monotonic()
             if self._stop.wait(self.settings.reconcile_interval):
                 return
+            self._stalled = max(0.0, time.monotonic() - started - self.settings.reconcile_interval)
+
+    def heartbeat_lag(self) -> float:
+        """Seconds by which this engine itself may be behind on heartbeats: received but
+        not applied yet, or the process was stalled (CPU-starved) before this pass. The
+        reconciler adds them to the deadline, so a slow engine does not take its own lag
+        for a dead executor."""
+        try:
+            backlog = float(self.heartbeat_backlog())
+        except Exception:  # noqa: BLE001 - a probe never stops the reconciler
+            backlog = 0.0
+        return max(0.0, backlog) + self._stalled
 
     def reconcile(self) -> int:
         """One recovery pass (see ``mistral.engine.recovery``); returns repairs made."""

@@ -56,12 +56,14 @@ def _lost_actions(engine: DefaultEngine) -> int:
     deadline = s.heartbeat_deadline
     if deadline is None:
         return 0
+    lag = engine.heartbeat_lag()
+    deadline += lag
     batch = s.integrity_check_batch_size * 20
     with engine._db.transaction(admin_context(), readonly=True) as tx:
         never = tx.action_executions.list(
             filters={"state": states.RUNNING, "accepted": False, "is_sync": True,
                      "workflow_execution_id": Filter("neq", None),
-                     "created_at": Filter("lt", _ago(engine, s.first_heartbeat_timeout))},
+                     "created_at": Filter("lt", _ago(engine, s.first_heartbeat_timeout + lag))},
             fields=("id", "workflow_execution_id", "last_heartbeat"), limit=batch,
         )
         silent = tx.action_executions.list(
@@ -74,25 +76,26 @@ def _lost_actions(engine: DefaultEngine) -> int:
     repaired = 0
     for action_ex_id, wf_ex_id in found:
         repaired += bool(engine._locked(
-            admin_context(), wf_ex_id, functools.partial(_repair_action, engine, i=action_ex_id)))
+            admin_context(), wf_ex_id,
+            functools.partial(_repair_action, engine, i=action_ex_id, lag=lag)))
     return repaired
 
 
-def _is_stale(engine: DefaultEngine, action_ex: Any) -> bool:
+def _is_stale(engine: DefaultEngine, action_ex: Any, lag: float = 0.0) -> bool:
     s = engine.settings
     if action_ex.state != states.RUNNING:
         return False
     if not action_ex.accepted:
         since = action_ex.last_heartbeat or action_ex.created_at
-        return since < _ago(engine, s.first_heartbeat_timeout)
+        return since < _ago(engine, s.first_heartbeat_timeout + lag)
     return action_ex.last_heartbeat is not None and \
-        action_ex.last_heartbeat < _ago(engine, s.heartbeat_deadline or 0)
+        action_ex.last_heartbeat < _ago(engine, (s.heartbeat_deadline or 0) + lag)
 
 
-def _repair_action(engine: DefaultEngine, w: Work, wf_ex: Any, i: str) -> bool:
+def _repair_action(engine: DefaultEngine, w: Work, wf_ex: Any, i: str, lag: float = 0.0) -> bool:
     action_ex_id = i
     action_ex = w.tx.action_executions.get(action_ex_id)
-    if not _is_stale(engine, action_ex) or states.is_terminal(wf_ex.state):
+    if not _is_stale(engine, action_ex, lag) or states.is_terminal(wf_ex.state):
         return False
     rc = rc_of(action_ex)
     request = rc.get("request") or {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -109,6 +110,8 @@ class HeartbeatSink:
         self._ctx: RequestContext | None = None
         self._cond = threading.Condition()
         self._busy = False
+        self._since: float | None = None  # when the oldest pending report arrived
+        self._applying_since: float | None = None
         self._stopping = False
         self._thread: threading.Thread | None = None
 
@@ -117,11 +120,20 @@ class HeartbeatSink:
             if self._stopping:
                 return
             self._pending.setdefault(host, set()).update(action_ex_ids)
+            if self._since is None:
+                self._since = time.monotonic()
             self._ctx = ctx
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="mistral-heartbeats", daemon=True)
                 self._thread.start()
             self._cond.notify_all()
+
+    def backlog(self) -> float:
+        """Seconds since the oldest report not applied yet arrived (0 when none): the
+        engine's reconciler adds it to its heartbeat deadline."""
+        with self._cond:
+            oldest = [t for t in (self._since, self._applying_since) if t is not None]
+        return time.monotonic() - min(oldest) if oldest else 0.0
 
     def pending(self) -> int:
         """How many reported ids wait to be applied."""
@@ -151,12 +163,14 @@ class HeartbeatSink:
                 batch, self._pending = self._pending, {}
                 ctx = self._ctx
                 self._busy = True
+                self._applying_since, self._since = self._since, None
             try:
                 for host, ids in batch.items():
                     self._apply(ctx, sorted(ids), host)
             finally:
                 with self._cond:
                     self._busy = False
+                    self._applying_since = None
                     self._cond.notify_all()
 
     def _apply(self, ctx: RequestContext | None, ids: list[str], host: str | None) -> None:

@@ -204,6 +204,7 @@ def test_heartbeats_are_applied_one_at_a_time_and_merged_while_one_is_applied(tr
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and server.heartbeats.pending() < 11:
             time.sleep(0.01)
+        assert server.heartbeats.backlog() > 0  # reports wait: the engine knows it is behind
         engine.release.set()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and len({i for ids, _ in engine.applied for i in ids}) < 12:
@@ -212,6 +213,7 @@ def test_heartbeats_are_applied_one_at_a_time_and_merged_while_one_is_applied(tr
         engine.release.set()
         server.stop()
     assert engine.peak == 1
+    assert server.heartbeats.backlog() == 0.0
     by_host = {}
     for ids, host in engine.applied:
         by_host.setdefault(host, set()).update(ids)
