@@ -310,9 +310,9 @@ class Launcher:
         if conf.pecan.auth_enable:
             from mistral.api import auth
 
-            if conf.api.auth_type != "keystone":
+            if conf.auth_type != "keystone":
                 raise exc.ConfigError(
-                    f"auth_type = {conf.api.auth_type} is not supported; only keystone "
+                    f"auth_type = {conf.auth_type} is not supported; only keystone "
                     "(keystonemiddleware auth_token from [keystone_authtoken])")
             app = auth.with_keystone(app, conf)
         threads = max(8, conf.api.api_workers)
