@@ -105,17 +105,20 @@ api_opts = [
         help="(Ours.) Largest request body the API accepts, in KiB; larger bodies get 413.",
     ),
     cfg.IntOpt(
-        "default_list_limit",
-        default=100,
-        min=1,
-        help="(Ours.) Page size of list endpoints when the client gives no limit. "
-        "Mistral returns everything; we page, with a 'next' link.",
-    ),
-    cfg.IntOpt(
-        "max_list_limit",
+        "max_limit",
         default=1000,
         min=1,
-        help="(Ours.) Largest page size a client may ask for with 'limit'.",
+        deprecated_name="max_list_limit",
+        help="Largest number of resources one list request returns. A request with no "
+        "limit, or with a larger one, gets this many at most, with a 'next' link to "
+        "the following page (not an error). Bounds the memory a single list takes in "
+        "the API and the database.",
+    ),
+    cfg.IntOpt(
+        "default_list_limit",
+        min=1,
+        help="(Ours.) Page size of list endpoints when the client gives no limit. Unset "
+        "(the default) means [api] max_limit, as in Mistral; never more than max_limit.",
     ),
 ]
 

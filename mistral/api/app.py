@@ -41,8 +41,8 @@ class ApiSettings:
 
     auth_enable: bool = False
     max_request_body_size_kb: int = 2048
-    default_list_limit: int = 100
-    max_list_limit: int = 1000
+    max_limit: int = 1000
+    default_list_limit: int | None = None
     max_definition_size_kb: int = 1024
     max_definition_depth: int = 64
     allow_action_execution_deletion: bool = False
@@ -53,8 +53,8 @@ class ApiSettings:
         return cls(
             auth_enable=conf.pecan.auth_enable,
             max_request_body_size_kb=conf.api.max_request_body_size_kb,
+            max_limit=conf.api.max_limit,
             default_list_limit=conf.api.default_list_limit,
-            max_list_limit=conf.api.max_list_limit,
             max_definition_size_kb=conf.max_definition_size_kb,
             max_definition_depth=conf.max_definition_depth,
             allow_action_execution_deletion=conf.api.allow_action_execution_deletion,

@@ -242,6 +242,28 @@ def test_default_page_size_comes_from_settings(sqlite_database: object) -> None:
     assert len(rest["workflows"]) == 1 and "next" not in rest
 
 
+def test_list_without_limit_or_with_a_larger_one_is_clamped_to_max_limit(
+    sqlite_database: object,
+) -> None:
+    # Mistral's [api] max_limit: clamped with a 'next' link, not a 400.
+    from mistral.api.app import ApiSettings
+    from tests.functional.api.client import build_client
+
+    small = build_client(sqlite_database, settings=ApiSettings(max_limit=2))
+    for i in range(3):
+        small.post("/v2/workflows", ONE_WORKFLOW.replace("single", f"m{i}"))
+    for query in ("", "?limit=100000", "?limit=0"):
+        r = small.get("/v2/workflows" + query)
+        assert r.status_code == 200, r.text
+        assert len(r.json["workflows"]) == 2 and "limit=2" in r.json["next"], query
+    rest = small.get(r.json["next"].replace("http://localhost", "")).json
+    assert len(rest["workflows"]) == 1 and "next" not in rest
+    assert len(small.get("/v2/workflows?limit=1").json["workflows"]) == 1
+    # Our default_list_limit never exceeds max_limit.
+    capped = build_client(sqlite_database, settings=ApiSettings(max_limit=2, default_list_limit=50))
+    assert len(capped.get("/v2/workflows").json["workflows"]) == 2
+
+
 def test_depth_limit_comes_from_settings(sqlite_database: object) -> None:
     from mistral.api.app import ApiSettings
     from tests.functional.api.client import build_client

@@ -137,14 +137,12 @@ def parse_list_query(
             raise errors.bad_request(f"Unknown field '{name}' in 'nulls'.")
         filters[name] = None
 
-    limit = http.query_int("limit", settings.default_list_limit)
+    # As Mistral's [api] max_limit: no limit, or a larger one, is clamped (a 'next'
+    # link leads on), never refused.
+    page = min(settings.default_list_limit or settings.max_limit, settings.max_limit)
+    limit = http.query_int("limit", page)
     assert limit is not None
-    if limit <= 0:
-        limit = settings.default_list_limit
-    if limit > settings.max_list_limit:
-        raise errors.bad_request(
-            f"Query parameter 'limit' must be at most {settings.max_list_limit}, not {limit}."
-        )
+    limit = page if limit <= 0 else min(limit, settings.max_limit)
 
     sort_keys = _split(params.get("sort_keys")) or [default_sort[0]]
     sort_dirs = _split(params.get("sort_dirs"))
