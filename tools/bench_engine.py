@@ -6,7 +6,7 @@
 Scenarios: a 50-task chain, a 100-way fan-out joined with ``join: all``, a
 1,000-item with-items, a 100-task chain inside a 1,000-task definition (what one event
 costs when the spec is large), and a 1,000-item with-items whose expressions see
-~1 MB of workflow data (``--only`` picks scenarios by number, e.g. ``--only 4,5``). ``inline`` runs each std action right after the engine's
+~1 MB of workflow data (all at once, and 10 at a time) (``--only`` picks scenarios by number, e.g. ``--only 4,5``). ``inline`` runs each std action right after the engine's
 commit, in the calling thread (no pool); ``local`` uses the real bounded-pool
 ``LocalExecutor`` with heartbeats. Prints seconds per scenario.
 """
@@ -73,10 +73,11 @@ def big_definition(total: int, run: int) -> str:
     return "version: '2.0'\nbig:\n  tasks:\n" + "\n".join(tasks)
 
 
-def items_with_data(n: int) -> str:
-    return ("version: '2.0'\nitems_data:\n  input: [items, blob]\n"
+def items_with_data(n: int, concurrency: int = 0) -> str:
+    extra = f"      concurrency: {concurrency}\n" if concurrency else ""
+    return (f"version: '2.0'\nitems_data{concurrency}:\n  input: [items, blob]\n"
             "  output: {count: <% len($.r) %>}\n  tasks:\n"
-            "    t:\n      with-items: i in <% $.items %>\n"
+            f"    t:\n{extra}      with-items: i in <% $.items %>\n"
             "      action: std.echo output=<% $.i.k0 %>\n"
             "      publish: {r: <% task().result %>}\n")
 
@@ -165,6 +166,8 @@ def main() -> None:
                      ("1,000-item with-items", with_items(1000), {}),
                      ("100 of a 1,000-task definition", big_definition(1000, 100), {}),
                      ("1,000 items, ~1 MB of data", items_with_data(1000),
+                      items_data_input(1000)),
+                     ("same, concurrency: 10", items_with_data(1000, 10),
                       items_data_input(1000)))
         only = {int(x) for x in args.only.split(",") if x}
         for number, (label, text, wf_input) in enumerate(scenarios, 1):

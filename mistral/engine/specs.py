@@ -21,7 +21,9 @@ from mistral.lang.specs import ActionSpec, WorkflowSpec
 T = TypeVar("T")
 
 
-class _LRU:
+class LRU:
+    """A small thread-safe LRU."""
+
     def __init__(self, size: int) -> None:
         self._size = size
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
@@ -39,8 +41,21 @@ class _LRU:
                 self._data.popitem(last=False)
         return value
 
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+            return None
 
-_ACTION_SPECS = _LRU(1024)
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+
+_ACTION_SPECS = LRU(1024)
 
 #: The columns of a workflow execution every event loads with its row lock: all but the
 #: large ones. ``spec`` comes from the cache; ``input`` and ``context`` (DATA_FIELDS) are

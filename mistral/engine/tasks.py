@@ -297,21 +297,38 @@ def launch_more(w: Work, wf_ex: Any, task_ex: Any, items: list[dict] | None = No
     if not todo and idx >= total:
         set_rc(task_ex, next_index=idx)
         return
-    if rc.get("with_items") and items is None:
-        items = _items(w, wf_ex, task_ex, spec_of(w, wf_ex, task_ex))
+    items, base = _unit_data(w, wf_ex, task_ex, items)
     set_rc(task_ex, next_index=idx, launched=int(rc.get("launched", 0)) + len(todo))
-    _launch_units(w, wf_ex, task_ex, todo, items)
+    _launch_units(w, wf_ex, task_ex, todo, items, base)
+
+
+def _unit_data(w: Work, wf_ex: Any, task_ex: Any, items: list[dict] | None
+               ) -> tuple[list[dict] | None, PreparedData]:
+    """The items and the task's data (built and converted for YAQL once; each item only
+    adds its own variables, so launching N items costs N × item, not N × data).
+
+    Kept in-process per task attempt while the execution row is unchanged (its
+    ``updated_at``), so a concurrency-limited with-items does not rebuild large data on
+    every completion; an entry is stored only after this event's commit."""
+    key = (task_ex.id, int(rc_of(task_ex).get("attempt", 0)), str(wf_ex.updated_at))
+    cached = w.s.unit_data.get(key) if items is None else None
+    if cached is not None:
+        return cached
+    if items is None and rc_of(task_ex).get("with_items"):
+        items = _items(w, wf_ex, task_ex, spec_of(w, wf_ex, task_ex))
+    value = (items, PreparedData(data.task_data(w, wf_ex, task_ex.in_context)))
+    if items is not None and task_ex.items_total > 1:
+        lru = w.s.unit_data
+        w.tx.after_commit(lambda: lru.put(key, value))
+    return value
 
 
 def _launch_units(w: Work, wf_ex: Any, task_ex: Any, indices: list[int],
-                  items: list[dict] | None) -> None:
+                  items: list[dict] | None, base: PreparedData) -> None:
     tspec = spec_of(w, wf_ex, task_ex)
     rows: list[dict] = []
     requests = []
     failures: list[tuple[int, str]] = []
-    # The task's data is built (and converted for YAQL) once; each item only adds its
-    # own variables, so launching N items costs N × item, not N × data.
-    base = PreparedData(data.task_data(w, wf_ex, task_ex.in_context))
     current = data.task_dict(task_ex)
     for i in indices:
         d = base.overlay(items[i]) if items is not None else base
@@ -364,12 +381,21 @@ def _start_child(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
     definition = specs.find_workflow_definition(
         w.tx, name, wf_ex.workflow_namespace or "", _workbook(wf_ex)
     )
+    depth = int(rc_of(wf_ex).get("depth", 0)) + 1
+    if depth > MAX_NESTING:
+        # a workflow calling itself (directly or not) without end: every level is made
+        # in this one transaction, so without a bound it never commits and eats memory
+        raise exc.InputError(f"subworkflows are nested deeper than {MAX_NESTING} levels")
     params = {"env": (wf_ex.params or {}).get("env") or {}}
     if (wf_ex.params or {}).get("notify"):
         params["notify"] = wf_ex.params["notify"]
-    executions.create_execution(
+    child = executions.create_execution(
         w, definition, wf_input, params, parent_task=task_ex, parent_wf=wf_ex, index=index,
     )
+    set_rc(child, depth=depth)
+
+
+MAX_NESTING = 100
 
 
 # -- finishing --------------------------------------------------------------------

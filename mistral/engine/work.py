@@ -48,6 +48,9 @@ class Services:
     #: action execution id -> its workflow execution id, for actions sent by this
     #: process (saves a read per result; a miss just reads the row)
     action_owner: ActionOwners = field(default_factory=lambda: ActionOwners())
+    #: (task id, attempt, execution updated_at) -> (with-items items, prepared data):
+    #: a concurrency-limited with-items launches its next items without rebuilding them
+    unit_data: specs.LRU = field(default_factory=lambda: specs.LRU(64))
 
 
 class ActionOwners:
