@@ -198,3 +198,31 @@ wf:
     assert wf["output"]["r"] == [
         {"yaql": i * 11, "jinja": f"{i}-500", "blob_ok": True} for i in range(40)
     ]
+
+
+def test_items_launched_later_see_a_global_published_meanwhile(h: Harness) -> None:
+    """With concurrency, later items are launched by later events: what they see is
+    the execution's data at that time (kept data is reused only while the execution
+    row is unchanged)."""
+    h.define("""
+version: '2.0'
+wf:
+  vars:
+    g: before
+  tasks:
+    t:
+      with-items: i in <% [0, 1, 2, 3, 4, 5] %>
+      concurrency: 1
+      action: std.echo output="<% $.i %>:<% $.g %>"
+    other:
+      action: std.noop
+      on-success:
+        publish:
+          global:
+            g: after
+""")
+    wf = h.run("wf")
+    assert wf["state"] == "SUCCESS", wf["state_info"]
+    out = result_of(h.task(wf["id"], "t"))
+    assert out[0] == "0:before" and out[-1] == "5:after", out
+    assert [x.split(":")[0] for x in out] == [str(i) for i in range(6)]
