@@ -395,7 +395,7 @@ def _start_child(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
     set_rc(child, depth=depth)
 
 
-MAX_NESTING = 100
+MAX_NESTING = 64
 
 
 # -- finishing --------------------------------------------------------------------
