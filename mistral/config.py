@@ -311,6 +311,41 @@ yaql_opts = [
     cfg.BoolOpt("allow_delegates", default=False, help="Enables or disables delegate expression type."),
 ]
 
+action_std_http_opts = [
+    cfg.ListOpt(
+        "allowed_hosts",
+        default=[],
+        help="Host names std.http, std.mistral_http and the webhook notifier may connect "
+        "to. Empty (the default): any host whose addresses are not in denied_cidrs.",
+    ),
+    cfg.ListOpt(
+        "denied_cidrs",
+        default=["127.0.0.0/8", "::1/128", "169.254.0.0/16", "fe80::/10"],
+        help="Address ranges outbound std.http / std.mistral_http / webhook requests may "
+        "not reach (SSRF mitigation). The host is resolved and every one of its "
+        "addresses (and those of every redirect target) is checked. The default, "
+        "loopback and link-local, keeps localhost and the cloud metadata service "
+        "(169.254.169.254) out of reach; add private ranges such as 10.0.0.0/8 to keep "
+        "internal networks out too. An empty list turns the address check off (the "
+        "http/https-only rule and allowed_hosts still apply).",
+    ),
+    cfg.IntOpt(
+        "default_timeout",
+        default=60,
+        min=0,
+        help="Timeout in seconds of a std.http / std.mistral_http request that sets none "
+        "itself, so a slow peer cannot hold an executor thread. 0 means no timeout.",
+    ),
+    cfg.IntOpt(
+        "max_response_size_bytes",
+        default=5242880,
+        min=0,
+        help="Largest std.http response body accepted, in bytes: a larger Content-Length "
+        "is refused before the body is read, and reading stops (the action fails) once a "
+        "body without a Content-Length goes past it. 0 means no limit.",
+    ),
+]
+
 API_GROUP = "api"
 PECAN_GROUP = "pecan"
 ENGINE_GROUP = "engine"
@@ -322,6 +357,7 @@ ACTION_HEARTBEAT_GROUP = "action_heartbeat"
 COORDINATION_GROUP = "coordination"
 NOTIFIER_GROUP = "notifier"
 YAQL_GROUP = "yaql"
+ACTION_STD_HTTP_GROUP = "action_std_http"
 
 _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (API_GROUP, api_opts),
@@ -335,6 +371,7 @@ _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (COORDINATION_GROUP, coordination_opts),
     (NOTIFIER_GROUP, notifier_opts),
     (YAQL_GROUP, yaql_opts),
+    (ACTION_STD_HTTP_GROUP, action_std_http_opts),
 )
 
 CONF = cfg.CONF

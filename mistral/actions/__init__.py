@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mistral.actions.base import Action, ActionContext, input_signature, validate_input
+from mistral.actions.base import Action, ActionContext, ActionSettings, input_signature, validate_input
 from mistral.actions.registry import ActionDescriptor, ActionRegistry
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "ActionContext",
     "ActionDescriptor",
     "ActionRegistry",
+    "ActionSettings",
     "input_signature",
     "validate_input",
 ]

@@ -17,8 +17,20 @@ from typing import Any
 
 from mistral.context import RequestContext
 from mistral.engine.interface import ActionResult
+from mistral.utils.egress import EgressPolicy
 
-__all__ = ["Action", "ActionContext", "ActionResult", "input_signature", "validate_input"]
+__all__ = ["Action", "ActionContext", "ActionResult", "ActionSettings", "input_signature", "validate_input"]
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    """The configuration actions see, as plain values (built by the composition root).
+
+    ``http``: the ``[action_std_http]`` policy of std.http / std.mistral_http; the
+    default is Mistral's (loopback and link-local denied).
+    """
+
+    http: EgressPolicy = field(default_factory=EgressPolicy)
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,9 @@ class Action:
 
     def is_sync(self) -> bool:
         return True
+
+    def configure(self, settings: ActionSettings) -> None:
+        """Take the service's settings; the registry calls it on every action it builds."""
 
     def cancel(self) -> None:
         """Ask the action to stop; ``run`` of a blocking action should notice and return."""

@@ -4,6 +4,10 @@ The result has Mistral's shape: ``{content, status, headers, url, history, encod
 reason, cookies, elapsed}`` with ``content`` decoded from JSON when it is JSON. A status
 outside 200..306 makes the same dict the action's *error*. Network failures become an
 ``ActionError`` naming the URL.
+
+Every request goes through the ``[action_std_http]`` policy (``mistral.utils.egress``):
+http(s) only, ``allowed_hosts``, ``denied_cidrs`` for every address of the host and of
+every redirect hop, ``default_timeout`` and ``max_response_size_bytes``.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from typing import Any
 
 import requests
 
-from mistral.actions.base import Action, ActionContext
+from mistral.actions.base import Action, ActionContext, ActionSettings
 from mistral.engine.interface import ActionResult
 from mistral.exceptions import ActionError
+from mistral.utils.egress import EgressPolicy
 
 
 class HTTPAction(Action):
@@ -53,6 +58,10 @@ class HTTPAction(Action):
         self.allow_redirects = allow_redirects
         self.proxies = proxies
         self.verify = verify
+        self.policy = EgressPolicy()
+
+    def configure(self, settings: ActionSettings) -> None:
+        self.policy = settings.http
 
     def _extra_headers(self, context: ActionContext) -> dict[str, str]:
         return {}
@@ -78,7 +87,7 @@ class HTTPAction(Action):
         if self.verify is not None:
             kwargs["verify"] = self.verify
         try:
-            resp = requests.request(self.method, self.url, **kwargs)
+            resp = self.policy.request(self.method, self.url, **kwargs)
         except requests.RequestException as e:
             raise ActionError(f"std.http: {self.method} {self.url} failed: {e}") from None
         result = _result_of(resp)

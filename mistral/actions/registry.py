@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mistral import exceptions as exc
-from mistral.actions.base import Action, input_signature, validate_input
+from mistral.actions.base import Action, ActionSettings, input_signature, validate_input
 
 LOG = logging.getLogger(__name__)
 
@@ -64,13 +64,14 @@ def _import(target: str) -> type[Action]:
 
 
 class ActionRegistry:
-    """Name → action class; build validated action instances."""
+    """Name → action class; build validated action instances configured with ``settings``."""
 
-    def __init__(self, actions: Mapping[str, type[Action]]) -> None:
+    def __init__(self, actions: Mapping[str, type[Action]], settings: ActionSettings | None = None) -> None:
         self._actions = dict(actions)
+        self.settings = settings or ActionSettings()
 
     @classmethod
-    def load(cls, namespace: str = NAMESPACE) -> "ActionRegistry":
+    def load(cls, namespace: str = NAMESPACE, settings: ActionSettings | None = None) -> "ActionRegistry":
         """Resolve the entry points of ``namespace`` once (plus the std actions)."""
         from stevedore import ExtensionManager
 
@@ -95,7 +96,7 @@ class ActionRegistry:
                 for name in missing:
                     found[name] = _import(BUILTIN_ACTIONS[name])
         LOG.info("Loaded %d actions", len(found))
-        return cls(found)
+        return cls(found, settings)
 
     def __contains__(self, name: object) -> bool:
         return name in self._actions
@@ -119,7 +120,9 @@ class ActionRegistry:
         values = dict(action_input or {})
         validate_input(name, action_cls, values)
         try:
-            return action_cls(**values)
+            action = action_cls(**values)
+            action.configure(self.settings)
+            return action
         except exc.MistralError:
             raise
         except Exception as e:  # noqa: BLE001 - a plugin's constructor failed

@@ -134,6 +134,7 @@ class Launcher:
     def start(self) -> None:
         conf = self.conf
         from mistral import rpc
+        from mistral.actions.base import ActionSettings
         from mistral.actions.registry import ActionRegistry
         from mistral.services.coordination import ServiceCoordinator, default_backend_url
 
@@ -144,7 +145,7 @@ class Launcher:
                         "set [DEFAULT] transport_url to the broker the engines use")
         transport = rpc.get_transport(conf.transport_url, conf)
         self._on_stop("transport", lambda: rpc.cleanup(transport))
-        registry = ActionRegistry.load()
+        registry = ActionRegistry.load(settings=ActionSettings(http=self._egress_policy()))
         coordinator = ServiceCoordinator(
             conf.coordination.backend_url or default_backend_url(conf.state_path),
             member_id=f"{socket.gethostname()}_{os.getpid()}",
@@ -193,15 +194,26 @@ class Launcher:
                 )
         return db
 
+    def _egress_policy(self) -> Any:
+        """``[action_std_http]``: what std.http and webhooks may reach (built once)."""
+        from mistral.utils.egress import EgressPolicy
+
+        if getattr(self, "_egress", None) is None:
+            try:
+                self._egress = EgressPolicy.from_options(self.conf.action_std_http)
+            except ValueError as e:
+                raise exc.ConfigError(str(e)) from None
+        return self._egress
+
     def _notifier(self) -> Any:
         """Execution events are delivered from the engine's process (a bounded pool);
         a remote notifier server over RPC is not there yet."""
-        from mistral.notifiers.local import LocalNotifier
+        from mistral.notifiers.local import LocalNotifier, load_publishers
 
         if self.conf.notifier.type != "local":
             LOG.info("[notifier] type = %s: notifications are sent from the engine process "
                      "(no remote notifier in this version)", self.conf.notifier.type)
-        notifier = LocalNotifier()
+        notifier = LocalNotifier(load_publishers(egress=self._egress_policy()))
         self._on_stop("notifier", notifier.stop)
         return notifier
 

@@ -19,19 +19,22 @@ from stevedore import ExtensionManager
 from mistral.context import RequestContext
 from mistral.notifiers.base import Event, Publisher
 from mistral.notifiers.publishers import NoopPublisher, WebhookPublisher
+from mistral.utils.egress import EgressPolicy
 
 LOG = logging.getLogger(__name__)
 GROUP = "mistral.notification.publishers"
 _STOP = object()
 
 
-def load_publishers() -> dict[str, Publisher]:
-    """Publishers by type from entry points (the built-ins if none are installed)."""
-    found: dict[str, Publisher] = {"webhook": WebhookPublisher(), "noop": NoopPublisher()}
+def load_publishers(egress: EgressPolicy | None = None) -> dict[str, Publisher]:
+    """Publishers by type from entry points (the built-ins if none are installed); the
+    webhook publisher sends under the ``[action_std_http]`` policy ``egress``."""
+    found: dict[str, Publisher] = {"webhook": WebhookPublisher(egress=egress), "noop": NoopPublisher()}
     mgr = ExtensionManager(GROUP, invoke_on_load=True,
                            on_load_failure_callback=_load_failed)
     for ext in mgr:
-        found[ext.name] = ext.obj
+        if ext.name != "webhook" or not isinstance(ext.obj, WebhookPublisher):
+            found[ext.name] = ext.obj
     return found
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Mapping
 
-import requests
-
 from mistral.context import RequestContext
 from mistral.notifiers.base import Event
+from mistral.utils.egress import EgressPolicy
 
 LOG = logging.getLogger(__name__)
 
@@ -18,19 +17,20 @@ WEBHOOK_TIMEOUT = 10.0
 
 class WebhookPublisher:
     """POST the event's data as JSON to ``url`` with the entry's ``headers``; a non-2xx
-    answer is an error (the notifier logs it)."""
+    answer is an error (the notifier logs it). The URL must pass the ``[action_std_http]``
+    policy ``egress`` (http(s), allowed_hosts, denied_cidrs; default: Mistral's)."""
 
-    def __init__(self, timeout: float = WEBHOOK_TIMEOUT) -> None:
+    def __init__(self, timeout: float = WEBHOOK_TIMEOUT, egress: EgressPolicy | None = None) -> None:
         self.timeout = timeout
-        self._session = requests.Session()
+        self.egress = egress or EgressPolicy()
 
     def publish(self, ctx: RequestContext, event: Event, config: Mapping[str, Any]) -> None:
         url = config.get("url")
         if not url:
             raise ValueError("a webhook publisher needs a 'url'")
         headers = {"Content-Type": "application/json", **dict(config.get("headers") or {})}
-        resp = self._session.post(str(url), json=dict(event.data), headers=headers,
-                                  timeout=self.timeout)
+        resp = self.egress.request("POST", str(url), json=dict(event.data), headers=headers,
+                                   timeout=self.timeout)
         resp.raise_for_status()
 
 

@@ -14,7 +14,11 @@ from mistral.context import RequestContext
 from mistral.engine.settings import EngineSettings
 from mistral.notifiers.base import Event
 from mistral.notifiers.local import LocalNotifier, load_publishers
+from mistral.utils.egress import EgressPolicy
 from tests.functional.engine.harness import CTX, Harness
+
+# The receivers listen on 127.0.0.1, which [action_std_http] denied_cidrs refuses by default.
+LOOPBACK_ALLOWED = EgressPolicy(denied_cidrs=())
 
 WF = """
 version: '2.0'
@@ -78,7 +82,7 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def notifier() -> Iterator[LocalNotifier]:
-    n = LocalNotifier(max_workers=2)
+    n = LocalNotifier(load_publishers(egress=LOOPBACK_ALLOWED), max_workers=2)
     yield n
     n.stop()
 
@@ -221,3 +225,17 @@ child:
     assert wf["state"] == "SUCCESS"
     assert sorted(receiver.events()) == [("WORKFLOW_SUCCEEDED", "child"),
                                          ("WORKFLOW_SUCCEEDED", "parent")]
+
+
+def test_webhook_to_loopback_is_refused_by_default(sqlite_database: Any,
+                                                  receiver: Receiver) -> None:
+    default = LocalNotifier(load_publishers(), max_workers=1)
+    try:
+        h = _harness(sqlite_database, default)
+        h.define(WF)
+        wf = h.run("wf", notify=[{"type": "webhook", "url": receiver.url}])
+        default.join()
+    finally:
+        default.stop()
+    assert wf["state"] == "SUCCESS"
+    assert receiver.received == []

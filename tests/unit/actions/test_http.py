@@ -10,9 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from mistral import exceptions as exc
-from mistral.actions import ActionContext, ActionRegistry
+from mistral.actions import ActionContext, ActionRegistry, ActionSettings
 from mistral.context import RequestContext
 from mistral.engine.interface import ActionResult
+from mistral.utils.egress import EgressPolicy
+
+BIG = 4096
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -26,6 +29,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(404)
             self.end_headers()
             self.wfile.write(b"no such thing")
+            return
+        if self.path.startswith("/big"):  # declares its size
+            self.send_response(200)
+            self.send_header("Content-Length", str(BIG))
+            self.end_headers()
+            self.wfile.write(b"x" * BIG)
+            return
+        if self.path.startswith("/stream"):  # no Content-Length: the body ends at close
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"y" * BIG)
+            return
+        if self.path.startswith("/redirect"):
+            port = self.server.server_address[1]
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{port}/thing")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return
         if self.path.startswith("/text"):
             self.send_response(200)
@@ -63,7 +84,12 @@ def server_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def registry() -> ActionRegistry:
-    return ActionRegistry.load()
+    # The test server is on 127.0.0.1, which the default denied_cidrs refuse.
+    return ActionRegistry.load(settings=ActionSettings(http=EgressPolicy(denied_cidrs=())))
+
+
+def _with(**policy: object) -> ActionRegistry:
+    return ActionRegistry.load(settings=ActionSettings(http=EgressPolicy(**policy)))  # type: ignore[arg-type]
 
 
 def test_get_with_params_decodes_json_content(registry: ActionRegistry, server_url: str) -> None:
@@ -131,3 +157,55 @@ def test_mistral_http_callback_url_defaults_to_the_action_execution_path(
     ctx = ActionContext.build(RequestContext(), "ae-9", {"workflow_execution_id": "wf-1"})
     headers = registry.build("std.mistral_http", {"url": server_url}).run(ctx)["content"]["headers"]
     assert headers["mistral-callback-url"] == "/v2/action_executions/ae-9"
+
+
+def test_loopback_is_refused_by_default_naming_address_and_option(server_url: str) -> None:
+    for url in (server_url, server_url.replace("127.0.0.1", "localhost")):
+        with pytest.raises(exc.ActionError) as e:
+            ActionRegistry.load().build("std.http", {"url": url}).run(ActionContext())
+        assert "127.0.0.1" in str(e.value) and "denied_cidrs" in str(e.value), str(e.value)
+    with pytest.raises(exc.ActionError, match="169.254.169.254.*denied_cidrs"):
+        ActionRegistry.load().build(
+            "std.mistral_http", {"url": "http://169.254.169.254/latest/meta-data/"}
+        ).run(ActionContext())
+
+
+def test_only_http_and_https(registry: ActionRegistry) -> None:
+    for url in ("file:///etc/passwd", "ftp://example.com/x", "gopher://127.0.0.1:70/"):
+        with pytest.raises(exc.ActionError, match="scheme"):
+            registry.build("std.http", {"url": url}).run(ActionContext())
+
+
+def test_allowed_hosts(server_url: str) -> None:
+    only_ip = _with(denied_cidrs=(), allowed_hosts=("127.0.0.1",))
+    assert only_ip.build("std.http", {"url": server_url + "/thing"}).run(ActionContext())["status"] == 200
+    with pytest.raises(exc.ActionError, match="localhost.*allowed_hosts"):
+        only_ip.build("std.http", {"url": server_url.replace("127.0.0.1", "localhost")}).run(ActionContext())
+    # every redirect hop is checked before it is sent
+    with pytest.raises(exc.ActionError, match="localhost.*allowed_hosts"):
+        only_ip.build("std.http", {"url": server_url + "/redirect"}).run(ActionContext())
+
+
+def test_oversized_response_is_refused(server_url: str) -> None:
+    small = _with(denied_cidrs=(), max_response_size_bytes=BIG - 1)
+    with pytest.raises(exc.ActionError, match=f"{BIG} bytes.*max_response_size_bytes"):
+        small.build("std.http", {"url": server_url + "/big"}).run(ActionContext())
+    with pytest.raises(exc.ActionError, match="max_response_size_bytes.*stopped reading"):
+        small.build("std.http", {"url": server_url + "/stream"}).run(ActionContext())
+    enough = _with(denied_cidrs=(), max_response_size_bytes=BIG)
+    assert enough.build("std.http", {"url": server_url + "/stream"}).run(ActionContext())["content"] == "y" * BIG
+
+
+def test_policy_from_options_and_default_timeout() -> None:
+    class Group:  # what conf.action_std_http looks like: attributes named as the options
+        allowed_hosts = ["Example.COM."]
+        denied_cidrs = ["10.0.0.0/8"]
+        default_timeout = 7
+        max_response_size_bytes = 0
+
+    policy = EgressPolicy.from_options(Group)
+    assert policy.allowed_hosts == ("example.com",) and policy.default_timeout == 7
+    with pytest.raises(exc.ActionError, match="10.1.2.3.*denied_cidrs"):
+        EgressPolicy(denied_cidrs=policy.denied_cidrs).check_url("http://10.1.2.3/")
+    with pytest.raises(ValueError, match="not-a-cidr"):
+        EgressPolicy(denied_cidrs=("not-a-cidr",))
