@@ -5,7 +5,8 @@
 # is removed at exit, whatever happened.
 #   tools/bench-cluster.sh [OUTDIR] [-- extra bench.py args]
 #   e.g. tools/bench-cluster.sh /tmp/bc -- --reps-latency 10 --executions 50
-# Environment: PG_URL (admin URL, default postgres@127.0.0.1:5432), RABBIT (host:port),
+# Environment: PG_HOST (host:port, user postgres, trust), RABBIT (host:port),
+# EXECUTOR_TYPE=local (no executor process: the engine runs actions, for comparison),
 # PORT (API port), PROFILE=1 records py-spy collapsed stacks (busy threads) of engine and executor
 # (needs py-spy on PATH) into OUTDIR; AFTER_BENCH="cmd" runs cmd (with DB_URL and OUT set)
 # before the database is dropped.
@@ -55,11 +56,13 @@ connection = postgresql+psycopg2://postgres@$PG_HOST/$DB
 host = 127.0.0.1
 port = $PORT
 [executor]
-type = remote
+type = ${EXECUTOR_TYPE:-remote}
 CONF
 "$BIN/mistral-db-manage" --config-file "$OUT/mistral.conf" upgrade head >"$OUT/db-manage.log" 2>&1
 
-for s in engine executor api; do
+SERVERS="engine executor api"
+[ "${EXECUTOR_TYPE:-remote}" = local ] && SERVERS="engine api"  # actions in the engine's pool
+for s in $SERVERS; do
     "$BIN/mistral-server" --server $s --config-file "$OUT/mistral.conf" >"$OUT/$s.log" 2>&1 &
     PIDS+=($!)
     eval "PID_$s=$!"
@@ -68,7 +71,8 @@ for _ in $(seq 120); do curl -sf "http://127.0.0.1:$PORT/v2" >/dev/null && break
 sleep 2  # engine and executor servers listening
 
 if [ "${PROFILE:-0}" = 1 ]; then
-    for s in engine executor; do
+    for s in $SERVERS; do
+        [ "$s" = api ] && continue
         eval "pid=\$PID_$s"
         py-spy record -r 20 -f raw -o "$OUT/$s.folded" -p "$pid" >"$OUT/py-spy-$s.log" 2>&1 &
         SPY+=($!)
@@ -77,12 +81,12 @@ fi
 
 echo "== cluster: api + engine + executor over RabbitMQ + PostgreSQL" >&2
 "$PY" "$BENCH/bench.py" --url "http://127.0.0.1:$PORT/v2" --json "$OUT/cluster.json" "$@"
-for s in engine executor api; do
+for s in $SERVERS; do
     eval "pid=\$PID_$s"
     echo "$s: RSS $(ps -o rss= -p "$pid" | awk '{printf "%.0f MB", $1/1024}') (at end)" >&2
 done
 if [ -n "${AFTER_BENCH:-}" ]; then  # e.g. a query of the run's rows before they are dropped
     DB_URL="postgresql://postgres@$PG_HOST/$DB" OUT="$OUT" bash -c "$AFTER_BENCH" || true
 fi
-errors=$(grep -c " ERROR " "$OUT"/engine.log "$OUT"/executor.log "$OUT"/api.log || true)
+errors=$(cd "$OUT" && grep -c " ERROR " $(for s in $SERVERS; do echo "$s.log"; done) || true)
 echo "log lines at ERROR: $errors" >&2
