@@ -386,6 +386,13 @@ def _start_child(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
         # a workflow calling itself (directly or not) without end: every level is made
         # in this one transaction, so without a bound it never commits and eats memory
         raise exc.InputError(f"subworkflows are nested deeper than {MAX_NESTING} levels")
+    if wf_ex.task_execution_id and wf_ex.id in w.new_executions:
+        # a subworkflow this event made starts its own: a recursive with-items fan-out
+        # (3 items calling itself: 3^64 subworkflows) would never end this transaction
+        if w.nested_starts >= MAX_NESTED_STARTS:
+            raise exc.InputError(f"more than {MAX_NESTED_STARTS} nested subworkflows would be "
+                                 "started at once (recursive fan-out?)")
+        w.nested_starts += 1
     params = {"env": (wf_ex.params or {}).get("env") or {}}
     if (wf_ex.params or {}).get("notify"):
         params["notify"] = wf_ex.params["notify"]
@@ -396,6 +403,7 @@ def _start_child(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
 
 
 MAX_NESTING = 64
+MAX_NESTED_STARTS = 2000
 
 
 # -- finishing --------------------------------------------------------------------

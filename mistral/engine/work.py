@@ -85,6 +85,9 @@ class Work:
         self._specs: dict[str, WorkflowSpec] = {}
         self._with_data: set[str] = set()
         self._events: list[Event] = []
+        # subworkflows started by subworkflows this same event created (bounded by tasks)
+        self.nested_starts = 0
+        self.new_executions: set[str] = set()
 
     # -- specs --------------------------------------------------------------------
 
@@ -105,6 +108,7 @@ class Work:
     def created(self, wf_ex: Any) -> None:
         """``wf_ex`` was inserted by this event: every column is there."""
         self._with_data.add(wf_ex.id)
+        self.new_executions.add(wf_ex.id)
 
     # -- queues -------------------------------------------------------------------
 
