@@ -187,7 +187,7 @@ class DefaultExecutor:
                 return None
             if job.request.action_ex_id:
                 self._jobs[job.request.action_ex_id] = job
-                if not job.request.is_sync:
+                if not job.request.is_sync and self._heartbeat_interval > 0:
                     self._new_ids.append(job.request.action_ex_id)
                     self._cond.notify_all()
             if timeout and timeout > 0:

@@ -293,3 +293,16 @@ def test_heartbeats_name_the_host_and_go_on_while_a_result_waits_for_the_engine(
         Gate.gate.set()
         ex.stop(grace=0)
     assert engine.results["s2"].error == "Action std.sleep timed out after 0.2 seconds"
+
+
+def test_with_heartbeats_off_nothing_is_reported_or_kept_for_them(registry, engine) -> None:
+    ex = DefaultExecutor(registry, engine, max_workers=2, heartbeat_interval=0)
+    ex.start()
+    try:
+        for i in range(20):
+            ex.run_action(CTX, req(f"o{i}", "std.echo", {"output": i}))
+        wait_until(lambda: len(engine.results) == 20)
+    finally:
+        ex.stop()
+    assert engine.heartbeats == []
+    assert ex._new_ids == []  # no acknowledgement backlog that nobody sends
