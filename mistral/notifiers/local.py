@@ -33,7 +33,8 @@ def load_publishers(egress: EgressPolicy | None = None) -> dict[str, Publisher]:
     mgr = ExtensionManager(GROUP, invoke_on_load=True,
                            on_load_failure_callback=_load_failed)
     for ext in mgr:
-        if ext.name != "webhook" or not isinstance(ext.obj, WebhookPublisher):
+        if ext.obj is not None and (
+                ext.name != "webhook" or not isinstance(ext.obj, WebhookPublisher)):
             found[ext.name] = ext.obj
     return found
 
