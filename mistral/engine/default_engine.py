@@ -165,7 +165,9 @@ class DefaultEngine:
                     self.in_tx(tx, wf_ex_id, fire)
             except exc.NotFoundError:
                 LOG.info("Timer %s for a deleted execution ignored: %s", key, args)
-            except exc.SizeLimitExceededError as e:
+            except exc.ValidationError as e:
+                # Deterministic (a value too large or too long for its column, ...):
+                # running the timer again would fail again, so the execution fails.
                 msg = f"Workflow execution failed: {e}"
                 self.in_tx(tx, wf_ex_id, lambda w, wf_ex: workflows.fail_hard(w, wf_ex, msg))
 
@@ -269,6 +271,12 @@ class DefaultEngine:
         except exc.SizeLimitExceededError as e:
             why = f"Result of action execution [id={action_ex_id}] is too large: {e}"
             LOG.warning("%s", why)
+        except exc.ValidationError as e:
+            # Storing the result or what follows from it breaks a limit of the store (a
+            # value too long for its column, ...). Retrying would fail the same way, so
+            # the action fails with the reason instead of leaving the execution RUNNING.
+            why = f"Result of action execution [id={action_ex_id}] could not be applied: {e}"
+            LOG.warning("%s", why)
         # The result becomes an error of the action (its task's policies still apply);
         # if even that does not fit, the execution fails without touching the service.
         self._guarded(ctx, wf_ex_id, too_big)
@@ -292,10 +300,11 @@ class DefaultEngine:
 
     def _guarded(self, ctx: RequestContext, wf_ex_id: str,
                  fn: Callable[[Work, Any], Any]) -> Any:
-        """Run an internal event; a size-limit error fails that one execution instead."""
+        """Run an internal event; a deterministic store error (a size limit, a value too
+        long for its column) fails that one execution instead of leaving it RUNNING."""
         try:
             return self._locked(ctx, wf_ex_id, fn)
-        except exc.SizeLimitExceededError as e:
+        except exc.ValidationError as e:
             msg = f"Workflow execution failed: {e}"
             LOG.warning("Execution %s: %s", wf_ex_id, msg)
             self._locked(ctx, wf_ex_id, lambda w, wf_ex: workflows.fail_hard(w, wf_ex, msg))

@@ -21,6 +21,7 @@ from wsme import types as wtypes
 from mistral.api import errors, http
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+MAX_INT = 2 ** 31 - 1
 
 
 class JsonTextType(wtypes.UserType):
@@ -83,6 +84,9 @@ def _check(datatype: Any, value: Any, name: str) -> Any:
         expected = "true or false"
     elif datatype is int:
         if isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) > MAX_INT:  # integer columns are 32-bit on PostgreSQL and MySQL
+                raise errors.bad_request(f"Field '{name}' must be an integer of at most "
+                                         f"{MAX_INT}, not {str(value)[:20]}.")
             return value
         expected = "an integer"
     elif isinstance(datatype, wtypes.ArrayType):
