@@ -311,6 +311,20 @@ yaql_opts = [
     cfg.BoolOpt("allow_delegates", default=False, help="Enables or disables delegate expression type."),
 ]
 
+expressions_opts = [
+    cfg.ListOpt(
+        "allowed_languages",
+        item_type=cfg.types.String(choices=("yaql", "jinja")),
+        default=["yaql", "jinja"],
+        sample_default="yaql,jinja",
+        help="Expression languages workflows, workbooks and ad-hoc actions may use "
+        "(yaql, jinja; comma-separated). A definition with an expression in another "
+        "language is refused on upload (400 naming the expression's path), and such an "
+        "expression is refused when evaluated. Restricting it shrinks what untrusted "
+        "definitions can reach.",
+    ),
+]
+
 action_std_http_opts = [
     cfg.ListOpt(
         "allowed_hosts",
@@ -358,6 +372,7 @@ COORDINATION_GROUP = "coordination"
 NOTIFIER_GROUP = "notifier"
 YAQL_GROUP = "yaql"
 ACTION_STD_HTTP_GROUP = "action_std_http"
+EXPRESSIONS_GROUP = "expressions"
 
 _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (API_GROUP, api_opts),
@@ -372,6 +387,7 @@ _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (NOTIFIER_GROUP, notifier_opts),
     (YAQL_GROUP, yaql_opts),
     (ACTION_STD_HTTP_GROUP, action_std_http_opts),
+    (EXPRESSIONS_GROUP, expressions_opts),
 )
 
 CONF = cfg.CONF

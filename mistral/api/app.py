@@ -46,6 +46,8 @@ class ApiSettings:
     max_definition_size_kb: int = 1024
     max_definition_depth: int = 64
     allow_action_execution_deletion: bool = False
+    #: ``[expressions] allowed_languages``: a definition using another one is a 400
+    allowed_languages: tuple[str, ...] = ("yaql", "jinja")
 
     @classmethod
     def from_conf(cls, conf: Any) -> "ApiSettings":
@@ -58,6 +60,7 @@ class ApiSettings:
             max_definition_size_kb=conf.max_definition_size_kb,
             max_definition_depth=conf.max_definition_depth,
             allow_action_execution_deletion=conf.api.allow_action_execution_deletion,
+            allowed_languages=tuple(conf.expressions.allowed_languages),
         )
 
 

@@ -47,14 +47,17 @@ def check_size(text: str, limit_kb: int) -> None:
 
 @dataclass(frozen=True)
 class Limits:
-    """How big and how deep a definition may be (``max_definition_size_kb/_depth``)."""
+    """How big and how deep a definition may be (``max_definition_size_kb/_depth``) and
+    which expression languages it may use (``[expressions] allowed_languages``; None: any)."""
 
     max_kb: int = 1024
     max_depth: int = 64
+    allowed_languages: tuple[str, ...] | None = None
 
     @classmethod
     def of(cls, settings: Any) -> "Limits":
-        return cls(settings.max_definition_size_kb, settings.max_definition_depth)
+        return cls(settings.max_definition_size_kb, settings.max_definition_depth,
+                   getattr(settings, "allowed_languages", None))
 
 
 PARSERS: dict[str, Callable[..., Any]] = {
@@ -67,7 +70,8 @@ PARSERS: dict[str, Callable[..., Any]] = {
 def parse(kind: str, text: str, limits: Limits) -> Any:
     """Validate a definition of ``kind`` within ``limits``; raises DSLError / size errors."""
     check_size(text, limits.max_kb)
-    return PARSERS[kind](text, max_depth=limits.max_depth, max_bytes=limits.max_kb * 1024)
+    return PARSERS[kind](text, max_depth=limits.max_depth, max_bytes=limits.max_kb * 1024,
+                         allowed_languages=limits.allowed_languages)
 
 
 def checksum(text: str) -> str:

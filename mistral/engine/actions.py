@@ -70,7 +70,8 @@ def resolve(
             raise exc.NotFoundError(f"Action not found [name={current}]")
         aspec = specs.action_spec_of_definition(row)
         full = _check_adhoc_input(aspec, current_input)
-        base_input = expressions.evaluate_recursively(aspec.base_input, full)
+        base_input = expressions.evaluate_recursively(aspec.base_input, full,
+                                                      settings=w.s.settings.expressions)
         if not isinstance(base_input, dict):
             raise exc.InputError(
                 f"base-input of action {aspec.name} must be a mapping, got {base_input!r:.100}"
@@ -81,10 +82,12 @@ def resolve(
     raise exc.ActionError(f"Ad-hoc action {name} nests deeper than {MAX_ADHOC_DEPTH} levels")
 
 
-def transform_output(outputs: list[Any], data: Any) -> Any:
+def transform_output(outputs: list[Any], data: Any,
+                     settings: expressions.ExpressionSettings | None = None) -> Any:
     """Apply ad-hoc ``output`` transforms, innermost action first."""
     for out in reversed(outputs):
-        data = expressions.evaluate_recursively(out, data if data is not None else {})
+        data = expressions.evaluate_recursively(out, data if data is not None else {},
+                                                settings=settings)
     return data
 
 
@@ -140,7 +143,8 @@ def error_text(error: Any) -> str:
         return str(error)
 
 
-def store_result(action_ex: Any, result: ActionResult) -> tuple[str, Any]:
+def store_result(action_ex: Any, result: ActionResult,
+                 settings: expressions.ExpressionSettings | None = None) -> tuple[str, Any]:
     """Write the result on a RUNNING action execution: (new state, value for the task)."""
     outputs = rc_of(action_ex).get("adhoc_outputs") or []
     if result.cancel:
@@ -154,7 +158,7 @@ def store_result(action_ex: Any, result: ActionResult) -> tuple[str, Any]:
     data = result.data
     if outputs:
         try:
-            data = transform_output(outputs, data)
+            data = transform_output(outputs, data, settings)
         except exc.MistralError as e:
             msg = f"Failed to transform the output of action {action_ex.name}: {e}"
             set_state("action", action_ex, states.ERROR, msg)

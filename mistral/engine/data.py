@@ -132,7 +132,8 @@ def evaluate(
     """Evaluate every expression in ``value`` against ``data`` (raises ExpressionError)."""
     if value is None or isinstance(value, (bool, int, float)):
         return value
-    return expressions.evaluate_recursively(value, data, ExecutionEnv(w, wf_ex, current))
+    return expressions.evaluate_recursively(value, data, ExecutionEnv(w, wf_ex, current),
+                                            w.s.settings.expressions)
 
 
 def merge(target: dict[str, Any], values: Mapping[str, Any], strategy: str) -> dict[str, Any]:

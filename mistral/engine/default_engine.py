@@ -292,7 +292,8 @@ class DefaultEngine:
                                  action_ex_id)
                         return
                     actions.store_result(action_ex, attempt or ActionResult(
-                        error="The result of the action is larger than the field size limit"))
+                        error="The result of the action is larger than the field size limit"),
+                        self.settings.expressions)
                 return
             except exc.SizeLimitExceededError:
                 if attempt is None:
@@ -316,7 +317,7 @@ class DefaultEngine:
             LOG.info("Result for action execution %s ignored: it is %s",
                      action_ex_id, action_ex.state)
             return
-        state, value = actions.store_result(action_ex, result)
+        state, value = actions.store_result(action_ex, result, self.settings.expressions)
         if action_ex.task_execution_id is None:
             return
         task_ex = w.tx.task_executions.get(action_ex.task_execution_id)
@@ -372,7 +373,7 @@ class DefaultEngine:
         if save:
             self.on_action_complete(ctx, values["id"], result)
             return self._action_dict(ctx, values["id"])
-        return _unsaved(values, result, resolved.outputs)
+        return _unsaved(values, result, resolved.outputs, self.settings.expressions)
 
     def _action_dict(self, ctx: RequestContext, action_ex_id: str) -> dict:
         with self._db.transaction(ctx, readonly=True) as tx:
@@ -423,13 +424,14 @@ class DefaultEngine:
             LOG.warning("Propagating %s to execution %s failed: %s", op, wf_ex_id, e)
 
 
-def _unsaved(values: dict, result: ActionResult, outputs: list) -> dict:
+def _unsaved(values: dict, result: ActionResult, outputs: list,
+             settings: Any = None) -> dict:
     """The answer for ``run_sync`` without ``save_result``: nothing was stored."""
     d = {k: v for k, v in values.items() if k != "runtime_context"}
     if result.is_error():
         d["state"], d["state_info"] = states.ERROR, actions.error_text(result.error)
         d["output"] = {"result": result.error}
     else:
-        data = actions.transform_output(outputs, result.data) if outputs else result.data
+        data = actions.transform_output(outputs, result.data, settings) if outputs else result.data
         d["state"], d["output"] = states.SUCCESS, {"result": data}
     return d

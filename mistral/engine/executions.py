@@ -58,7 +58,8 @@ def resolve_env(w: Work, env: Any) -> dict[str, Any]:
     raise exc.InputError(f"params.env must be a mapping or an environment name, got {env!r:.80}")
 
 
-def _initial_context(spec: WorkflowSpec, wf_input: dict[str, Any], env: dict) -> dict[str, Any]:
+def _initial_context(spec: WorkflowSpec, wf_input: dict[str, Any], env: dict,
+                     settings: expressions.ExpressionSettings | None = None) -> dict[str, Any]:
     """The execution's ``context``: its vars (later also global publishes). The input
     is not copied here: ``$`` reads it from the execution's ``input``."""
     context: dict[str, Any] = {}
@@ -66,7 +67,7 @@ def _initial_context(spec: WorkflowSpec, wf_input: dict[str, Any], env: dict) ->
         data = {**wf_input, "__env": env}
         env_fn = expressions.StaticFunctionEnv(env_data=env)
         for key, value in spec.vars.items():
-            context[key] = expressions.evaluate_recursively(value, data, env_fn)
+            context[key] = expressions.evaluate_recursively(value, data, env_fn, settings)
             data[key] = context[key]
     return context
 
@@ -114,7 +115,7 @@ def create_execution(
         params["env"] = env
     task_name = params.get("task_name")
     try:
-        context = _initial_context(spec, checked, env)
+        context = _initial_context(spec, checked, env, w.s.settings.expressions)
     except exc.ExpressionError as e:
         raise exc.InputError(f"Cannot evaluate vars of workflow '{spec.name}': {e}") from None
     # Tasks see the workflow context through the execution row; their own in_context

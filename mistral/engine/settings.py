@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from mistral.expressions.settings import ExpressionSettings
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class EngineSettings:
     insert_batch_size: int = 500
     #: ``[notifier] notify``: publishers every execution notifies (before its own)
     notify: tuple = ()
+    #: how expressions are evaluated (``[expressions] allowed_languages``)
+    expressions: ExpressionSettings = field(default_factory=ExpressionSettings)
 
     @property
     def heartbeat_deadline(self) -> float | None:
@@ -39,6 +43,7 @@ class EngineSettings:
         engine = getattr(conf, "engine")
         hb = getattr(conf, "action_heartbeat")
         notifier = getattr(conf, "notifier", None)
+        languages = getattr(getattr(conf, "expressions", None), "allowed_languages", None)
         return cls(
             host=engine.host,
             reconcile_interval=float(engine.reconcile_interval),
@@ -49,4 +54,6 @@ class EngineSettings:
             integrity_check_batch_size=int(engine.execution_integrity_check_batch_size),
             merge_strategy=str(engine.merge_strategy),
             notify=tuple(dict(p) for p in (getattr(notifier, "notify", None) or ())),
+            expressions=ExpressionSettings() if languages is None
+            else ExpressionSettings(allowed_languages=frozenset(languages)),
         )

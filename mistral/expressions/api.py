@@ -9,7 +9,7 @@ from mistral.exceptions import ExpressionError
 from mistral.expressions import scanner
 from mistral.expressions.env import FunctionEnv
 from mistral.expressions.jinja_eval import get_jinja
-from mistral.expressions.settings import DEFAULT_SETTINGS, ExpressionSettings
+from mistral.expressions.settings import DEFAULT_SETTINGS, ExpressionSettings, check_language
 from mistral.expressions.yaql_eval import get_yaql
 
 
@@ -87,6 +87,7 @@ def _evaluate(expression: Any, data: Any, env: FunctionEnv | None,
     kind = scanner.kind_of(expression)
     if kind is None:
         return expression
+    check_language(kind, settings.allowed_languages)
     data = {} if data is None else data
     if kind == scanner.YAQL:
         yaql = get_yaql(settings)
@@ -160,6 +161,7 @@ def validate(expression: Any, settings: ExpressionSettings | None = None) -> Non
 def validate_found(found: scanner.Found, settings: ExpressionSettings | None = None) -> None:
     """Check one ``Found`` returned by ``find_expressions``."""
     settings = settings or DEFAULT_SETTINGS
+    check_language(found.kind, settings.allowed_languages)
     if found.kind == scanner.YAQL:
         get_yaql(settings).validate(found.source)
         return

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mistral.exceptions import ExpressionError
+
+LANGUAGES = frozenset({"yaql", "jinja"})
+
 
 @dataclass(frozen=True)
 class ExpressionSettings:
@@ -26,6 +30,8 @@ class ExpressionSettings:
     iterable_dicts: bool = False
     keyword_operator: str = "=>"
     allow_delegates: bool = False
+    #: ``[expressions] allowed_languages``: an expression in another language is refused
+    allowed_languages: frozenset[str] = LANGUAGES
     # Bounds that are ours, not Mistral's.
     max_expression_length: int = 64 * 1024
     # Operations one evaluation may perform (YAQL calls/operators, Jinja calls, attribute
@@ -59,6 +65,15 @@ class ExpressionSettings:
             "yaql.iterableDicts": self.iterable_dicts,
             "yaql.convertOutputData": self.convert_output_data,
         }
+
+
+def check_language(kind: str, allowed: frozenset[str] | None) -> None:
+    """Raise ``ExpressionError`` when ``kind`` ('yaql' / 'jinja') is not in ``allowed``."""
+    if allowed is not None and kind not in allowed:
+        raise ExpressionError(
+            f"{kind} expressions are not allowed (allowed expression languages: "
+            f"{', '.join(sorted(allowed)) or 'none'}; [expressions] allowed_languages)"
+        )
 
 
 DEFAULT_SETTINGS = ExpressionSettings()

@@ -61,9 +61,11 @@ _MAX_MESSAGE = 400  # characters of one problem's message
 class Problems:
     """Every problem of one document; ``raise_if_any`` raises one ``DSLError`` with all."""
 
-    def __init__(self, root: Any) -> None:
+    def __init__(self, root: Any, allowed_languages: frozenset[str] | None = None) -> None:
         self.root = root
         self.items: list[DSLProblem] = []
+        #: expression languages the document may use (None: every one)
+        self.allowed_languages = allowed_languages
 
     def add(self, path: tuple[Any, ...], message: str) -> None:
         if len(message) > _MAX_MESSAGE:  # it may quote a huge value: keep head and reason

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from mistral.exceptions import DSLError, DSLProblem
@@ -15,10 +16,12 @@ _VERSIONS = ("2.0", "2", 2.0)
 
 
 def load_document(text: str | bytes, max_depth: int = DEFAULT_MAX_DEPTH,
-                  max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Any, Problems]:
-    """Load and check the envelope (a mapping with ``version: '2.0'``)."""
+                  max_bytes: int = DEFAULT_MAX_BYTES,
+                  allowed_languages: Collection[str] | None = None) -> tuple[Any, Problems]:
+    """Load and check the envelope (a mapping with ``version: '2.0'``). An expression in
+    a language outside ``allowed_languages`` (None: any) is a problem at its path."""
     root = load(text, max_depth=max_depth, max_bytes=max_bytes)
-    problems = Problems(root)
+    problems = Problems(root, None if allowed_languages is None else frozenset(allowed_languages))
     if not isinstance(root, dict):
         what = "empty" if root is None else type_name(root)
         raise DSLError(errors=[DSLProblem("", f"the definition must be a mapping, not {what}", 1)])
@@ -35,9 +38,10 @@ def _entries(root: dict) -> list[tuple[Any, Any]]:
 
 
 def parse_workflows(text: str | bytes, max_depth: int = DEFAULT_MAX_DEPTH,
-                    max_bytes: int = DEFAULT_MAX_BYTES) -> WorkflowListSpec:
+                    max_bytes: int = DEFAULT_MAX_BYTES,
+                    allowed_languages: Collection[str] | None = None) -> WorkflowListSpec:
     """A workflow definition document: ``version`` plus one or more ``name: {workflow}``."""
-    root, problems = load_document(text, max_depth, max_bytes)
+    root, problems = load_document(text, max_depth, max_bytes, allowed_languages)
     entries = _entries(root)
     if not entries:
         problems.add((), "the document defines no workflow")
@@ -48,18 +52,20 @@ def parse_workflows(text: str | bytes, max_depth: int = DEFAULT_MAX_DEPTH,
 
 
 def parse_workflow(text: str | bytes, max_depth: int = DEFAULT_MAX_DEPTH,
-                   max_bytes: int = DEFAULT_MAX_BYTES) -> WorkflowSpec:
+                   max_bytes: int = DEFAULT_MAX_BYTES,
+                   allowed_languages: Collection[str] | None = None) -> WorkflowSpec:
     """A document that must define exactly one workflow."""
-    specs = parse_workflows(text, max_depth, max_bytes).workflows
+    specs = parse_workflows(text, max_depth, max_bytes, allowed_languages).workflows
     if len(specs) != 1:
         raise DSLError(errors=[DSLProblem("", f"expected one workflow, found {len(specs)}")])
     return specs[0]
 
 
 def parse_actions(text: str | bytes, max_depth: int = DEFAULT_MAX_DEPTH,
-                  max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[ActionSpec, ...]:
+                  max_bytes: int = DEFAULT_MAX_BYTES,
+                  allowed_languages: Collection[str] | None = None) -> tuple[ActionSpec, ...]:
     """An ad-hoc action document: ``version`` plus one or more ``name: {action}``."""
-    root, problems = load_document(text, max_depth, max_bytes)
+    root, problems = load_document(text, max_depth, max_bytes, allowed_languages)
     entries = _entries(root)
     if not entries:
         problems.add((), "the document defines no action")
@@ -70,9 +76,10 @@ def parse_actions(text: str | bytes, max_depth: int = DEFAULT_MAX_DEPTH,
 
 
 def parse_workbook(text: str | bytes, max_depth: int = DEFAULT_MAX_DEPTH,
-                   max_bytes: int = DEFAULT_MAX_BYTES) -> WorkbookSpec:
+                   max_bytes: int = DEFAULT_MAX_BYTES,
+                   allowed_languages: Collection[str] | None = None) -> WorkbookSpec:
     """A workbook: ``version``, ``name``, ``description``, ``tags``, ``workflows``, ``actions``."""
-    root, problems = load_document(text, max_depth, max_bytes)
+    root, problems = load_document(text, max_depth, max_bytes, allowed_languages)
     problems.check(sc.WORKBOOK_VALIDATOR, root, ())
     workflows = root.get("workflows") if isinstance(root.get("workflows"), dict) else {}
     actions = root.get("actions") if isinstance(root.get("actions"), dict) else {}

@@ -13,6 +13,7 @@ from typing import Any, Iterator, Mapping
 from mistral.exceptions import ExpressionError
 from mistral.expressions import scanner
 from mistral.expressions.api import validate_found
+from mistral.expressions.settings import check_language
 from mistral.lang import compiler
 from mistral.lang import schema as sc
 from mistral.lang.errors import Problems
@@ -46,6 +47,7 @@ def walk_expressions(value: Any, path: Path, depth: int = 0) -> Iterator[tuple[P
 def check_expressions(problems: Problems, value: Any, path: Path) -> None:
     for where, found in walk_expressions(value, path):
         try:
+            check_language(found.kind, problems.allowed_languages)
             validate_found(found)
         except ExpressionError as e:
             problems.add(where, str(e))

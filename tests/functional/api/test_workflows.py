@@ -264,6 +264,21 @@ def test_list_without_limit_or_with_a_larger_one_is_clamped_to_max_limit(
     assert len(capped.get("/v2/workflows").json["workflows"]) == 2
 
 
+def test_disallowed_expression_language_is_a_400_naming_its_path(sqlite_database: object) -> None:
+    from mistral.api.app import ApiSettings
+    from tests.functional.api.client import build_client
+
+    yaql_only = build_client(sqlite_database, settings=ApiSettings(allowed_languages=("yaql",)))
+    jinja = ONE_WORKFLOW.replace("  tasks:", "  vars:\n    greeting: '{{ 1 + 1 }}'\n  tasks:")
+    r = yaql_only.post("/v2/workflows", jinja)
+    assert r.status_code == 400, r.text
+    assert "vars.greeting" in r.fault and "jinja" in r.fault, r.fault
+    assert yaql_only.post("/v2/workflows/validate", jinja).json["valid"] is False
+    assert yaql_only.get("/v2/workflows").json["workflows"] == []
+    yaql = ONE_WORKFLOW.replace("  tasks:", "  vars:\n    greeting: <% 1 + 1 %>\n  tasks:")
+    assert yaql_only.post("/v2/workflows", yaql).status_code == 201
+
+
 def test_depth_limit_comes_from_settings(sqlite_database: object) -> None:
     from mistral.api.app import ApiSettings
     from tests.functional.api.client import build_client

@@ -207,3 +207,18 @@ def test_many_unclosed_openers_are_scanned_in_one_pass() -> None:
     assert not is_expression(hostile)
     assert list(find_expressions(hostile)) == []
     assert evaluate(hostile, {}) == hostile
+
+
+def test_a_disallowed_language_is_refused_at_evaluation() -> None:
+    from mistral.exceptions import ExpressionError
+    from mistral.expressions import ExpressionSettings, evaluate, evaluate_recursively, validate
+
+    yaql_only = ExpressionSettings(allowed_languages=frozenset({"yaql"}))
+    assert evaluate("<% 1 + 1 %>", {}, settings=yaql_only) == 2
+    assert evaluate("plain text", {}, settings=yaql_only) == "plain text"
+    with pytest.raises(ExpressionError, match="jinja.*allowed_languages"):
+        evaluate("{{ 1 + 1 }}", {}, settings=yaql_only)
+    with pytest.raises(ExpressionError, match="jinja"):
+        evaluate_recursively({"a": ["{{ 1 }}"]}, {}, settings=yaql_only)
+    with pytest.raises(ExpressionError, match="yaql"):
+        validate("<% 1 %>", ExpressionSettings(allowed_languages=frozenset({"jinja"})))
