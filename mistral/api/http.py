@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -150,12 +151,19 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e999: valid JSON syntax, but no number anything can store
+        raise ValueError(f"{text[:20]} is out of range")
+    return value
+
+
 def parse_json(text: str, what: str) -> Any:
     """JSON a client sent, or a 400 starting with ``what``: malformed, NaN/Infinity, an
     integer Python will not convert, or nested deeper than ``MAX_JSON_DEPTH`` (deeper data
     overflowed the stack later, in the engine or YAQL, as a 500)."""
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as e:
         raise errors.bad_request(f"{what}: {e.msg} (line {e.lineno}, column {e.colno}).") from None
     except ValueError as e:

@@ -20,11 +20,13 @@ BAD_INPUTS = {
     "giant integer in a string field": '{"name": %s}' % ("9" * 5000),
     "NaN in a string field": '{"name": NaN}',
     "Infinity in a string field": '{"name": -Infinity}',
+    "overflowing float in a string field": '{"name": 1e999}',
 }
 BAD_BODIES = {
     "deep in the body": '{"workflow_name": "greet", "input": {"name": %s}}' % DEEP,
     "giant integer in the body": '{"workflow_name": "greet", "input": {"name": %s}}' % ("9" * 5000),
     "NaN in the body": '{"workflow_name": "greet", "input": {"name": NaN}}',
+    "overflowing float in the body": '{"workflow_name": "greet", "input": {"name": -1e400}}',
 }
 
 
@@ -61,3 +63,10 @@ def test_deep_but_reasonable_input_runs(api: ApiClient, harness: Harness) -> Non
     ex = api.get(f"/v2/executions/{r.json['id']}").json
     assert ex["state"] == "SUCCESS", ex["state_info"]
     assert json.loads(ex["output"]) == {"name": value}
+
+
+def test_overflowing_run_action_timeout_is_a_400(api: ApiClient) -> None:
+    body = '{"name": "std.echo", "input": {"output": 1}, "params": {"timeout": 1e999}}'
+    r = api.post("/v2/action_executions", body, content_type="application/json")
+    assert r.status_code == 400, r.text[:300]
+    assert "1e999 is out of range" in r.fault
