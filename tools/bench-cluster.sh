@@ -10,6 +10,10 @@
 # PORT (API port), PROFILE=1 records py-spy collapsed stacks (busy threads) of engine and executor
 # (needs py-spy on PATH) into OUTDIR; AFTER_BENCH="cmd" runs cmd (with DB_URL and OUT set)
 # before the database is dropped.
+# Seen on the shared 2-core machine (load 4-8, --reps-latency 10 --executions 50), before
+# -> after the heartbeat fixes of 2026-11-23: W1 0.07 -> 0.08 s, W2 1.9 -> 1.9-2.2 s,
+# W3 ERROR -> 3.6-4.4 s, W4 ERROR after 241 s -> 12-24 s, W5 81 s -> 4.7-6.1 s (100
+# executions: 11.5 s, all SUCCESS); EXECUTOR_TYPE=local: W2 1.5 s, W4 14 s, W5 3.9 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
