@@ -325,6 +325,16 @@ expressions_opts = [
     ),
 ]
 
+healthcheck_opts = [
+    cfg.BoolOpt(
+        "enabled",
+        default=False,
+        help="Serve oslo.middleware's health check at /healthcheck on the API port "
+        "(unauthenticated). Its behaviour is set by the other [healthcheck] options "
+        "(see oslo.middleware's healthcheck documentation).",
+    ),
+]
+
 action_std_http_opts = [
     cfg.ListOpt(
         "allowed_hosts",
@@ -373,6 +383,7 @@ NOTIFIER_GROUP = "notifier"
 YAQL_GROUP = "yaql"
 ACTION_STD_HTTP_GROUP = "action_std_http"
 EXPRESSIONS_GROUP = "expressions"
+HEALTHCHECK_GROUP = "healthcheck"
 
 _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (API_GROUP, api_opts),
@@ -388,6 +399,7 @@ _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (YAQL_GROUP, yaql_opts),
     (ACTION_STD_HTTP_GROUP, action_std_http_opts),
     (EXPRESSIONS_GROUP, expressions_opts),
+    (HEALTHCHECK_GROUP, healthcheck_opts),
 )
 
 CONF = cfg.CONF

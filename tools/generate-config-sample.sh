@@ -14,5 +14,6 @@ PYTHONWARNINGS=ignore "$python" -m oslo_config.generator \
   --namespace oslo.messaging \
   --namespace oslo.policy \
   --namespace keystonemiddleware.auth_token \
+  --namespace oslo.middleware.healthcheck \
   --wrap-width 79 \
   --output-file "$out"

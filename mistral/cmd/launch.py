@@ -327,6 +327,10 @@ class Launcher:
                     f"auth_type = {conf.auth_type} is not supported; only keystone "
                     "(keystonemiddleware auth_token from [keystone_authtoken])")
             app = auth.with_keystone(app, conf)
+        if conf.healthcheck.enabled:
+            from mistral.api.healthcheck import with_healthcheck
+
+            app = with_healthcheck(app, conf)  # outside auth: unauthenticated, as in Mistral
         threads = max(8, conf.api.api_workers)
         try:
             server = make_wsgi_server(app, conf.api.host, conf.api.port, threads)

@@ -59,6 +59,9 @@ interface = public
 
 [oslo_policy]
 policy_file = {policy}
+
+[healthcheck]
+enabled = True
 """
 
 
@@ -164,6 +167,14 @@ def test_no_token_or_a_bad_one_is_401(url: str) -> None:
     spoofed = requests.get(url + "/v2/workflows", timeout=30, headers={
         "X-Identity-Status": "Confirmed", "X-Project-Id": "p-alpha", "X-Roles": "admin"})
     assert spoofed.status_code == 401  # identity headers from the client are not trusted
+
+
+def test_healthcheck_is_served_without_a_token_and_only_at_its_path(url: str) -> None:
+    # [healthcheck] enabled: oslo.middleware's healthcheck, outside auth as in Mistral
+    r = requests.get(url + "/healthcheck", timeout=30)
+    assert r.status_code == 200, r.text
+    assert requests.get(url + "/healthcheck/x", timeout=30).status_code in (401, 404)
+    assert Api(url, None).call("GET", "/workflows").status_code == 401
 
 
 def test_projects_see_their_own_private_rows_and_public_ones(url: str) -> None:
