@@ -9,7 +9,9 @@ composition root builds it with ``EgressPolicy.from_options(conf.action_std_http
 * the host is resolved and *every* address it resolves to must be outside
   ``denied_cidrs`` (loopback and link-local by default: the SSRF mitigation that keeps
   ``localhost`` and the cloud metadata service at 169.254.169.254 out of reach);
-* the same checks for every redirect hop, before it is sent;
+* the same checks for every redirect hop, before it is sent, and for a proxy the
+  caller names; a direct connection also checks the address it actually reached
+  (a name re-resolved to a denied address in between, DNS rebinding, is refused);
 * ``default_timeout`` when the caller gives no timeout;
 * a response whose ``Content-Length`` exceeds ``max_response_size_bytes`` is refused,
   and reading stops as soon as a body without (or lying about) its length goes past it.
@@ -96,18 +98,28 @@ class EgressPolicy:
         if not self._nets:
             return
         for address in _addresses(host, port or (443 if parts.scheme.lower() == "https" else 80)):
-            mapped = getattr(address, "ipv4_mapped", None)
-            for net in self._nets:
-                if any(a is not None and a.version == net.version and a in net for a in (address, mapped)):
-                    raise EgressDeniedError(
-                        f"Address {address} of host {host} is in {net}, denied by "
-                        "[action_std_http] denied_cidrs")
+            self.check_address(address, host)
+
+    def check_address(self, address: Any, host: str) -> None:
+        """Raise ``EgressDeniedError`` when ``address`` (of ``host``) is in denied_cidrs."""
+        if not isinstance(address, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+            address = ipaddress.ip_address(str(address).split("%", 1)[0])
+        mapped = getattr(address, "ipv4_mapped", None)
+        for net in self._nets:
+            if any(a is not None and a.version == net.version and a in net for a in (address, mapped)):
+                raise EgressDeniedError(
+                    f"Address {address} of host {host} is in {net}, denied by "
+                    "[action_std_http] denied_cidrs")
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """``requests.request`` under this policy; the body is read (bounded) before it returns."""
         if kwargs.get("timeout") is None and self.default_timeout:
             kwargs["timeout"] = self.default_timeout
         kwargs["stream"] = True
+        # a proxy the caller names (std.http's 'proxies') must pass the policy itself
+        for proxy in (kwargs.get("proxies") or {}).values():
+            if proxy:
+                self.check_url(str(proxy))
         with _CheckedSession(self) as session:
             resp = session.request(method, url, **kwargs)
             self._read_bounded(resp)
@@ -151,12 +163,50 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
 
 
 class _CheckedSession(requests.Session):
-    """Checks every request it sends, including each redirect hop, before sending it."""
+    """Checks every request it sends, including each redirect hop, before sending it,
+    and the address each direct connection really reached (so a name that resolves to
+    another address between the check and the connection is still caught)."""
 
     def __init__(self, policy: EgressPolicy) -> None:
         super().__init__()
         self._policy = policy
+        if policy._nets:
+            adapter = _PeerCheckingAdapter(policy)
+            self.mount("http://", adapter)
+            self.mount("https://", adapter)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         self._policy.check_url(str(request.url))
         return super().send(request, **kwargs)
+
+
+def _peer_checked(conn_cls: type, policy: EgressPolicy) -> type:
+    class Checked(conn_cls):  # type: ignore[misc, valid-type]
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            try:
+                policy.check_address(sock.getpeername()[0], self.host)
+            except BaseException:
+                sock.close()
+                raise
+            return sock
+
+    return Checked
+
+
+class _PeerCheckingAdapter(requests.adapters.HTTPAdapter):
+    """Direct (not proxied) connections check the peer address before sending a byte."""
+
+    def __init__(self, policy: EgressPolicy) -> None:
+        self._policy = policy
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+        super().init_poolmanager(*args, **kwargs)
+        pools = {}
+        for scheme, base in (("http", HTTPConnectionPool), ("https", HTTPSConnectionPool)):
+            pools[scheme] = type(f"PeerChecked{base.__name__}", (base,), {
+                "ConnectionCls": _peer_checked(base.ConnectionCls, self._policy)})
+        self.poolmanager.pool_classes_by_scheme = pools

@@ -181,6 +181,10 @@ def test_allowed_hosts(server_url: str) -> None:
     assert only_ip.build("std.http", {"url": server_url + "/thing"}).run(ActionContext())["status"] == 200
     with pytest.raises(exc.ActionError, match="localhost.*allowed_hosts"):
         only_ip.build("std.http", {"url": server_url.replace("127.0.0.1", "localhost")}).run(ActionContext())
+    # a proxy named by the action is checked like the target
+    with pytest.raises(exc.ActionError, match="localhost.*allowed_hosts"):
+        only_ip.build("std.http", {"url": server_url, "proxies": {"http": "http://localhost:1"}}
+                      ).run(ActionContext())
     # every redirect hop is checked before it is sent
     with pytest.raises(exc.ActionError, match="localhost.*allowed_hosts"):
         only_ip.build("std.http", {"url": server_url + "/redirect"}).run(ActionContext())
@@ -209,3 +213,18 @@ def test_policy_from_options_and_default_timeout() -> None:
         EgressPolicy(denied_cidrs=policy.denied_cidrs).check_url("http://10.1.2.3/")
     with pytest.raises(ValueError, match="not-a-cidr"):
         EgressPolicy(denied_cidrs=("not-a-cidr",))
+
+
+def test_the_connected_address_is_checked_too(server_url: str) -> None:
+    # Even if a name resolved to an allowed address when checked and to another one at
+    # connection time (DNS rebinding), the peer of the real connection is checked: here
+    # the URL check is skipped on purpose and only the connection-level one runs.
+    import requests
+
+    from mistral.utils.egress import _PeerCheckingAdapter
+
+    session = requests.Session()
+    session.mount("http://", _PeerCheckingAdapter(EgressPolicy()))
+    with pytest.raises(exc.ActionError, match="127.0.0.1.*denied_cidrs"):
+        session.get(server_url + "/thing", timeout=10)
+    session.close()
