@@ -43,6 +43,8 @@ class ExpressionSettings:
     max_allocated: int = 64 * 1024 * 1024
     max_string_length: int = 16 * 1024 * 1024
     max_nesting: int = 64
+    # Seconds one regular-expression match may take (YAQL's regex functions).
+    regex_timeout: float = 1.0
 
     @classmethod
     def from_options(cls, group: object, **overrides: object) -> "ExpressionSettings":

@@ -16,6 +16,7 @@ from yaql.language import utils as yaql_utils
 from mistral.exceptions import ExpressionError
 from mistral.expressions import budget
 from mistral.expressions import functions as fns
+from mistral.expressions import yaql_regex
 from mistral.expressions.env import NULL_ENV, FunctionEnv
 from mistral.expressions.settings import ExpressionSettings
 
@@ -135,7 +136,10 @@ class YaqlEvaluator:
         factory = yaql.YaqlFactory(keyword_operator=settings.keyword_operator or None,
                                    allow_delegates=settings.allow_delegates)
         self._engine = factory.create(options=settings.yaql_options())
-        root = yaql.create_context(delegates=settings.allow_delegates)
+        # yaql's regex library matches with ``re``, which nothing can interrupt; ours
+        # has the same functions with a time limit (see yaql_regex).
+        root = yaql.create_context(delegates=settings.allow_delegates, regex=False)
+        yaql_regex.register(root, settings.regex_timeout)
         _register(root)
         _bound_producers(root)
         self._root = root
