@@ -300,8 +300,8 @@ notifier_opts = [
 ]
 
 yaql_opts = [
-    cfg.IntOpt("limit_iterators", default=-1, min=-1, help="Limit iterators by the given number of elements. When set, each time any function declares its parameter to be iterator, that iterator is modified to not produce more than a given number of items. If not set (or set to -1) the result data is allowed to contain endless iterators that would cause errors if the result where to be serialized."),
-    cfg.IntOpt("memory_quota", default=-1, min=-1, help="The memory usage quota (in bytes) for all data produced by the expression (or any part of it). -1 means no limitation."),
+    cfg.IntOpt("limit_iterators", default=100000, min=-1, help="Limit iterators by the given number of elements: each iterator a YAQL function takes or makes produces at most this many items. -1 allows endless iterators, which can hang an engine. Mistral's default is -1; ours bounds them, as workflow definitions are user input."),
+    cfg.IntOpt("memory_quota", default=67108864, min=-1, help="The memory usage quota (in bytes) for all data produced by one YAQL expression (or any part of it). -1 means no limitation. Mistral's default is -1; ours is 64 MiB."),
     cfg.BoolOpt("convert_input_data", default=True, help="Enables input data conversion for YAQL expressions. If set to True, YAQL will convert mutable data structures (lists, dicts, sets) into their immutable versions."),
     cfg.BoolOpt("convert_output_data", default=True, help="Enables output data conversion for YAQL expressions."),
     cfg.BoolOpt("convert_tuples_to_lists", default=True, help="When set to True, yaql converts all tuples in the expression result to lists."),

@@ -54,6 +54,15 @@ class EngineSettings:
             integrity_check_batch_size=int(engine.execution_integrity_check_batch_size),
             merge_strategy=str(engine.merge_strategy),
             notify=tuple(dict(p) for p in (getattr(notifier, "notify", None) or ())),
-            expressions=ExpressionSettings() if languages is None
-            else ExpressionSettings(allowed_languages=frozenset(languages)),
+            expressions=_expression_settings(getattr(conf, "yaql", None), languages),
         )
+
+
+def _expression_settings(yaql_group: object, languages: object) -> ExpressionSettings:
+    """``[yaql]`` options (limits, conversions) and ``[expressions] allowed_languages``."""
+    overrides: dict = {}
+    if languages is not None:
+        overrides["allowed_languages"] = frozenset(languages)  # type: ignore[arg-type]
+    if yaql_group is None:
+        return ExpressionSettings(**overrides)
+    return ExpressionSettings.from_options(yaql_group, **overrides)

@@ -25,3 +25,23 @@ def test_auth_type_is_in_default_group(tmp_path: Path) -> None:
 
 def test_auth_type_in_api_group_is_a_deprecated_alias(tmp_path: Path) -> None:
     assert _conf(tmp_path, "[api]\nauth_type = keycloak-oidc\n").auth_type == "keycloak-oidc"
+
+
+def test_yaql_options_reach_the_engine(tmp_path: Path) -> None:
+    from mistral.engine.settings import EngineSettings
+    from mistral.expressions import evaluate
+
+    default = EngineSettings.from_conf(_conf(tmp_path, "")).expressions
+    assert default.limit_iterators == 100000 and default.memory_quota == 64 * 1024 * 1024
+    tight = EngineSettings.from_conf(_conf(
+        tmp_path, "[yaql]\nlimit_iterators = 5\n[expressions]\nallowed_languages = yaql\n")).expressions
+    assert tight.limit_iterators == 5
+    assert tight.allowed_languages == frozenset({"yaql"})
+    assert evaluate("<% len(list(range(5))) %>", {}, settings=tight) == 5
+    assert evaluate("<% len(list(range(50))) %>", {}, settings=default) == 50
+    import pytest
+
+    from mistral.exceptions import ExpressionError
+
+    with pytest.raises(ExpressionError, match="limit of 5 items"):
+        evaluate("<% len(list(range(50))) %>", {}, settings=tight)
