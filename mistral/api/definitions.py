@@ -120,6 +120,7 @@ def input_string(params: Any) -> str:
 
 def _workflow_values(spec: Any, text: str, single: bool, namespace: str,
                      scope: str, workbook: str | None = None, prefix: str = "") -> dict:
+    """The row of one definition (a workflow; actions add their own columns)."""
     spec_dict = _spec_dict(spec)
     definition = _section_text(spec.name, spec_dict, text, single)
     return {
@@ -212,21 +213,13 @@ def delete_workflow(tx: Any, identifier: str, namespace: str = "") -> None:
 
 def _action_values(spec: Any, text: str, single: bool, namespace: str,
                    scope: str, workbook: str | None = None, prefix: str = "") -> dict:
-    spec_dict = _spec_dict(spec)
-    definition = _section_text(spec.name, spec_dict, text, single)
-    return {
-        "name": prefix + spec.name,
-        "namespace": namespace,
-        "definition": definition,
-        "spec": spec_dict,
-        "checksum": checksum(definition),
-        "tags": _tags(spec),
-        "scope": scope,
+    values = _workflow_values(spec, text, single, namespace, scope, workbook, prefix)
+    values.update({
         "description": getattr(spec, "description", None),
         "input": input_string(getattr(spec, "input", ())),
         "is_system": False,
-        "workbook_name": workbook,
-    }
+    })
+    return values
 
 
 def system_action_names(system_actions: Iterable[Any]) -> set[str]:
