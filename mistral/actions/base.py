@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,20 +125,31 @@ def input_signature(action_cls: type[Action]) -> str:
     return ", ".join(parts)
 
 
+def input_problems(given: Iterable[str], declared: Iterable[str] | None,
+                   required: Iterable[str]) -> list[str]:
+    """What is wrong with an action's input: unexpected names (unless ``declared`` is None,
+    meaning any name is accepted), then missing required ones. Empty when it is fine."""
+    given = set(given)
+    problems = []
+    unexpected = [] if declared is None else sorted(given - set(declared))
+    missing = [n for n in required if n not in given]
+    if unexpected:
+        problems.append("unexpected parameters: " + ", ".join(unexpected))
+    if missing:
+        problems.append("missing parameters: " + ", ".join(missing))
+    return problems
+
+
 def validate_input(action_name: str, action_cls: type[Action], action_input: dict) -> None:
     """Raise ``InputError`` naming every unexpected and missing parameter."""
     from mistral.exceptions import InputError
 
     params = _parameters(action_cls)
-    names = {p.name for p in params}
-    required = [p.name for p in params if p.default is inspect.Parameter.empty]
-    unexpected = [] if _accepts_any(action_cls) else sorted(set(action_input) - names)
-    missing = [n for n in required if n not in action_input]
-    problems = []
-    if unexpected:
-        problems.append("unexpected parameters: " + ", ".join(unexpected))
-    if missing:
-        problems.append("missing parameters: " + ", ".join(missing))
+    problems = input_problems(
+        action_input,
+        None if _accepts_any(action_cls) else [p.name for p in params],
+        [p.name for p in params if p.default is inspect.Parameter.empty],
+    )
     if problems:
         raise InputError(
             f"Invalid input for action {action_name} ({'; '.join(problems)}); "

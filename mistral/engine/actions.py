@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 from mistral import exceptions as exc
 from mistral import expressions
+from mistral.actions.base import input_problems
 from mistral.engine import specs
 from mistral.engine.interface import ActionResult, RunActionRequest
 from mistral.engine.work import Work, rc_of, set_rc, set_state
@@ -35,14 +36,8 @@ class ResolvedAction:
 
 
 def _check_adhoc_input(aspec: Any, given: Mapping[str, Any]) -> dict[str, Any]:
-    declared = {p.name: p for p in aspec.input}
-    unexpected = sorted(set(given) - set(declared))
-    missing = [p.name for p in aspec.input if not p.has_default and p.name not in given]
-    problems = []
-    if unexpected:
-        problems.append("unexpected parameters: " + ", ".join(unexpected))
-    if missing:
-        problems.append("missing parameters: " + ", ".join(missing))
+    problems = input_problems(given, [p.name for p in aspec.input],
+                              [p.name for p in aspec.input if not p.has_default])
     if problems:
         raise exc.InputError(f"Invalid input for action {aspec.name} ({'; '.join(problems)})")
     full = {p.name: p.default for p in aspec.input if p.has_default}
