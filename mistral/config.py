@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from oslo_config import cfg
 
-SERVER_NAMES = ("all", "api", "engine", "executor", "notifier", "periodic")
+SERVER_NAMES = ("all", "api", "engine", "executor", "event-engine", "notifier", "periodic")
 
 DEFAULT_STATE_PATH = os.path.join(os.path.expanduser("~"), ".local", "state", "mistral")
 
@@ -35,13 +35,6 @@ default_opts = [
         default="py_mini_racer",
         choices=["pyv8", "v8eval", "py_mini_racer"],
         help="The JavaScript implementation used by the std.javascript action.",
-    ),
-    cfg.StrOpt(
-        "oslo_rpc_executor",
-        default="threading",
-        choices=["threading"],
-        help="Executor type used by oslo.messaging servers. Only 'threading' is supported: "
-        "this service does not use eventlet.",
     ),
     cfg.IntOpt(
         "max_definition_size_kb",
@@ -90,14 +83,6 @@ api_opts = [
         min=1,
         help="Number of worker threads serving the API.",
     ),
-    cfg.StrOpt(
-        "validation_mode",
-        default="mandatory",
-        choices=["enabled", "mandatory", "disabled"],
-        help="Defines in what cases Mistral will be validating the syntax of workflow "
-        "YAML definitions. 'enabled' and 'mandatory' both validate always here; "
-        "'disabled' is accepted for compatibility and still validates.",
-    ),
     cfg.IntOpt(
         "max_request_body_size_kb",
         default=2048,
@@ -123,13 +108,6 @@ api_opts = [
 ]
 
 pecan_opts = [
-    cfg.StrOpt(
-        "root",
-        default="mistral.api.controllers.root.RootController",
-        help="Pecan root controller.",
-    ),
-    cfg.ListOpt("modules", default=["mistral.api"], help="A list of modules where pecan will search for applications."),
-    cfg.BoolOpt("debug", default=False, help="Enables the ability to display tracebacks in the browser and interactively debug during development."),
     cfg.BoolOpt(
         "auth_enable",
         default=False,
@@ -139,10 +117,8 @@ pecan_opts = [
 ]
 
 engine_opts = [
-    cfg.StrOpt("engine", default="default", help="Mistral engine plugin."),
     cfg.StrOpt("host", default="0.0.0.0", sample_default="<hostname>", help="Name of the engine node. This can be an opaque identifier. It is not necessarily a hostname, FQDN, or IP address."),
     cfg.StrOpt("topic", default="mistral_engine", help="The message topic that the engine listens on."),
-    cfg.StrOpt("version", default="1.0", help="The version of the engine."),
     cfg.IntOpt(
         "execution_field_size_limit_kb",
         default=1024,
@@ -161,17 +137,6 @@ engine_opts = [
         min=1,
         help="A number of task executions in RUNNING state that the execution integrity "
         "checker can process in a single iteration.",
-    ),
-    cfg.IntOpt(
-        "action_definition_cache_time",
-        default=60,
-        help="A number of seconds that indicates how long action definitions should be "
-        "stored in the local cache.",
-    ),
-    cfg.BoolOpt(
-        "start_subworkflows_via_rpc",
-        default=False,
-        help="Enables starting subworkflows via RPC.",
     ),
     cfg.StrOpt(
         "merge_strategy",
@@ -199,7 +164,6 @@ executor_opts = [
     ),
     cfg.StrOpt("host", default="0.0.0.0", sample_default="<hostname>", help="Name of the executor node. This can be an opaque identifier. It is not necessarily a hostname, FQDN, or IP address."),
     cfg.StrOpt("topic", default="mistral_executor", help="The message topic that the executor listens on."),
-    cfg.StrOpt("version", default="1.0", help="The version of the executor."),
     cfg.IntOpt(
         "max_workers",
         default=16,
@@ -234,13 +198,6 @@ scheduler_opts = [
         help="Defines how soon (in seconds) a scheduled job captured for processing "
         "becomes eligible for capturing by other schedulers again.",
     ),
-    cfg.IntOpt(
-        "pickup_job_after",
-        default=60,
-        min=1,
-        help="Time period given to a scheduler to process a scheduled job locally before "
-        "it becomes eligible for processing by other scheduler instances.",
-    ),
 ]
 
 cron_trigger_opts = [
@@ -249,11 +206,26 @@ cron_trigger_opts = [
 ]
 
 execution_expiration_policy_opts = [
-    cfg.IntOpt("evaluation_interval", help="How often will the executions be evaluated (in minutes)."),
-    cfg.IntOpt("older_than", help="Evaluate from which time remove executions in minutes."),
-    cfg.IntOpt("max_finished_executions", default=0, help="The maximum number of finished workflow executions to be stored. 0 means unlimited."),
-    cfg.IntOpt("batch_size", default=0, help="Size of batch of expired executions to be deleted. 0 means all at once."),
-    cfg.ListOpt("ignored_states", default=[], help="The states that the expiration policy will filter out and will not delete."),
+    cfg.IntOpt("evaluation_interval", min=1, help="How often will the executions be evaluated (in minutes). Unset: the expiration policy is off."),
+    cfg.IntOpt("older_than", min=1, help="Evaluate from which time remove executions in minutes. For example when older_than = 60, remove all executions that finished 60 minutes ago or more. The minimum value is 1."),
+    cfg.IntOpt("max_finished_executions", default=0, min=0, help="The maximum number of finished workflow executions to be stored. For example when max_finished_executions = 100, only the 100 latest finished executions will be preserved. This means that even unexpired executions are eligible for deletion, to decrease the space used by the database. 0 means unlimited."),
+    cfg.IntOpt("batch_size", default=0, min=0, help="Size of batch of expired executions to be deleted. The default value is 0 which means that all expired executions will be deleted at once."),
+    cfg.ListOpt("ignored_states", default=[], item_type=cfg.types.String(choices=("SUCCESS", "ERROR", "CANCELLED")), help="The states that the expiration policy will filter out and will not delete. Valid values are, [SUCCESS, ERROR, CANCELLED]"),
+]
+
+event_engine_opts = [
+    cfg.HostAddressOpt("host", default="0.0.0.0", sample_default="<hostname>", help="Name of the event engine node. This can be an opaque identifier. It is not necessarily a hostname, FQDN, or IP address."),
+    cfg.HostAddressOpt("listener_pool_name", default="events", help="Name of the event engine's listener pool. This can be an opaque identifier. It is used for identifying the group of event engine listeners in oslo.messaging: event engines in one pool share every notification (each is handled once)."),
+    cfg.StrOpt("event_definitions_cfg_file", default="/etc/mistral/event_definitions.yaml", help="Configuration file for event definitions: a YAML list of {event_types, properties} that turns a notification into the event_params a triggered execution gets. A missing file means the default properties (service, project_id, user_id, timestamp)."),
+    cfg.FloatOpt("trigger_refresh_interval", default=2.0, min=0.1, help="(Ours.) Seconds between reads of the event triggers table: a trigger created or deleted through any API takes effect within this time, without a restart."),
+]
+
+ssl_opts = [
+    cfg.StrOpt("cert_file", help="Certificate file to use when starting the server securely ([api] enable_ssl_api)."),
+    cfg.StrOpt("key_file", help="Private key file to use when starting the server securely."),
+    cfg.StrOpt("ca_file", help="CA certificate file to use to verify connecting clients (client certificates are then required)."),
+    cfg.StrOpt("ciphers", help="Sets the list of available ciphers. value should be a string in the OpenSSL cipher list format."),
+    cfg.StrOpt("version", choices=["TLSv1_2", "TLSv1_3"], help="SSL version to use (the lowest accepted). Unset: TLS 1.2 and later. Mistral's older choices (TLSv1, SSLv23...) are refused as insecure."),
 ]
 
 action_heartbeat_opts = [
@@ -384,6 +356,8 @@ YAQL_GROUP = "yaql"
 ACTION_STD_HTTP_GROUP = "action_std_http"
 EXPRESSIONS_GROUP = "expressions"
 HEALTHCHECK_GROUP = "healthcheck"
+EVENT_ENGINE_GROUP = "event_engine"
+SSL_GROUP = "ssl"
 
 _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (API_GROUP, api_opts),
@@ -400,7 +374,35 @@ _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (ACTION_STD_HTTP_GROUP, action_std_http_opts),
     (EXPRESSIONS_GROUP, expressions_opts),
     (HEALTHCHECK_GROUP, healthcheck_opts),
+    (SSL_GROUP, ssl_opts),
 )
+
+# Mistral options this project does not register, and why. oslo.config ignores an
+# unknown option in a file, so ``mistral-server`` warns about each one a file sets.
+REMOVED_OPTIONS: dict[tuple[str, str], str] = {
+    ("DEFAULT", "oslo_rpc_executor"): "RPC servers always use oslo.messaging's threading "
+    "executor (no eventlet): there is nothing to choose.",
+    ("api", "validation_mode"): "every definition is validated on upload; a service that "
+    "stored definitions unchecked would fail them at run time instead.",
+    ("pecan", "root"): "the API is not a pecan application: its controller tree is fixed "
+    "(mistral.api.app), there is no root controller to name.",
+    ("pecan", "modules"): "the API is not a pecan application: there are no pecan modules "
+    "to search.",
+    ("pecan", "debug"): "an unexpected error is a 500 with an error id, never a traceback in "
+    "the response; the traceback is in the service log.",
+    ("engine", "engine"): "there is one engine implementation; no plugin is loaded.",
+    ("engine", "version"): "the RPC version is fixed by the code, not configurable.",
+    ("executor", "version"): "the RPC version is fixed by the code, not configurable.",
+    ("engine", "action_definition_cache_time"): "the engine reads an ad-hoc action "
+    "definition in the transaction of the event that runs it (one indexed query), so an "
+    "update is seen at once; there is no stale cache to bound.",
+    ("engine", "start_subworkflows_via_rpc"): "a subworkflow is created in the transaction "
+    "of its parent task (both commit or neither does); a separate RPC hop would split that "
+    "unit of work. Load spreads through the scheduler and the executors instead.",
+    ("scheduler", "pickup_job_after"): "jobs live only in the database and any scheduler "
+    "claims a due job at once (no in-memory copy gets a head start), so there is no "
+    "pick-up delay to configure; [scheduler] captured_job_timeout bounds a crashed claim.",
+}
 
 CONF = cfg.CONF
 

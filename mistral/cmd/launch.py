@@ -2,7 +2,7 @@
 
 ::
 
-    mistral-server --server all|api|engine|executor|notifier|periodic[,...] --config-file F
+    mistral-server --server all|api|engine|executor|event-engine|notifier|periodic[,...] --config-file F
 
 Builds config → Database → transport → clients → services and passes each what it
 needs; nothing below this module reads the configuration. ``all`` runs every service in
@@ -11,7 +11,11 @@ SQLite file in ``state_path`` whose schema is created on first start, a file-bas
 backend). SIGTERM and SIGINT stop everything in reverse order and exit 0.
 
 Errors a user can make (unknown server name, bad option, unreachable database, port in
-use) are one line on stderr: exit 2 for command-line mistakes, 1 for the rest.
+use) are one line on stderr: exit 2 for command-line mistakes, 1 for the rest. A
+requested service that cannot start (even one whose code cannot be imported) stops the
+process with ``cannot start the <service> service: ...`` and exit 1: nothing runs with a
+service missing. A config file setting a Mistral option this project does not have
+(``mistral.config.REMOVED_OPTIONS``) gets a warning naming the option and why.
 
 Notes on the services:
 
@@ -21,9 +25,11 @@ Notes on the services:
   runs actions in its own pool and no executor server is started.
 * ``executor``: ``DefaultExecutor`` behind the executor RPC server; results and
   heartbeats go to the engines over RPC.
-* ``api``: ``mistral.api.app.make_app`` served by a threaded WSGI server on
-  ``[api] host:port`` with ``max(8, [api] api_workers)`` request threads. In the same
-  process as an engine it calls that engine directly, otherwise over RPC.
+* ``api``: ``build_api_app`` (``make_app`` + Keystone + health check; reusable by any
+  WSGI container) served by a threaded WSGI server on ``[api] host:port`` with
+  ``max(8, [api] api_workers)`` request threads, HTTPS with ``[api] enable_ssl_api``
+  (``[ssl] cert_file/key_file``, optional ``ca_file`` for client certificates). In the
+  same process as an engine it calls that engine directly, otherwise over RPC.
 * ``periodic``: cron triggers (``mistral.services.cron_triggers``) on the durable
   scheduler, starting workflows through the engine (local or RPC); ``[cron_trigger]
   enabled = False`` turns it off.
@@ -32,14 +38,16 @@ Notes on the services:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import socket
+import ssl
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -59,6 +67,19 @@ SERVICES = tuple(n for n in config.SERVER_NAMES if n != "all")
 
 class UsageError(Exception):
     """A command-line mistake: exit code 2."""
+
+
+@contextlib.contextmanager
+def _starting(service: str) -> Iterator[None]:
+    """A requested service that cannot start stops ``mistral-server``: its error, named."""
+    try:
+        yield
+    except exc.MistralError as e:
+        raise exc.ConfigError(f"cannot start the {service} service: {_one_line(e)}") from e
+    except Exception as e:  # noqa: BLE001 - e.g. an ImportError of a broken installation
+        LOG.exception("Starting the %s service failed", service)
+        raise exc.ConfigError(
+            f"cannot start the {service} service: {type(e).__name__}: {_one_line(e)}") from e
 
 
 def parse_servers(values: Sequence[str]) -> list[str]:
@@ -83,7 +104,9 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class PooledWSGIServer(ThreadingMixIn, WSGIServer):
-    """wsgiref with a bounded pool of request threads instead of a thread per request."""
+    """wsgiref with a bounded pool of request threads instead of a thread per request;
+    with ``ssl_context`` each connection is TLS (the handshake runs in its pool thread,
+    so a slow client never holds up ``accept``)."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -91,14 +114,38 @@ class PooledWSGIServer(ThreadingMixIn, WSGIServer):
     # some had their connection reset instead of an answer.
     request_queue_size = 128
     pool: ThreadPoolExecutor
+    ssl_context: ssl.SSLContext | None = None
+    handshake_timeout = 30.0
 
     def process_request(self, request: Any, client_address: Any) -> None:
         self.pool.submit(self.process_request_thread, request, client_address)
 
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(self.handshake_timeout)
+        try:
+            tls = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            LOG.debug("TLS handshake with %s failed: %s", client_address[0], e)
+            return
+        try:
+            tls.settimeout(None)
+            super().finish_request(tls, client_address)
+        finally:
+            tls.close()
 
-def make_wsgi_server(app: Callable[..., Any], host: str, port: int, threads: int) -> PooledWSGIServer:
+
+def make_wsgi_server(
+    app: Callable[..., Any], host: str, port: int, threads: int,
+    ssl_context: ssl.SSLContext | None = None,
+) -> PooledWSGIServer:
     server = make_server(host, port, app, server_class=PooledWSGIServer, handler_class=_QuietHandler)
     server.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mistral-api")
+    if ssl_context is not None:
+        server.ssl_context = ssl_context  # type: ignore[attr-defined]
+        server.base_environ["HTTPS"] = "on"  # type: ignore[attr-defined]  # wsgi.url_scheme
     return server  # type: ignore[return-value]
 
 
@@ -147,7 +194,7 @@ class Launcher:
         self._on_stop("transport", lambda: rpc.cleanup(transport))
         registry = ActionRegistry.load(settings=ActionSettings(http=self._egress_policy()))
         coordinator = ServiceCoordinator(
-            conf.coordination.backend_url or default_backend_url(conf.state_path),
+            conf.coordination.backend_url or default_backend_url(conf.state_path, conf.database.connection),
             member_id=f"{socket.gethostname()}_{os.getpid()}",
             heartbeat_interval=conf.coordination.heartbeat_interval,
         )
@@ -156,19 +203,23 @@ class Launcher:
 
         engine: Any = None
         if "engine" in self.services:
-            engine = self._start_engine(db, transport, registry)
+            with _starting("engine"):
+                engine = self._start_engine(db, transport, registry)
         if "executor" in self.services:
             if engine is not None and self.local_executor:
                 LOG.info("Actions run in the engine's own pool (local executor); no executor server")
             else:
-                self._start_executor(transport, registry)
+                with _starting("executor"):
+                    self._start_executor(transport, registry)
         if "periodic" in self.services:
-            self._start_periodic(db, transport, engine)
+            with _starting("periodic"):
+                self._start_periodic(db, transport, engine)
         if "notifier" in self.services:
             LOG.info("notifier: registered; engines deliver notifications themselves in this version")
         if "api" in self.services:
-            api_engine = engine if engine is not None else rpc.EngineClient(transport, topic=conf.engine.topic)
-            self._start_api(db, api_engine, registry, coordinator)
+            with _starting("api"):
+                api_engine = engine if engine is not None else rpc.EngineClient(transport, topic=conf.engine.topic)
+                self._start_api(db, api_engine, registry, coordinator)
         for name in self.services:
             coordinator.join(name)
         LOG.info("%s running: %s", PROG, ", ".join(self.services))
@@ -307,33 +358,12 @@ class Launcher:
         self._on_stop("executor RPC server", server.stop)
 
     def _start_api(self, db: Any, engine: Any, registry: Any, coordinator: Any) -> None:
-        try:
-            from mistral.api.app import ApiServices, ApiSettings, make_app
-        except ImportError as e:
-            LOG.error("The API is not available in this build (%s); not serving it", e)
-            return
         conf = self.conf
-        app = make_app(ApiServices(
-            db=db, engine=engine, settings=ApiSettings.from_conf(conf),
-            list_services=coordinator.list_services,
-            list_system_actions=registry.list_definitions,
-            policy=self._policy(),
-        ))
-        if conf.pecan.auth_enable:
-            from mistral.api import auth
-
-            if conf.auth_type != "keystone":
-                raise exc.ConfigError(
-                    f"auth_type = {conf.auth_type} is not supported; only keystone "
-                    "(keystonemiddleware auth_token from [keystone_authtoken])")
-            app = auth.with_keystone(app, conf)
-        if conf.healthcheck.enabled:
-            from mistral.api.healthcheck import with_healthcheck
-
-            app = with_healthcheck(app, conf)  # outside auth: unauthenticated, as in Mistral
+        app = build_api_app(conf, db, engine, coordinator.list_services, registry.list_definitions)
         threads = max(8, conf.api.api_workers)
+        ssl_context = tls_context(conf) if conf.api.enable_ssl_api else None
         try:
-            server = make_wsgi_server(app, conf.api.host, conf.api.port, threads)
+            server = make_wsgi_server(app, conf.api.host, conf.api.port, threads, ssl_context)
         except OSError as e:
             raise exc.ConfigError(f"Cannot listen on {conf.api.host}:{conf.api.port}: {e.strerror or e}") from None
         self.api_server = server
@@ -347,23 +377,8 @@ class Launcher:
             thread.join(5)
 
         self._on_stop("API server", stop_api)
-        LOG.info("API listening on http://%s:%d/ [threads=%d]", conf.api.host, server.server_port, threads)
-
-    def _policy(self) -> Any:
-        """The API policy ([oslo_policy] policy_file over Mistral's defaults), read now so a
-        broken file stops the start with one line instead of failing every request."""
-        from oslo_policy import policy as oslo_policy
-
-        from mistral.api.policy import Policy
-
-        if not self.conf.pecan.auth_enable:
-            return None
-        policy = Policy(self.conf)
-        try:
-            policy.load()
-        except (oslo_policy.PolicyNotRegistered, ValueError, OSError) as e:
-            raise exc.ConfigError(f"Cannot read the policy file: {e}") from None
-        return policy
+        LOG.info("API listening on %s://%s:%d/ [threads=%d]", "https" if ssl_context else "http",
+                 conf.api.host, server.server_port, threads)
 
     def stop(self) -> None:
         while self._stops:
@@ -372,6 +387,81 @@ class Launcher:
                 fn()
             except Exception:  # noqa: BLE001 - stop everything else regardless
                 LOG.exception("Stopping %s failed", what)
+
+
+def build_api_app(
+    conf: cfg.ConfigOpts,
+    db: Any,
+    engine: Any,
+    list_services: Callable[[], list],
+    list_system_actions: Callable[[], list],
+) -> Callable[..., Any]:
+    """The API's WSGI application as ``mistral-server`` serves it: ``make_app`` behind
+    Keystone's auth_token (``[pecan] auth_enable``) and the health check. Any WSGI
+    container can serve what this returns."""
+    from mistral.api.app import ApiServices, ApiSettings, make_app
+
+    app = make_app(ApiServices(
+        db=db, engine=engine, settings=ApiSettings.from_conf(conf),
+        list_services=list_services,
+        list_system_actions=list_system_actions,
+        policy=_policy(conf),
+    ))
+    if conf.pecan.auth_enable:
+        from mistral.api import auth
+
+        if conf.auth_type != "keystone":
+            raise exc.ConfigError(
+                f"auth_type = {conf.auth_type} is not supported; only keystone "
+                "(keystonemiddleware auth_token from [keystone_authtoken])")
+        app = auth.with_keystone(app, conf)
+    if conf.healthcheck.enabled:
+        from mistral.api.healthcheck import with_healthcheck
+
+        app = with_healthcheck(app, conf)  # outside auth: unauthenticated, as in Mistral
+    return app
+
+
+def _policy(conf: cfg.ConfigOpts) -> Any:
+    """The API policy ([oslo_policy] policy_file over Mistral's defaults), read now so a
+    broken file stops the start with one line instead of failing every request."""
+    from oslo_policy import policy as oslo_policy
+
+    from mistral.api.policy import Policy
+
+    if not conf.pecan.auth_enable:
+        return None
+    policy = Policy(conf)
+    try:
+        policy.load()
+    except (oslo_policy.PolicyNotRegistered, ValueError, OSError) as e:
+        raise exc.ConfigError(f"Cannot read the policy file: {e}") from None
+    return policy
+
+
+def tls_context(conf: cfg.ConfigOpts) -> ssl.SSLContext:
+    """``[ssl]``: the server-side TLS context of the API (``[api] enable_ssl_api``)."""
+    opts = conf.ssl
+    cert_file, key_file, ca_file = opts.cert_file, opts.key_file, opts.ca_file
+    ciphers, version = opts.ciphers, opts.version
+    if not cert_file or not key_file:
+        raise exc.ConfigError("[api] enable_ssl_api = True needs [ssl] cert_file and key_file")
+    for what, path in (("cert_file", cert_file), ("key_file", key_file), ("ca_file", ca_file)):
+        if path and not os.path.isfile(path):
+            raise exc.ConfigError(f"[ssl] {what}: no such file: {path}")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = (ssl.TLSVersion.TLSv1_3 if version == "TLSv1_3"
+                               else ssl.TLSVersion.TLSv1_2)
+    try:
+        context.load_cert_chain(cert_file, key_file)
+        if ca_file:
+            context.load_verify_locations(ca_file)
+            context.verify_mode = ssl.CERT_REQUIRED
+        if ciphers:
+            context.set_ciphers(ciphers)
+    except (ssl.SSLError, ValueError) as e:
+        raise exc.ConfigError(f"[ssl]: cannot use the certificate, key or ciphers: {e}") from None
+    return context
 
 
 def _setup_logging(conf: cfg.ConfigOpts) -> None:
@@ -387,18 +477,42 @@ def _one_line(e: BaseException) -> str:
     return text.splitlines()[0]
 
 
+def load_config(argv: Sequence[str] | None, conf: cfg.ConfigOpts) -> list[str]:
+    """Parse the command line and files into ``conf``; the services to run.
+    Raises ``UsageError`` / ``cfg.Error`` for the user's mistakes."""
+    config.parse_args(argv, conf=conf, with_server_opt=True)
+    return parse_servers(conf.server)
+
+
+def removed_options_set(conf: cfg.ConfigOpts) -> list[str]:
+    """``[group] name (file): why`` for each Mistral option we do not have that a config
+    file sets (oslo.config ignores them silently)."""
+    found: list[str] = []
+    for path in conf.config_file or ():
+        sections: dict[str, dict[str, list[str]]] = {}
+        try:
+            cfg.ConfigParser(path, sections).parse()
+        except (OSError, cfg.ParseError):
+            continue
+        for (group, name), why in config.REMOVED_OPTIONS.items():
+            if name in sections.get(group, {}):
+                found.append(f"[{group}] {name} ({path}): {why}")
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from oslo_log import log as oslo_logging
 
     conf = cfg.ConfigOpts()
     oslo_logging.register_options(conf)
     try:
-        config.parse_args(argv, conf=conf, with_server_opt=True)
-        services = parse_servers(conf.server)
+        services = load_config(argv, conf)
     except (UsageError, cfg.Error) as e:
         print(f"{PROG}: error: {_one_line(e)}", file=sys.stderr)
         return 2
     _setup_logging(conf)
+    for line in removed_options_set(conf):
+        LOG.warning("Option ignored: %s", line)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:

@@ -13,6 +13,7 @@ retried in the background and logged; only listing members reports the outage
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -32,9 +33,14 @@ def group_name(service_type: str) -> str:
     return f"{service_type}_group"
 
 
-def default_backend_url(state_path: str) -> str:
-    """The embedded default: a file backend in ``<state_path>/coordination``."""
-    return "file://" + os.path.join(os.path.abspath(state_path), "coordination")
+def default_backend_url(state_path: str, installation: str | None = None) -> str:
+    """The embedded default: a file backend in ``<state_path>/coordination``, in a
+    directory of its own per ``installation`` (the database URL): processes sharing a
+    database see each other, separate installations on one host do not."""
+    base = os.path.join(os.path.abspath(state_path), "coordination")
+    if installation:
+        base = os.path.join(base, hashlib.sha256(installation.encode()).hexdigest()[:16])
+    return "file://" + base
 
 
 def default_member_id(host: str | None = None) -> str:
