@@ -23,6 +23,8 @@ Notes on the services:
   reconciler. With ``[executor] type = local`` — or engine and executor in one process
   on the in-process ``fake:/`` transport, where an RPC hop buys nothing — the engine
   runs actions in its own pool and no executor server is started.
+  With ``[execution_expiration_policy]`` set, the engine's scheduler also runs the
+  expiration job chain (``mistral.services.expiration``), as Mistral's engine does.
 * ``executor``: ``DefaultExecutor`` behind the executor RPC server; results and
   heartbeats go to the engines over RPC.
 * ``api``: ``build_api_app`` (``make_app`` + Keystone + health check; reusable by any
@@ -306,12 +308,24 @@ class Launcher:
             engine.heartbeat_backlog = server.heartbeats.backlog
         server.start()
         self._on_stop("engine RPC server", server.stop)
+        self._start_expiration(db, scheduler)
         scheduler.start()
         self._on_stop("scheduler", scheduler.stop)
         self.scheduler = scheduler
         engine.start()
         self._on_stop("engine", engine.stop)
         return engine
+
+    def _start_expiration(self, db: Any, scheduler: Any) -> None:
+        """``[execution_expiration_policy]`` as a job chain on the engine's scheduler."""
+        from mistral.services.expiration import ExecutionExpiration, ExpirationPolicy
+
+        policy = ExpirationPolicy.from_options(self.conf.execution_expiration_policy)
+        if not policy.enabled:
+            LOG.debug("Execution expiration is off ([execution_expiration_policy] "
+                      "evaluation_interval and older_than or max_finished_executions unset)")
+            return
+        ExecutionExpiration(db, scheduler, policy).start()
 
     def _new_scheduler(self, db: Any) -> Any:
         from mistral.scheduler import Scheduler

@@ -27,9 +27,6 @@ NOT_YET_READ: dict[tuple[str, str], str] = {
     # TODO(actions): std.javascript reads it (helper "actions", issue 17 exception)
     ("DEFAULT", "js_implementation"): "actions",
     # TODO(services): the next commits of issue 17 read these
-    **{("execution_expiration_policy", n): "services" for n in (
-        "evaluation_interval", "older_than", "max_finished_executions", "batch_size",
-        "ignored_states")},
     ("notifier", "host"): "services",
     ("notifier", "topic"): "services",
 }
