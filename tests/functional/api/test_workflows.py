@@ -252,10 +252,13 @@ def test_list_without_limit_or_with_a_larger_one_is_clamped_to_max_limit(
     small = build_client(sqlite_database, settings=ApiSettings(max_limit=2))
     for i in range(3):
         small.post("/v2/workflows", ONE_WORKFLOW.replace("single", f"m{i}"))
-    for query in ("", "?limit=100000", "?limit=0"):
+    for query in ("?limit=100000", ""):
         r = small.get("/v2/workflows" + query)
         assert r.status_code == 200, r.text
         assert len(r.json["workflows"]) == 2 and "limit=2" in r.json["next"], query
+    for query in ("?limit=0", "?limit=-1"):  # as Mistral 23: refused, not clamped
+        refused = small.get("/v2/workflows" + query)
+        assert refused.status_code == 400 and "Limit must be positive" in refused.fault, query
     rest = small.get(r.json["next"].replace("http://localhost", "")).json
     assert len(rest["workflows"]) == 1 and "next" not in rest
     assert len(small.get("/v2/workflows?limit=1").json["workflows"]) == 1

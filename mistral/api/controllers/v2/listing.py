@@ -6,9 +6,12 @@ parameter per filterable field whose value may carry Mistral's operator prefix::
 
     state=RUNNING  state=eq:RUNNING  state=in:RUNNING,PAUSED  created_at=gte:2026-01-01
 
-Unknown parameters, fields or sort keys are a 400 naming them. The answer is
-``{"<resource>": [...], "next": "<url of the next page>"}`` with ``next`` present only
-when the page is full.
+Unknown parameters, fields or sort keys are a 400 naming them; so are a limit below 1,
+more sort directions than (distinct) sort keys and a direction other than asc/desc, in
+Mistral's words. A repeated filter narrows (every value applies; Mistral 23 keeps only the
+last one). The answer is ``{"<resource>": [...], "next": "<url of the next page>"}`` with
+``next`` present only when the page is full, written as Mistral writes it
+(``?sort_keys=name,id&sort_dirs=desc,asc&<filters>&limit=N&marker=<id>[&fields=...]``).
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class ListQuery:
     limit: int
     fields: list[str] | None
     params: dict[str, str] = field(default_factory=dict)
+    # The filter and extra parameters as given, in order, for the 'next' link.
+    link_args: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _parse_datetime(name: str, value: str) -> datetime.datetime:
@@ -113,8 +118,12 @@ def parse_list_query(
     settings = http.services().settings
 
     filters: dict[str, Any] = {}
+    link_args: list[tuple[str, str]] = []
     for name, raw in params.items():
-        if name in PAGING_PARAMS or name in allowed_extra:
+        if name in PAGING_PARAMS:
+            continue
+        if name in allowed_extra:
+            link_args.append((name, raw))
             continue
         if name not in filter_fields:
             raise errors.bad_request(
@@ -125,6 +134,7 @@ def parse_list_query(
         values = list(dict.fromkeys(v for v in http.query_all(name) if v != ""))
         if not values:
             continue
+        link_args.extend((name, _with_operator(v)) for v in values)
         if len(values) > 1:
             # A repeated filter narrows the list further: created_at=gte:A&created_at=lt:B.
             parsed = (parse_filter(name, v, filter_fields[name]) for v in values)
@@ -132,34 +142,45 @@ def parse_list_query(
             continue
         filters[name] = parse_filter(name, values[0], filter_fields[name])
 
+    if params.get("nulls"):
+        link_args.append(("nulls", params["nulls"]))
     for name in _split(params.get("nulls")):
         if name not in filter_fields:
             raise errors.bad_request(f"Unknown field '{name}' in 'nulls'.")
         filters[name] = None
 
     # As Mistral's [api] max_limit: no limit, or a larger one, is clamped (a 'next'
-    # link leads on), never refused.
+    # link leads on); zero or a negative one is refused as Mistral refuses it.
     page = min(settings.default_list_limit or settings.max_limit, settings.max_limit)
     limit = http.query_int("limit", page)
     assert limit is not None
-    limit = page if limit <= 0 else min(limit, settings.max_limit)
+    if limit <= 0:
+        raise errors.bad_request(f"Limit must be positive (limit={limit}).")
+    limit = min(limit, settings.max_limit)
 
-    sort_keys = _split(params.get("sort_keys")) or [default_sort[0]]
+    # As Mistral: a sort key given twice counts once, a missing direction is 'asc',
+    # and 'id' ascending breaks ties (so that pages never overlap).
+    sort_keys = list(dict.fromkeys(_split(params.get("sort_keys")))) or [default_sort[0]]
     sort_dirs = _split(params.get("sort_dirs"))
+    if len(sort_dirs) > len(sort_keys):
+        raise errors.bad_request(
+            "Length of sort_keys must be equal or greater than sort_dirs "
+            f"(sort_keys={','.join(sort_keys)}, sort_dirs={','.join(sort_dirs)})."
+        )
+    for d in sort_dirs:
+        if d not in ("asc", "desc"):
+            raise errors.bad_request(
+                f"Unknown sort direction, must be 'desc' or 'asc' (sort_dirs: '{d}')."
+            )
     for key in sort_keys:
         if key not in names:
             raise errors.bad_request(f"Cannot sort by unknown field '{key}'.")
-    for d in sort_dirs:
-        if d not in ("asc", "desc"):
-            raise errors.bad_request(f"Sort direction must be 'asc' or 'desc', not '{d}'.")
-    if len(sort_dirs) > len(sort_keys):
-        raise errors.bad_request("There are more sort_dirs than sort_keys.")
-    if not sort_dirs:
-        sort_dirs = [default_sort[1]] * len(sort_keys)
-    sort_dirs += [sort_dirs[-1]] * (len(sort_keys) - len(sort_dirs))
+    if not params.get("sort_keys") and not sort_dirs:
+        sort_dirs = [default_sort[1]]
+    sort_dirs += ["asc"] * (len(sort_keys) - len(sort_dirs))
     if "id" not in sort_keys:
         sort_keys.append("id")
-        sort_dirs.append(sort_dirs[-1])
+        sort_dirs.append("asc")
 
     fields = _split(params.get("fields")) or None
     if fields:
@@ -181,7 +202,14 @@ def parse_list_query(
         limit=limit,
         fields=fields,
         params=params,
+        link_args=link_args,
     )
+
+
+def _with_operator(raw: str) -> str:
+    """A filter value as Mistral's 'next' link writes it: always with its operator."""
+    op, sep, _ = raw.partition(":")
+    return raw if sep and op in OPERATORS else "eq:" + raw
 
 
 def fetch(repo: Any, q: ListQuery, extra_filters: Mapping[str, Any] | None = None,
@@ -212,18 +240,25 @@ def page(
     draw = render or (lambda row: resource.render(row, q.fields))
     body: dict[str, Any] = {key: [draw(r) for r in rows]}
     if rows and len(rows) >= q.limit:
-        params = {k: v for k, v in q.params.items() if k != "marker"}
-        params["marker"] = str(getattr(rows[-1], "id", None) or rows[-1]["id"])
-        params["limit"] = str(q.limit)
-        params["sort_keys"] = ",".join(q.sort_keys)
-        params["sort_dirs"] = ",".join(q.sort_dirs)
-        body["next"] = (
-            pecan.request.host_url + pecan.request.path + "?" + urllib.parse.urlencode(params)
+        # Mistral's order and form: sort_keys, sort_dirs, filters, limit, marker, fields,
+        # with literal commas and colons.
+        args = [("sort_keys", ",".join(q.sort_keys)), ("sort_dirs", ",".join(q.sort_dirs))]
+        args += q.link_args
+        args += [("limit", str(q.limit)),
+                 ("marker", str(getattr(rows[-1], "id", None) or rows[-1]["id"]))]
+        if q.fields:
+            args.append(("fields", ",".join(q.fields)))
+        query = "&".join(
+            urllib.parse.quote(k, safe="") + "=" + urllib.parse.quote(v, safe=",:")
+            for k, v in args
         )
+        body["next"] = pecan.request.host_url + pecan.request.path + "?" + query
     return body
 
 
 def _match(value: Any, f: Any) -> bool:
+    if isinstance(f, tuple):
+        return all(_match(value, one) for one in f)
     if not isinstance(f, Filter):
         return value == f
     v = f.value
