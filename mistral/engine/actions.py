@@ -172,14 +172,19 @@ def _stored_request(req: RunActionRequest, r: ResolvedAction) -> dict[str, Any]:
     return d
 
 
-def resend(w: Work, action_ex: Any) -> None:
-    """Send a RUNNING action again (crash before send, or a safe re-run)."""
+def resend(w: Work, action_ex: Any, rerun: bool = False) -> None:
+    """Send a RUNNING action again: nobody took it (``resent`` counts, for the backoff),
+    or its executor died and the task says safe-rerun (``rerun``: ``reruns`` counts)."""
     stored = dict(rc_of(action_ex).get("request") or {})
     stored.setdefault("action_input", action_ex.input or {})
     req = RunActionRequest.from_dict(stored)
     if not req.action_ex_id:
         raise exc.MistralError(f"Action execution {action_ex.id} has no stored request")
-    set_rc(action_ex, resent=int(rc_of(action_ex).get("resent", 0)) + 1)
+    rc = rc_of(action_ex)
+    if rerun:
+        set_rc(action_ex, reruns=int(rc.get("reruns", 0)) + 1, resent=None)
+    else:
+        set_rc(action_ex, resent=int(rc.get("resent", 0)) + 1)
     action_ex.accepted = False
     action_ex.last_heartbeat = w.now
     w.send(req)

@@ -170,6 +170,14 @@ class DefaultEngine:
                 # running the timer again would fail again, so the execution fails.
                 msg = f"Workflow execution failed: {e}"
                 self.in_tx(tx, wf_ex_id, lambda w, wf_ex: workflows.fail_hard(w, wf_ex, msg))
+            except (exc.DBError, exc.ServiceUnavailableError):
+                raise  # transient: the scheduler runs the job again
+            except exc.MistralError as e:
+                # any other domain error would make the scheduler drop the job and leave
+                # the task waiting for a timer that is gone: the task fails instead
+                msg = f"Timer {key} of task execution [id={args.get('task_ex_id')}] failed: {e}"
+                LOG.warning("%s", msg)
+                self.in_tx(tx, wf_ex_id, lambda w, wf_ex: _fail_timer_task(w, wf_ex, args, msg))
 
         return handler
 
@@ -325,8 +333,10 @@ class DefaultEngine:
         tasks.on_unit_done(w, wf_ex, task_ex, index, state, value)
 
     def on_action_update(self, ctx: RequestContext, action_ex_id: str, state: str) -> None:
-        """Only PAUSED <-> RUNNING of an action is an update; results go through complete."""
-        with self._db.transaction(ctx) as tx:
+        """Only PAUSED <-> RUNNING of an action is an update; results go through complete.
+
+        An action of a workflow changes under its execution's lock, like every event."""
+        def update(tx: Any) -> None:
             action_ex = tx.action_executions.get(action_ex_id)
             states.check_transition("action", action_ex.state, state,
                                     f"action execution [id={action_ex_id}]")
@@ -335,6 +345,15 @@ class DefaultEngine:
                     f"Use on_action_complete to finish action execution [id={action_ex_id}]"
                 )
             action_ex.state = state
+
+        with self._db.transaction(ctx, readonly=True) as tx:
+            wf_ex_id = tx.action_executions.get(
+                action_ex_id, fields=("workflow_execution_id",)).workflow_execution_id
+        if wf_ex_id is None:
+            with self._db.transaction(ctx) as tx:
+                update(tx)
+            return
+        self._locked(ctx, wf_ex_id, lambda w, wf_ex: update(w.tx))
 
     def start_action(
         self,
@@ -361,6 +380,8 @@ class DefaultEngine:
                 timeout=params.get("timeout"), target=params.get("target"),
             )
             if save:
+                if run_sync:  # the reconciler never re-sends a lost synchronous call
+                    values["runtime_context"] = {**values["runtime_context"], "sync_call": True}
                 tx.action_executions.create(values)
                 if not run_sync:
                     w.send(req)
@@ -422,6 +443,15 @@ class DefaultEngine:
             self._guarded(ctx, wf_ex_id, fn)
         except exc.MistralError as e:
             LOG.warning("Propagating %s to execution %s failed: %s", op, wf_ex_id, e)
+
+
+def _fail_timer_task(w: Work, wf_ex: Any, args: dict, msg: str) -> None:
+    task_ex = w.tx.task_executions.find(id=args.get("task_ex_id"))
+    if task_ex is None or states.is_terminal(task_ex.state) or states.is_terminal(wf_ex.state):
+        return
+    if task_ex.state == states.RUNNING:
+        timers.cancel_units(w, task_ex, msg)
+    tasks.complete_task(w, wf_ex, task_ex, states.ERROR, msg, None, publish=False)
 
 
 def _unsaved(values: dict, result: ActionResult, outputs: list,

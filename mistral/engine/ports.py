@@ -2,7 +2,8 @@
 
 * ``Scheduler``: durable timers written inside the engine's transaction
   (``mistral.scheduler``); due jobs call the handler registered under a stable key
-  (``DefaultEngine.timer_handlers()``).
+  (``DefaultEngine.timer_handlers()``); ``has_job(tx, key)`` tells whether a keyed
+  timer still exists.
 * ``Clock``: now, as naive UTC (a fake clock in tests).
 """
 
@@ -21,6 +22,10 @@ class Scheduler(Protocol):
         args: dict,
         key: str | None = None,
     ) -> Any: ...
+
+    def has_job(self, tx: Any, key: str) -> bool:
+        """Whether a job with ``key`` is still to run (the reconciler's check of a timer)."""
+        ...
 
 
 class Clock(Protocol):

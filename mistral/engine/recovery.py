@@ -12,7 +12,12 @@ engine event on one locked execution, so running it in every engine is safe:
    all finished (a lost result event) or whose subworkflows finished (a lost
    notification): their completion is replayed.
 3. **Stuck executions** — RUNNING executions with no active task: completion is
-   re-checked (and finished tasks not yet routed are routed).
+   re-checked (and finished tasks not yet routed are routed); a RUNNING or PAUSED
+   subworkflow out of line with its parent is aligned (``mistral.engine.repair``).
+
+Steps 4-6 (parent → child, standalone actions, delayed and waiting tasks) live in
+``mistral.engine.repair``. An action no executor took is never failed for that: it is
+re-sent with backoff (``repair.resend_after``) until the task's own timeout fails it.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ from __future__ import annotations
 import datetime
 import functools
 import logging
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from mistral import exceptions as exc
 from mistral.context import admin_context
 from mistral.db.filters import Filter
-from mistral.engine import actions, rerun, tasks, workflows
+from mistral.engine import actions, repair, rerun, tasks, workflows
 from mistral.engine.interface import ActionResult
 from mistral.engine.work import Work, rc_of
 from mistral.workflow import states
@@ -39,12 +45,17 @@ MAX_RESENDS = 3
 
 def reconcile(engine: DefaultEngine) -> int:
     repaired = 0
-    for step in (_lost_actions, _stuck_tasks, _stuck_workflows):
+    for step in (_lost_actions, _stuck_tasks, _stuck_workflows, _standalone,
+                 repair.delayed_tasks):
         try:
             repaired += step(engine)
         except exc.MistralError as e:
             LOG.warning("Reconciler step %s failed: %s", step.__name__, e)
     return repaired
+
+
+def _standalone(engine: DefaultEngine) -> int:
+    return repair.standalone_actions(engine, engine.heartbeat_lag())
 
 
 def _ago(engine: DefaultEngine, seconds: float) -> datetime.datetime:
@@ -64,8 +75,11 @@ def _lost_actions(engine: DefaultEngine) -> int:
             filters={"state": states.RUNNING, "accepted": False, "is_sync": True,
                      "workflow_execution_id": Filter("neq", None),
                      "created_at": Filter("lt", _ago(engine, s.first_heartbeat_timeout + lag))},
-            fields=("id", "workflow_execution_id", "last_heartbeat"), limit=batch,
+            fields=("id", "workflow_execution_id", "last_heartbeat", "created_at", "state",
+                    "accepted", "runtime_context"), limit=batch,
         )
+        # queued on a live executor (its heartbeat says so) or backing off: not yet
+        never = [a for a in never if _is_stale(engine, a, lag)]
         silent = tx.action_executions.list(
             filters={"state": states.RUNNING, "accepted": True, "is_sync": True,
                      "last_heartbeat": Filter("lt", _ago(engine, deadline))},
@@ -87,7 +101,8 @@ def _is_stale(engine: DefaultEngine, action_ex: Any, lag: float = 0.0) -> bool:
         return False
     if not action_ex.accepted:
         since = action_ex.last_heartbeat or action_ex.created_at
-        return since < _ago(engine, s.first_heartbeat_timeout + lag)
+        resent = int(rc_of(action_ex).get("resent", 0))
+        return since < _ago(engine, repair.resend_after(engine, resent) + lag)
     return action_ex.last_heartbeat is not None and \
         action_ex.last_heartbeat < _ago(engine, (s.heartbeat_deadline or 0) + lag)
 
@@ -100,16 +115,22 @@ def _repair_action(engine: DefaultEngine, w: Work, wf_ex: Any, i: str, lag: floa
     rc = rc_of(action_ex)
     request = rc.get("request") or {}
     resent = int(rc.get("resent", 0))
-    never_accepted = not action_ex.accepted
-    if resent < MAX_RESENDS and (request.get("safe_rerun") or (never_accepted and resent == 0)):
-        LOG.warning("Re-sending action execution %s (%s)", action_ex_id,
-                    "never acknowledged" if never_accepted else "safe-rerun after lost heartbeat")
+    if not action_ex.accepted:
+        # queued work waits: nobody took it yet (a long queue, a broker failover, a
+        # killed executor that had not started it), so it is sent again, with backoff;
+        # the task's own timeout is what fails it
+        LOG.warning("Re-sending action execution %s (not taken by any executor; re-send %d)",
+                    action_ex_id, resent + 1)
         actions.resend(w, action_ex)
         return True
-    why = ("was not acknowledged by any executor" if never_accepted
-           else "lost its executor (no heartbeat)")
+    if int(rc.get("reruns", 0)) < MAX_RESENDS and request.get("safe_rerun"):
+        LOG.warning("Re-sending action execution %s (safe-rerun after lost heartbeat)",
+                    action_ex_id)
+        actions.resend(w, action_ex, rerun=True)
+        return True
     engine._action_done(w, wf_ex, action_ex_id, ActionResult(
-        error=f"Action execution [id={action_ex_id}, name={action_ex.name}] {why}"
+        error=f"Action execution [id={action_ex_id}, name={action_ex.name}] "
+              "lost its executor (no heartbeat)"
     ))
     return True
 
@@ -186,26 +207,36 @@ def _single_result(w: Work, task_ex: Any) -> Any:
 
 
 def _stuck_workflows(engine: DefaultEngine) -> int:
-    """RUNNING executions due for a check (``next_check_at``) that have no active task."""
+    """Executions due for a check (``next_check_at``): RUNNING ones with no active task,
+    and RUNNING or PAUSED subworkflows out of line with their parent."""
     s = engine.settings
     delay = max(s.integrity_check_delay, 0)
     now = engine.services.clock.now()
     with engine._db.transaction(admin_context()) as tx:
         rows = tx.workflow_executions.list(
-            filters={"state": states.RUNNING, "next_check_at": Filter("lt", now)},
-            fields=("id", "next_check_at"), sort_keys=("next_check_at",),
-            limit=s.integrity_check_batch_size,
+            filters={"state": Filter("in", [states.RUNNING, states.PAUSED]),
+                     "next_check_at": Filter("lt", now)},
+            fields=("id", "next_check_at", "state", "task_execution_id", "runtime_context",
+                    "project_id"),
+            sort_keys=("next_check_at",), limit=s.integrity_check_batch_size,
         )
-        stuck = [r.id for r in rows if tx.task_executions.count(
+        children = [SimpleNamespace(**r.to_dict()) for r in rows if r.task_execution_id]
+        stuck = [r.id for r in rows if r.state == states.RUNNING and tx.task_executions.count(
             workflow_execution_id=r.id, state=workflows.ACTIVE) == 0]
         if rows:
             tx.workflow_executions.update_where(
                 {"next_check_at": now + datetime.timedelta(seconds=max(delay, 1))},
                 id=Filter("in", [r.id for r in rows]),
             )
+    aligned = 0
+    for child in children:
+        try:
+            aligned += repair.align_child(engine, child)
+        except exc.MistralError as e:
+            LOG.warning("Aligning subworkflow %s with its parent failed: %s", child.id, e)
     for wf_ex_id in stuck:
         engine._locked(admin_context(), wf_ex_id, _recheck)
-    return len(stuck)
+    return len(stuck) + aligned
 
 
 def _recheck(w: Work, wf_ex: Any) -> None:

@@ -78,7 +78,9 @@ def child_finished(w: Work, parent: Any, child_id: str) -> None:
     pauses too. Running again: a PAUSED parent resumes; a parent task that had failed
     (the child was rerun) runs again, and so does its execution.
     """
-    child = w.tx.workflow_executions.get(child_id, fields=specs.EVENT_FIELDS)
+    # the child's runtime_context changes here ("reported"): its row is locked too
+    # (always parent first, then child; no event locks them the other way round)
+    child = w.tx.workflow_executions.lock(child_id, fields=specs.EVENT_FIELDS)
     task_ex = w.tx.task_executions.find(id=child.task_execution_id)
     if task_ex is None:
         return
@@ -116,6 +118,7 @@ def propagate(w: Work, wf_ex: Any, op: str, msg: str | None) -> None:
     """Apply a parent's pause / resume / cancel to this (sub)workflow, if still relevant."""
     if op == "pause" and wf_ex.state == states.RUNNING:
         workflows.pause(w, wf_ex, msg)
+        set_rc(wf_ex, paused_by_parent=True)  # the reconciler resumes it with its parent
     elif op == "resume" and wf_ex.state == states.PAUSED:
         workflows.resume(w, wf_ex, None)
     elif op == "cancel" and not states.is_terminal(wf_ex.state):

@@ -215,9 +215,16 @@ def schedule(w: Work, wf_ex: Any, task_ex: Any, handler: str, delay: float) -> N
     timers = dict(rc_of(task_ex).get("timers") or {})
     token = int(timers.get(handler, 0)) + 1
     timers[handler] = token
-    set_rc(task_ex, timers=timers)
+    # the handler a RUNNING_DELAYED task waits for, so the reconciler can tell its
+    # timer is gone (a dropped job) by its key
+    set_rc(task_ex, timers=timers, **({} if handler == TASK_TIMEOUT else {"delayed": handler}))
     args = {"wf_ex_id": wf_ex.id, "task_ex_id": task_ex.id, "token": token}
-    w.schedule(handler, delay, args)
+    w.schedule(handler, delay, args, key=timer_key(handler, task_ex.id, token))
+
+
+def timer_key(handler: str, task_ex_id: str, token: int) -> str:
+    """The scheduler key of a task timer (the reconciler checks it is still there)."""
+    return f"{handler}:{task_ex_id}:{token}"
 
 
 def timer_is_current(task_ex: Any, handler: str, token: Any) -> bool:

@@ -331,6 +331,8 @@ def resume(w: Work, wf_ex: Any, env: dict | None = None) -> None:
             f"it is {wf_ex.state}, only a PAUSED execution can be resumed"
         )
     wf_state(w, wf_ex, states.RUNNING, None)
+    if rc_of(wf_ex).get("paused_by_parent"):
+        set_rc(wf_ex, paused_by_parent=None)
     if env:
         params = dict(wf_ex.params or {})
         params["env"] = {**(params.get("env") or {}), **env}

@@ -151,6 +151,10 @@ class Scheduler:
             tx.after_commit(self._wake.set)
         return row.id
 
+    def has_job(self, tx: Transaction, key: str) -> bool:
+        """Whether the job with ``key`` is still to run (claimed or not)."""
+        return tx.scheduled_jobs.find(key=key, fields=("id",)) is not None
+
     def unschedule(self, tx: Transaction, key: str) -> bool:
         """Remove the job with ``key``; True when there was one."""
         return tx.scheduled_jobs.delete_where(key=key) > 0

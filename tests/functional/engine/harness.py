@@ -49,8 +49,11 @@ class FakeScheduler:
 
     def schedule(self, tx: Any, handler_key: str, run_at: Any, args: dict,
                  key: str | None = None) -> None:
-        job = {"handler": handler_key, "run_at": run_at, "args": dict(args)}
+        job = {"handler": handler_key, "run_at": run_at, "args": dict(args), "key": key}
         tx.after_commit(lambda: self.jobs.append(job))
+
+    def has_job(self, tx: Any, key: str) -> bool:
+        return any(j["key"] == key for j in self.jobs)
 
     def pump(self) -> int:
         due = [j for j in self.jobs if j["run_at"] <= self.clock.now()]

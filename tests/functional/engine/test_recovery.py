@@ -22,22 +22,39 @@ def _lose_all_messages(h: Harness) -> int:
     return n
 
 
-def test_unacknowledged_action_is_resent_once_then_fails_and_retries(h: Harness) -> None:
+def test_unacknowledged_action_waits_resent_with_backoff_never_failed(h: Harness) -> None:
+    """Queued work waits (DESIGN rule 12): nobody took it, so it is sent again, later
+    each time, and it is never failed for that."""
     h.define(ONE)
     wf_id = h.start("wf")
     assert _lose_all_messages(h) == 1   # crash between commit and send
     h.clock.advance(11)
     assert h.engine.reconcile() >= 1
     assert len(h.executor.queue) == 1   # re-sent, same action execution
-    _lose_all_messages(h)
-    h.clock.advance(11)
-    h.engine.reconcile()                # second time: failed, retry policy re-runs it
+    for wait in (21, 41, 81, 81):        # backoff: 2x, 4x, 8x the first-heartbeat timeout
+        _lose_all_messages(h)
+        h.clock.advance(wait - 2)
+        h.engine.reconcile()
+        assert not h.executor.queue, "re-sent before its backoff"
+        h.clock.advance(2)
+        h.engine.reconcile()
+        assert len(h.executor.queue) == 1
     h.run_until_idle()
-    wf = h.execution(wf_id)
-    assert wf["state"] == "SUCCESS"
+    assert h.execution(wf_id)["state"] == "SUCCESS"
     actions = h.actions(h.task(wf_id, "t")["id"])
-    assert [a["state"] for a in actions] == ["ERROR", "SUCCESS"]
-    assert "not acknowledged" in actions[0]["state_info"]
+    assert [a["state"] for a in actions] == ["SUCCESS"]
+
+
+def test_unacknowledged_action_is_failed_by_the_tasks_own_timeout(h: Harness) -> None:
+    h.define(ONE.replace("      retry: {count: 1}\n", "      timeout: 100\n"))
+    wf_id = h.start("wf")
+    for _ in range(8):
+        _lose_all_messages(h)
+        h.clock.advance(15)
+        h.engine.reconcile()
+        h.scheduler.pump()
+    assert h.execution(wf_id)["state"] == "ERROR"
+    assert "timed out" in h.task(wf_id, "t")["state_info"]
 
 
 def test_missing_heartbeat_fails_action(h: Harness) -> None:
