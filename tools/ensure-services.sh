@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start any of PostgreSQL, MariaDB, RabbitMQ, Redis that is down on this machine and
-# wait until each answers. Exits non-zero, naming the service, when one cannot be had.
+# wait until each answers; install openssh-server (for the std.ssh tests) when missing.
+# Exits non-zero, naming the service, when one cannot be had.
 set -u
 fail=0
 
@@ -11,6 +12,13 @@ wait_port() {  # name port seconds
   echo "ensure-services: $1 is not answering on 127.0.0.1:$2" >&2
   return 1
 }
+
+# OpenSSH server binary for the std.ssh tests (they start their own sshd on a free port)
+if [ ! -x /usr/sbin/sshd ] && [ "$(id -u)" = 0 ]; then
+  echo "ensure-services: installing openssh-server" >&2
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openssh-server; } \
+    >/tmp/ensure-services-sshd.log 2>&1 || { echo "ensure-services: cannot install openssh-server (see /tmp/ensure-services-sshd.log)" >&2; fail=1; }
+fi
 
 if ! port_open 5432; then
   echo "ensure-services: starting PostgreSQL" >&2

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import json
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,9 +46,20 @@ class ActionContext:
     workflow_name: str | None = None
     callback_url: str | None = None
     extra: dict = field(default_factory=dict)
+    # time.monotonic() at which the executor gives up on the action (its timeout), or None
+    deadline: float | None = None
+
+    def remaining(self, default: float | None = None) -> float | None:
+        """Seconds left before the deadline (at least a small positive value), bounded
+        by ``default`` when given; ``default`` itself when the action has no timeout."""
+        if self.deadline is None:
+            return default
+        left = max(self.deadline - time.monotonic(), 0.01)
+        return left if default is None else min(left, default)
 
     @classmethod
-    def build(cls, request: RequestContext, action_ex_id: str | None, execution: dict) -> "ActionContext":
+    def build(cls, request: RequestContext, action_ex_id: str | None, execution: dict,
+              deadline: float | None = None) -> "ActionContext":
         known = {"task_execution_id", "workflow_execution_id", "workflow_name", "callback_url"}
         return cls(
             request=request,
@@ -58,6 +70,7 @@ class ActionContext:
             callback_url=execution.get("callback_url")
             or (f"/v2/action_executions/{action_ex_id}" if action_ex_id else None),
             extra={k: v for k, v in execution.items() if k not in known},
+            deadline=deadline,
         )
 
 

@@ -33,6 +33,8 @@ BUILTIN_ACTIONS: Mapping[str, str] = {
     "std.mistral_http": "mistral.actions.http:MistralHTTPAction",
     "std.email": "mistral.actions.email:SendEmailAction",
     "std.ssh": "mistral.actions.ssh:SSHAction",
+    "std.ssh_proxied": "mistral.actions.ssh:SSHProxiedAction",
+    "std.wait_ssh": "mistral.actions.ssh:WaitSSHAction",
 }
 
 

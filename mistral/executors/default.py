@@ -204,7 +204,8 @@ class DefaultExecutor:
     def _run(self, job: _Job) -> ActionResult | None:
         assert job.action is not None
         request = job.request
-        actx = ActionContext.build(job.ctx, request.action_ex_id, dict(request.execution_context or {}))
+        actx = ActionContext.build(job.ctx, request.action_ex_id, dict(request.execution_context or {}),
+                                   deadline=job.deadline)
         try:
             result = _as_result(job.action.run(actx))
         except exc.MistralError as e:
