@@ -29,10 +29,15 @@ class ActionSettings:
     """The configuration actions see, as plain values (built by the composition root).
 
     ``http``: the ``[action_std_http]`` policy of std.http / std.mistral_http; the
-    default is Mistral's (loopback and link-local denied).
+    default is Mistral's (loopback and link-local denied). ``js_*``: std.javascript.
     """
 
     http: EgressPolicy = field(default_factory=EgressPolicy)
+    # std.javascript: [DEFAULT] js_implementation (checked at start), and the bounds of
+    # every script: seconds (never past the action's timeout) and V8 heap bytes
+    js_implementation: str = "py_mini_racer"
+    js_time_limit: float = 60.0
+    js_memory_limit: int = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)

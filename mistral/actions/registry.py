@@ -35,6 +35,8 @@ BUILTIN_ACTIONS: Mapping[str, str] = {
     "std.ssh": "mistral.actions.ssh:SSHAction",
     "std.ssh_proxied": "mistral.actions.ssh:SSHProxiedAction",
     "std.wait_ssh": "mistral.actions.ssh:WaitSSHAction",
+    "std.javascript": "mistral.actions.javascript:JavaScriptAction",
+    "std.js": "mistral.actions.javascript:JavaScriptAction",
 }
 
 

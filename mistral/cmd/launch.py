@@ -194,7 +194,10 @@ class Launcher:
                         "set [DEFAULT] transport_url to the broker the engines use")
         transport = rpc.get_transport(conf.transport_url, conf)
         self._on_stop("transport", lambda: rpc.cleanup(transport))
-        registry = ActionRegistry.load(settings=ActionSettings(http=self._egress_policy()))
+        from mistral.actions.javascript import check_implementation
+
+        registry = ActionRegistry.load(settings=ActionSettings(
+            http=self._egress_policy(), js_implementation=check_implementation(conf.js_implementation)))
         coordinator = ServiceCoordinator(
             conf.coordination.backend_url or default_backend_url(conf.state_path, conf.database.connection),
             member_id=f"{socket.gethostname()}_{os.getpid()}",

@@ -24,8 +24,6 @@ from mistral.cmd import launch
 
 # Options read only by code that is not on main yet, each with its owner.
 NOT_YET_READ: dict[tuple[str, str], str] = {
-    # TODO(actions): std.javascript reads it (helper "actions", issue 17 exception)
-    ("DEFAULT", "js_implementation"): "actions",
     # TODO(services): the next commits of issue 17 read these
     ("notifier", "host"): "services",
     ("notifier", "topic"): "services",
