@@ -46,6 +46,10 @@ def test_action_executions_of_a_task(api: ApiClient, harness: Harness) -> None:
     task = api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"][0]
     r = api.get(f"/v2/tasks/{task['id']}/action_executions")
     assert r.status_code == 200
+    # As Mistral 23: a list leaves the output out unless include_output=true.
+    assert "output" not in r.json["action_executions"][0]
+    r = api.get(f"/v2/tasks/{task['id']}/action_executions?include_output=true")
+    assert r.status_code == 200
     (action,) = r.json["action_executions"]
     assert action["name"] == "std.echo" and action["state"] == "SUCCESS"
     assert action["task_name"] == "say" and action["task_execution_id"] == task["id"]
@@ -53,7 +57,12 @@ def test_action_executions_of_a_task(api: ApiClient, harness: Harness) -> None:
     assert json.loads(action["input"]) == {"output": "Hello, Hal"}
     assert api.get(f"/v2/action_executions/{action['id']}").json["id"] == action["id"]
     by_task = api.get("/v2/action_executions?task_name=say").json["action_executions"]
-    assert [a["id"] for a in by_task] == [action["id"]]
+    assert [a["id"] for a in by_task] == [action["id"]] and "output" not in by_task[0]
+    listed = api.get("/v2/action_executions?include_output=1").json["action_executions"]
+    assert json.loads(listed[0]["output"]) == {"result": "Hello, Hal"}
+    assert "output" in api.get("/v2/action_executions?fields=output").json[
+        "action_executions"][0]
+    assert api.get("/v2/action_executions?include_output=maybe").status_code == 400
     assert api.get(f"/v2/tasks/{uuid.uuid4()}/action_executions").status_code == 404
 
 

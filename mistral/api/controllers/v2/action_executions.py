@@ -70,7 +70,10 @@ def render(row: Any, names: dict[str, str], fields: Sequence[str] | None = None)
 
 
 def list_actions(extra_filters: dict[str, Any] | None = None) -> dict[str, Any]:
-    q = listing.parse_list_query(ActionExecution, FILTERS)
+    """A page of action executions; as Mistral, ``output`` only with ``include_output=true``
+    (or when ``fields`` names it), and then the column is not even loaded."""
+    q = listing.parse_list_query(ActionExecution, FILTERS, extra_params=("include_output",))
+    include_output = http.query_bool("include_output")
     task_name = q.filters.pop("task_name", None)
     with http.read_tx() as tx:
         filters = dict(extra_filters or {})
@@ -79,6 +82,8 @@ def list_actions(extra_filters: dict[str, Any] | None = None) -> dict[str, Any]:
                                                           fields=("id",))]
             filters["task_execution_id"] = Filter("in", ids)
         wanted = q.fields
+        if wanted is None and not include_output:
+            wanted = [f for f in ActionExecution.field_names() if f != "output"]
         columns = [c for c in (wanted or COLUMNS) if c not in NOT_COLUMNS]
         if "task_execution_id" not in columns:
             columns.append("task_execution_id")
