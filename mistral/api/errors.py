@@ -49,7 +49,7 @@ STATUS_BY_EXCEPTION: tuple[tuple[type[BaseException], int], ...] = (
     (exc.DuplicateEntryError, 409),
     (exc.SizeLimitExceededError, 413),
     (exc.ValidationError, 400),  # DSLError, InputError, ExpressionError
-    (exc.InUseError, 409),
+    (exc.InUseError, 400),  # as Mistral 23 (a DBError there)
     (exc.InvalidStateTransitionError, 400),
     (exc.NotAllowedError, 400),
     (exc.ActionError, 400),

@@ -82,6 +82,9 @@ def test_cron_trigger_bad_input(api: ApiClient) -> None:
         ({**base, "pattern": "* * * * *", "remaining_executions": 0}, "remaining_executions"),
         ({"name": "t", "pattern": "* * * * *"}, "workflow"),
         ({**base, "pattern": "* * * * *", "workflow_input": "[1]"}, "workflow_input"),
+        ({**base, "pattern": "* * * * *", "remaining_executions": "forty"},
+         "remaining_executions"),
+        ({**base, "pattern": "* * * * *", "remaining_executions": 4.5}, "remaining_executions"),
     ]
     for body, needle in cases:
         r = api.post("/v2/cron_triggers", body)
@@ -90,6 +93,10 @@ def test_cron_trigger_bad_input(api: ApiClient) -> None:
     r = api.post("/v2/cron_triggers", {**base, "workflow_name": "nope", "pattern": "* * * * *"})
     assert r.status_code == 404
     assert api.get("/v2/cron_triggers").json["cron_triggers"] == []
+    # As Mistral 23 (WSME): a numeric string is the integer.
+    r = api.post("/v2/cron_triggers", {**base, "pattern": "* * * * *",
+                                       "remaining_executions": "42"})
+    assert r.status_code == 201 and r.json["remaining_executions"] == 42, r.text
 
 
 def test_event_trigger_lifecycle(api: ApiClient) -> None:
@@ -107,7 +114,7 @@ def test_event_trigger_lifecycle(api: ApiClient) -> None:
     assert r.status_code == 200 and r.json["name"] == "renamed"
     r = api.put(f"/v2/event_triggers/{et['id']}", {"topic": "other"})
     assert r.status_code == 400 and "topic" in r.fault
-    assert api.delete("/v2/workflows/single").status_code == 409
+    assert api.delete("/v2/workflows/single").status_code == 400
     assert [e["name"] for e in api.get("/v2/event_triggers").json["event_triggers"]] == ["renamed"]
     assert api.delete(f"/v2/event_triggers/{et['id']}").status_code == 204
     assert api.get(f"/v2/event_triggers/{et['id']}").status_code == 404
@@ -118,7 +125,24 @@ def test_event_trigger_bad_input(api: ApiClient) -> None:
     assert r.status_code == 400 and "workflow_id" in r.fault
     r = api.post("/v2/event_triggers", {"name": "x", "workflow_id": "nope", "exchange": "e",
                                         "topic": "t", "event": "v"})
+    assert r.status_code == 400 and "workflow_id" in r.fault  # as Mistral 23: not a UUID
+    r = api.post("/v2/event_triggers", {"workflow_id": "3771c152-d1a7-4a82-8a50-c79d122012dc",
+                                        "exchange": "e", "topic": "t", "event": "v"})
     assert r.status_code == 404
+
+
+def test_event_trigger_name_is_optional(api: ApiClient) -> None:
+    # As Mistral 23: "" (or no name) is stored as ""; a trigger is known by its event.
+    wf = api.post("/v2/workflows", ONE_WORKFLOW).json["workflows"][0]
+    body = {"workflow_id": wf["id"], "exchange": "nova", "topic": "notifications",
+            "event": "compute.instance.create.end"}
+    r = api.post("/v2/event_triggers", {**body, "name": "named"})
+    assert r.status_code == 201, r.text
+    assert api.post("/v2/event_triggers", {**body, "name": ""}).status_code == 409
+    r = api.post("/v2/event_triggers", {**body, "event": "other", "name": ""})
+    assert r.status_code == 201 and r.json["name"] == "", r.text
+    r = api.post("/v2/event_triggers", {**body, "event": "third"})
+    assert r.status_code == 201 and r.json["name"] == "", r.text
 
 
 def test_services_lists_live_members(sqlite_database: object) -> None:

@@ -33,7 +33,9 @@ FILTERS: dict[str, type] = {
     "id": str, "name": str, "workflow_id": str, "exchange": str, "topic": str, "event": str,
     "scope": str, "project_id": str, "created_at": str, "updated_at": str,
 }
-REQUIRED = ("name", "workflow_id", "exchange", "topic", "event")
+# As Mistral 23, a name is optional (missing or "" is stored as ""): a trigger is known
+# by (exchange, topic, event, workflow_id, project_id).
+REQUIRED = ("workflow_id", "exchange", "topic", "event")
 
 
 class EventTriggersController(rest.RestController):
@@ -60,6 +62,7 @@ class EventTriggersController(rest.RestController):
         missing = [k for k in REQUIRED if not values.get(k)]
         if missing:
             raise errors.bad_request("Missing required field(s): " + ", ".join(missing) + ".")
+        values["name"] = values.get("name") or ""
         for key in ("workflow_input", "workflow_params"):
             if values.get(key) is not None and not isinstance(values[key], dict):
                 raise errors.bad_request(f"Field '{key}' must be a JSON object.")
@@ -67,6 +70,10 @@ class EventTriggersController(rest.RestController):
         values["scope"] = definitions.check_scope(values.get("scope"))
         if values["scope"] == "public":
             policy.authorize("event_triggers:create:public")
+        if not definitions.is_uuid(values["workflow_id"]):
+            raise errors.bad_request(
+                f"Field 'workflow_id' must be a workflow's UUID, not '{values['workflow_id']}'."
+            )
         with http.write_tx() as tx:
             values["workflow_id"] = definitions.find_workflow(tx, values["workflow_id"]).id
             return EventTrigger.render(tx.event_triggers.create(values))

@@ -118,6 +118,9 @@ def start(body: dict[str, Any]) -> Any:
 
 
 def _update(id: str, body: dict[str, Any]) -> Any:
+    # As Mistral 23: an unknown execution is a 404 before the body is judged.
+    with http.read_tx() as tx:
+        tx.workflow_executions.get(id, fields=("id",))
     v = Execution.parse(body, ignore=("id", "workflow_id", "workflow_name", "created_at",
                                       "updated_at", "project_id", "workflow_namespace"))
     state, info, desc = v.get("state"), v.get("state_info"), v.get("description")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ from mistral.api import errors, http
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_INT = 2 ** 31 - 1
+INT_TEXT = re.compile(r"[+-]?[0-9]{1,12}")
 
 
 class JsonTextType(wtypes.UserType):
@@ -83,6 +85,8 @@ def _check(datatype: Any, value: Any, name: str) -> Any:
             return value
         expected = "true or false"
     elif datatype is int:
+        if isinstance(value, str) and INT_TEXT.fullmatch(value.strip()):
+            value = int(value.strip())  # as Mistral's WSME: "42" is the integer 42
         if isinstance(value, int) and not isinstance(value, bool):
             if abs(value) > MAX_INT:  # integer columns are 32-bit on PostgreSQL and MySQL
                 raise errors.bad_request(f"Field '{name}' must be an integer of at most "
