@@ -1,7 +1,9 @@
 """The registry of Python actions, loaded once at start from stevedore entry points.
 
 Entry point group ``mistral.actions`` (``std.echo = mistral.actions.std:EchoAction`` in
-setup.cfg); third-party packages add actions the same way. Ad-hoc (YAML) actions are
+setup.cfg); third-party packages add actions the same way, either our ``Action`` or
+Mistral's ``mistral_lib.actions.Action`` (wrapped, see ``mistral.actions.plugins``), and
+Mistral's action generators (group ``mistral.generators``) add theirs. Ad-hoc (YAML) actions are
 resolved by the engine to a base action before they reach an executor, so an executor
 needs only this registry.
 """
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mistral import exceptions as exc
+from mistral.actions import plugins
 from mistral.actions.base import Action, ActionSettings, input_signature, validate_input
 
 LOG = logging.getLogger(__name__)
@@ -88,6 +91,8 @@ class ActionRegistry:
         for ext in manager:
             if isinstance(ext.plugin, type) and issubclass(ext.plugin, Action):
                 found[ext.name] = ext.plugin
+            elif plugins.is_lib_action(ext.plugin):  # mistral_lib.actions.Action: Mistral's plugins
+                found[ext.name] = plugins.adapt(ext.name, ext.plugin)
             else:
                 LOG.error("Entry point %s is not an Action class; ignored", ext.name)
         if namespace == NAMESPACE:
@@ -99,6 +104,9 @@ class ActionRegistry:
                 )
                 for name in missing:
                     found[name] = _import(BUILTIN_ACTIONS[name])
+            # action generators (mistral-extra's OpenStack actions); our own names win
+            for name, generated in plugins.load_generated().items():
+                found.setdefault(name, generated)
         LOG.info("Loaded %d actions", len(found))
         return cls(found, settings)
 
