@@ -214,7 +214,6 @@ execution_expiration_policy_opts = [
 ]
 
 event_engine_opts = [
-    cfg.HostAddressOpt("host", default="0.0.0.0", sample_default="<hostname>", help="Name of the event engine node. This can be an opaque identifier. It is not necessarily a hostname, FQDN, or IP address."),
     cfg.HostAddressOpt("listener_pool_name", default="events", help="Name of the event engine's listener pool. This can be an opaque identifier. It is used for identifying the group of event engine listeners in oslo.messaging: event engines in one pool share every notification (each is handled once)."),
     cfg.StrOpt("event_definitions_cfg_file", default="/etc/mistral/event_definitions.yaml", help="Configuration file for event definitions: a YAML list of {event_types, properties} that turns a notification into the event_params a triggered execution gets. A missing file means the default properties (service, project_id, user_id, timestamp)."),
     cfg.FloatOpt("trigger_refresh_interval", default=2.0, min=0.1, help="(Ours.) Seconds between reads of the event triggers table: a trigger created or deleted through any API takes effect within this time, without a restart."),
@@ -374,6 +373,7 @@ _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (ACTION_STD_HTTP_GROUP, action_std_http_opts),
     (EXPRESSIONS_GROUP, expressions_opts),
     (HEALTHCHECK_GROUP, healthcheck_opts),
+    (EVENT_ENGINE_GROUP, event_engine_opts),
     (SSL_GROUP, ssl_opts),
 )
 
@@ -399,6 +399,10 @@ REMOVED_OPTIONS: dict[tuple[str, str], str] = {
     ("engine", "start_subworkflows_via_rpc"): "a subworkflow is created in the transaction "
     "of its parent task (both commit or neither does); a separate RPC hop would split that "
     "unit of work. Load spreads through the scheduler and the executors instead.",
+    ("event_engine", "host"): "the event engine has no RPC server of its own (triggers are "
+    "read from the database), so it has no node name to give.",
+    ("event_engine", "topic"): "the API does not call the event engine over RPC: every event "
+    "engine reads the triggers from the database ([event_engine] trigger_refresh_interval).",
     ("scheduler", "pickup_job_after"): "jobs live only in the database and any scheduler "
     "claims a due job at once (no in-memory copy gets a head start), so there is no "
     "pick-up delay to configure; [scheduler] captured_job_timeout bounds a crashed claim.",

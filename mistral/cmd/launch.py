@@ -35,6 +35,9 @@ Notes on the services:
 * ``periodic``: cron triggers (``mistral.services.cron_triggers``) on the durable
   scheduler, starting workflows through the engine (local or RPC); ``[cron_trigger]
   enabled = False`` turns it off.
+* ``event-engine``: ``mistral.services.event_engine`` — oslo.messaging notification
+  listeners on the (exchange, topic) pairs the event triggers name, starting their
+  workflows through the engine (local or RPC) as the trigger's owner.
 * ``notifier`` registers in coordination; it has no work of its own yet (logged).
 """
 
@@ -188,7 +191,7 @@ class Launcher:
         from mistral.services.coordination import ServiceCoordinator, default_backend_url
 
         # an executor-only node never touches the database (like Mistral's executors)
-        db = self._database() if {"api", "engine", "periodic"} & set(self.services) else None
+        db = self._database() if {"api", "engine", "periodic", "event-engine"} & set(self.services) else None
         if self.services == ["executor"] and str(conf.transport_url).startswith("fake:"):
             LOG.warning("An executor alone on the in-process fake:/ transport gets no work; "
                         "set [DEFAULT] transport_url to the broker the engines use")
@@ -219,6 +222,9 @@ class Launcher:
         if "periodic" in self.services:
             with _starting("periodic"):
                 self._start_periodic(db, transport, engine)
+        if "event-engine" in self.services:
+            with _starting("event-engine"):
+                self._start_event_engine(db, transport, engine)
         if "notifier" in self.services:
             LOG.info("notifier: registered; engines deliver notifications themselves in this version")
         if "api" in self.services:
@@ -356,6 +362,27 @@ class Launcher:
         cron = CronTriggerService(db, target, scheduler, interval=conf.cron_trigger.execution_interval)
         cron.start()
         self._on_stop("cron triggers", cron.stop)
+
+    def _start_event_engine(self, db: Any, transport: Any, engine: Any) -> None:
+        from mistral import rpc
+        from mistral.rpc.notifications import get_notification_transport, make_notification_listener
+        from mistral.services.event_engine import EventDefinitions, EventEngine
+
+        conf = self.conf
+        opts = conf.event_engine
+        definitions = EventDefinitions.load(opts.event_definitions_cfg_file)
+        pool_name = opts.listener_pool_name
+        notifications = get_notification_transport(conf.transport_url, conf)
+        self._on_stop("notification transport", lambda: rpc.cleanup(notifications))
+
+        def listen(exchange: str, topic: str, handler: Any) -> Any:
+            return make_notification_listener(notifications, exchange, topic, handler,
+                                              pool=f"mistral-{exchange}-{pool_name}")
+
+        target = engine if engine is not None else rpc.EngineClient(transport, topic=conf.engine.topic)
+        events = EventEngine(db, target, listen, definitions, refresh_interval=opts.trigger_refresh_interval)
+        events.start()
+        self._on_stop("event engine", events.stop)
 
     def _start_executor(self, transport: Any, registry: Any) -> None:
         from mistral import rpc

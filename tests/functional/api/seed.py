@@ -20,6 +20,7 @@ def seed(api: ApiClient, harness: Harness) -> dict[str, str]:
     api.post("/v2/cron_triggers", {"name": "ct1", "workflow_name": "greet",
                                    "pattern": "0 0 * * *", "workflow_input": {"name": "c"}})
     et = api.post("/v2/event_triggers", {"name": "et1", "workflow_id": wf["id"],
+                                         "workflow_input": {"name": "e"},
                                          "exchange": "x", "topic": "t", "event": "e"}).json
     return {"executions": ex["id"], "tasks": task["id"], "action_executions": action["id"],
             "workflows": wf["id"], "workbooks": "book", "environments": "env1",

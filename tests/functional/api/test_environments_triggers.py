@@ -100,7 +100,8 @@ def test_cron_trigger_bad_input(api: ApiClient) -> None:
 
 
 def test_event_trigger_lifecycle(api: ApiClient) -> None:
-    wf = api.post("/v2/workflows", ONE_WORKFLOW).json["workflows"][0]
+    wf = api.post("/v2/workflows", ONE_WORKFLOW.replace("single:\n", "single:\n  input: [a]\n")
+                  ).json["workflows"][0]
     body = {"name": "on_create", "workflow_id": wf["id"], "exchange": "nova",
             "topic": "notifications", "event": "compute.instance.create.end",
             "workflow_input": json.dumps({"a": 1})}
@@ -129,6 +130,13 @@ def test_event_trigger_bad_input(api: ApiClient) -> None:
     r = api.post("/v2/event_triggers", {"workflow_id": "3771c152-d1a7-4a82-8a50-c79d122012dc",
                                         "exchange": "e", "topic": "t", "event": "v"})
     assert r.status_code == 404
+    wf = api.post("/v2/workflows", ONE_WORKFLOW.replace("single:\n", "single:\n  input: [a]\n")
+                  ).json["workflows"][0]
+    body = {"name": "x", "workflow_id": wf["id"], "exchange": "e", "topic": "t", "event": "v"}
+    for bad in ({}, {"a": 1, "b": 2}):
+        r = api.post("/v2/event_triggers", {**body, "workflow_input": bad})
+        assert r.status_code == 400 and "workflow_input" in r.fault, r.text
+    assert api.get("/v2/event_triggers").json["event_triggers"] == []
 
 
 def test_event_trigger_name_is_optional(api: ApiClient) -> None:

@@ -95,7 +95,7 @@ older_than = 60
 type = local
 """
     seen = _run(tmp, "all", "all", everything_on)
-    seen |= _run(tmp, "split", "api,engine,periodic,notifier",
+    seen |= _run(tmp, "split", "api,engine,periodic,event-engine,notifier",
                  "[executor]\ntype = remote\n[cron_trigger]\nenabled = False\n")
     seen |= _run(tmp, "executor", "executor", "")
     yield seen

@@ -75,7 +75,7 @@ class EventTriggersController(rest.RestController):
                 f"Field 'workflow_id' must be a workflow's UUID, not '{values['workflow_id']}'."
             )
         with http.write_tx() as tx:
-            values["workflow_id"] = definitions.find_workflow(tx, values["workflow_id"]).id
+            values["workflow_id"] = _workflow_for(tx, values["workflow_id"], values["workflow_input"])
             return EventTrigger.render(tx.event_triggers.create(values))
 
     @http.expose()
@@ -96,3 +96,18 @@ class EventTriggersController(rest.RestController):
         policy.authorize("event_triggers:delete")
         with http.write_tx() as tx:
             tx.event_triggers.delete(id)
+
+
+def _workflow_for(tx: Any, identifier: str, workflow_input: dict) -> str:
+    """The id of the trigger's workflow; an input it does not accept is a 400 now, not a
+    failure at each notification (Mistral checks it too). A workflow UUID that does not
+    exist is a 404, as in Mistral 23."""
+    from mistral import exceptions as exc
+    from mistral.engine import executions, specs
+
+    row = definitions.find_workflow(tx, identifier)
+    try:
+        executions.check_input(specs.workflow_spec_of_definition(row), workflow_input)
+    except exc.InputError as e:
+        raise errors.bad_request(f"Field 'workflow_input': {e}") from None
+    return row.id
