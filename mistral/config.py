@@ -341,6 +341,29 @@ action_std_http_opts = [
     ),
 ]
 
+openstack_actions_opts = [
+    cfg.StrOpt(
+        "os-actions-endpoint-type",
+        default="public",
+        choices=["public", "admin", "internal"],
+        deprecated_group="DEFAULT",
+        help="Interface of the catalog endpoints the OpenStack actions (nova.*, cinder.*, "
+        "...) call.",
+    ),
+    cfg.ListOpt(
+        "modules-support-region",
+        default=["nova", "glance", "heat", "neutron", "cinder", "trove", "ironic",
+                 "designate", "tacker", "aodh", "gnocchi"],
+        help="OpenStack action namespaces whose actions take an 'action_region' input "
+        "choosing the catalog region of the endpoint.",
+    ),
+    cfg.StrOpt(
+        "default_region",
+        help="Catalog region of the OpenStack actions when neither 'action_region' nor "
+        "the request's region names one.",
+    ),
+]
+
 API_GROUP = "api"
 PECAN_GROUP = "pecan"
 ENGINE_GROUP = "engine"
@@ -357,6 +380,7 @@ EXPRESSIONS_GROUP = "expressions"
 HEALTHCHECK_GROUP = "healthcheck"
 EVENT_ENGINE_GROUP = "event_engine"
 SSL_GROUP = "ssl"
+OPENSTACK_ACTIONS_GROUP = "openstack_actions"
 
 _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (API_GROUP, api_opts),
@@ -375,6 +399,7 @@ _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (HEALTHCHECK_GROUP, healthcheck_opts),
     (EVENT_ENGINE_GROUP, event_engine_opts),
     (SSL_GROUP, ssl_opts),
+    (OPENSTACK_ACTIONS_GROUP, openstack_actions_opts),
 )
 
 # Mistral options this project does not register, and why. oslo.config ignores an

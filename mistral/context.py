@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 DEFAULT_PROJECT_ID = "<default-project>"
 
@@ -17,6 +18,12 @@ class RequestContext:
     auth_token: str | None = None
     roles: tuple[str, ...] = field(default_factory=tuple)
     request_id: str | None = None
+    #: what an OpenStack action needs to call another service as this user
+    auth_uri: str | None = None
+    region_name: str | None = None
+    #: the catalog as keystonemiddleware gives it in ``X-Service-Catalog`` (a list)
+    service_catalog: list[dict[str, Any]] | None = None
+    trust_id: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -28,6 +35,10 @@ class RequestContext:
             "auth_token": self.auth_token,
             "roles": list(self.roles),
             "request_id": self.request_id,
+            "auth_uri": self.auth_uri,
+            "region_name": self.region_name,
+            "service_catalog": self.service_catalog,
+            "trust_id": self.trust_id,
         }
 
     @classmethod
@@ -41,6 +52,10 @@ class RequestContext:
             auth_token=d.get("auth_token"),
             roles=tuple(d.get("roles") or ()),
             request_id=d.get("request_id"),
+            auth_uri=d.get("auth_uri"),
+            region_name=d.get("region_name"),
+            service_catalog=list(d["service_catalog"]) if d.get("service_catalog") else None,
+            trust_id=d.get("trust_id"),
         )
 
 

@@ -24,6 +24,21 @@ from mistral.utils.egress import EgressPolicy
 __all__ = ["Action", "ActionContext", "ActionResult", "ActionSettings", "input_signature", "validate_input"]
 
 
+DEFAULT_REGION_MODULES = ("nova", "glance", "heat", "neutron", "cinder", "trove", "ironic",
+                          "designate", "tacker", "aodh", "gnocchi")
+
+
+@dataclass(frozen=True)
+class OpenStackSettings:
+    """``[openstack_actions]`` as plain values (mistral-extra's option names)."""
+
+    endpoint_type: str = "public"
+    modules_support_region: tuple[str, ...] = DEFAULT_REGION_MODULES
+    default_region: str | None = None
+    timeout: float = 60.0  # seconds per HTTP request, and never past the action's timeout
+    verify: bool | str = True
+
+
 @dataclass(frozen=True)
 class ActionSettings:
     """The configuration actions see, as plain values (built by the composition root).
@@ -38,6 +53,8 @@ class ActionSettings:
     js_implementation: str = "py_mini_racer"
     js_time_limit: float = 60.0
     js_memory_limit: int = 256 * 1024 * 1024
+    # the generated OpenStack actions: [openstack_actions]
+    openstack: OpenStackSettings = field(default_factory=OpenStackSettings)
 
 
 @dataclass(frozen=True)

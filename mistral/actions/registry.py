@@ -104,7 +104,13 @@ class ActionRegistry:
                 )
                 for name in missing:
                     found[name] = _import(BUILTIN_ACTIONS[name])
-            # action generators (mistral-extra's OpenStack actions); our own names win
+            # OpenStack actions from the installed clients, then action generators
+            # (mistral-extra's); our own names win
+            from mistral.actions import openstack
+
+            for name, generated in openstack.generate(
+                    (settings or ActionSettings()).openstack.modules_support_region).items():
+                found.setdefault(name, generated)
             for name, generated in plugins.load_generated().items():
                 found.setdefault(name, generated)
         LOG.info("Loaded %d actions", len(found))

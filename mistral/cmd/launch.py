@@ -200,7 +200,8 @@ class Launcher:
         from mistral.actions.javascript import check_implementation
 
         registry = ActionRegistry.load(settings=ActionSettings(
-            http=self._egress_policy(), js_implementation=check_implementation(conf.js_implementation)))
+            http=self._egress_policy(), js_implementation=check_implementation(conf.js_implementation),
+            openstack=self._openstack_settings()))
         coordinator = ServiceCoordinator(
             conf.coordination.backend_url or default_backend_url(conf.state_path, conf.database.connection),
             member_id=f"{socket.gethostname()}_{os.getpid()}",
@@ -255,6 +256,17 @@ class Launcher:
                     "'mistral-db-manage --config-file <file> upgrade head' first"
                 )
         return db
+
+    def _openstack_settings(self) -> Any:
+        """``[openstack_actions]`` for the generated OpenStack actions."""
+        from mistral.actions.base import OpenStackSettings
+
+        group = self.conf.openstack_actions
+        return OpenStackSettings(
+            endpoint_type=group.os_actions_endpoint_type,
+            modules_support_region=tuple(group.modules_support_region),
+            default_region=group.default_region or None,
+        )
 
     def _egress_policy(self) -> Any:
         """``[action_std_http]``: what std.http and webhooks may reach (built once)."""
