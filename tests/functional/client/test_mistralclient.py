@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mistralclient.api.client import client
-from mistralclient.api.httpclient import APIException
+from mistralclient.api.base import APIException
 from tests.compat.harness import running_server
 
 WF = """---
