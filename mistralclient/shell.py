@@ -194,10 +194,11 @@ class ClientManager:
 
 
 class MistralShell(app.App):
-    def __init__(self) -> None:
+    def __init__(self, stdout: Any = None, stderr: Any = None) -> None:
         super().__init__(description="Command-line interface to the Mistral workflow service (API v2).",
                          version=mistralclient.__version__,
-                         command_manager=commandmanager.CommandManager("mistral.cli"))
+                         command_manager=commandmanager.CommandManager("mistral.cli"),
+                         stdout=stdout, stderr=stderr)
         for name, cls in commands_v2().items():
             self.command_manager.add_command(name, cls)
         self._client: Any = None

@@ -47,24 +47,23 @@ def paint(text: str, state: str, colour: bool) -> str:
 
 
 def items_progress(mistral: Any, task: Any) -> str:
-    """``done/total items`` of a with-items task, from its runtime context (ours, or
-    Mistral's ``with_items`` counters and the task's finished action executions)."""
+    """``done/total items`` of a with-items task. The count of items comes from the task's
+    runtime context (Mistral's ``with_items.count``; ours tells how many were launched),
+    the finished ones from its action executions."""
     try:
         rc = json.loads(task.runtime_context) if isinstance(task.runtime_context, str) else task.runtime_context
     except ValueError:
         return ""
-    if not isinstance(rc, dict):
+    if not isinstance(rc, dict) or not rc.get("with_items"):
         return ""
-    if rc.get("items_total") is not None:
-        failed = rc.get("items_failed") or 0
-        return "%s/%s items%s" % (rc.get("items_done") or 0, rc["items_total"],
-                                  ", %s failed" % failed if failed else "")
-    with_items = rc.get("with_items")
-    if isinstance(with_items, dict) and with_items.get("count") is not None:
-        actions = mistral.action_executions.list(task.id, fields=["state"])
-        done = sum(1 for a in actions if a.state in ("SUCCESS", "ERROR", "CANCELLED"))
-        return "%s/%s items" % (done, with_items["count"])
-    return ""
+    total = rc["with_items"].get("count") if isinstance(rc["with_items"], dict) else None
+    if total is None and task.state in ("SUCCESS", "ERROR", "CANCELLED"):
+        total = rc.get("launched")
+    actions = mistral.action_executions.list(task.id, fields=["state"])
+    done = sum(1 for a in actions if a.state in ("SUCCESS", "ERROR", "CANCELLED"))
+    failed = sum(1 for a in actions if a.state == "ERROR")
+    text = "%s/%s items" % (done, total) if total is not None else "%s items done" % done
+    return text + (", %s failed" % failed if failed else "")
 
 
 def snapshot(mistral: Any, ex_id: str) -> tuple[Any, list[tuple[str, str, str, str]]]:

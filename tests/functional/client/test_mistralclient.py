@@ -18,6 +18,7 @@ import pytest
 from mistralclient.api.client import client
 from mistralclient.api.base import APIException
 from tests.compat.harness import running_server
+from tests.functional.client.runner import Cli
 
 WF = """---
 version: '2.0'
@@ -113,34 +114,69 @@ def test_library_session(url: str, tmp_path: Path) -> None:
     assert e.value.error_code == 404
 
 
-def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    exe = Path(sys.executable).parent / "mistral"
-    return subprocess.run([str(exe), "--os-mistral-url", url, *args],
-                          capture_output=True, text=True, timeout=60)
+ITEMS = """---
+version: '2.0'
+fan_out:
+  tasks:
+    each:
+      with-items: n in <% range(4) %>
+      action: std.echo output=<% $.n %>
+      publish:
+        got: <% task().result %>
+  output:
+    got: <% $.got %>
+broken:
+  tasks:
+    boom:
+      action: std.fail
+"""
 
 
-def test_cli_session(url: str, tmp_path: Path) -> None:
-    wf = tmp_path / "wf.yaml"
-    wf.write_text(WF.replace("greet:", "greet_cli:"))
-    r = _cli(url, "workflow-create", str(wf), "-f", "json")
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)[0]["Name"] == "greet_cli"
+def test_wait_and_watch_an_execution(url: str, tmp_path: Path) -> None:
+    cli = Cli(url, tmp_path)
+    cli.run("workflow-create", cli.file("items.yaml", ITEMS))
+    done = cli.run("execution-create", "fan_out", "--wait", "-f", "json")
+    assert done.json["State"] == "SUCCESS" and done.json["Output"] == {"got": [0, 1, 2, 3]}
+    failed = cli.run("execution-create", "broken", "--wait", "-f", "value", "-c", "State", ok=False)
+    assert (failed.code, failed.out.strip()) == (1, "ERROR")
 
-    r = _cli(url, "execution-create", "greet_cli", '{"name": "Bob"}', "-f", "value", "-c", "ID")
-    assert r.returncode == 0, r.stderr
-    ex_id = r.stdout.strip()
-    _finished(client(mistral_url=url), ex_id)
+    watched = cli.run("execution-watch", done.json["ID"])
+    lines = watched.out.splitlines()
+    assert lines[0] == "workflow fan_out [SUCCESS] %s" % done.json["ID"]
+    assert lines[1].startswith("task each [SUCCESS]") and lines[1].endswith(" 4/4 items")
+    assert "\033" not in watched.out  # no colour, no cursor moves when not on a terminal
+    assert cli.run("execution-watch", failed_id(cli), ok=False).code == 1
 
-    r = _cli(url, "execution-get-output", ex_id)
-    assert json.loads(r.stdout) == {"greeting": "Hello, Bob!"}
-    r = _cli(url, "task-list", ex_id, "-f", "json", "-c", "Name", "-c", "State")
-    assert sorted((t["Name"], t["State"]) for t in json.loads(r.stdout)) == [
-        ("say", "SUCCESS"), ("shout", "SUCCESS")]
 
-    r = _cli(url, "run-action", "std.echo", '{"output": "x"}')
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == {"result": "x"}
+def failed_id(cli: Cli) -> str:
+    return next(e["ID"] for e in cli.json("execution-list", "--filter", "workflow_name=broken"))
 
-    r = _cli(url, "execution-create", "does_not_exist")
-    assert r.returncode != 0
-    assert "does_not_exist" in r.stderr and "Traceback" not in r.stderr
+
+def test_watch_on_a_terminal_is_in_colour(url: str, tmp_path: Path) -> None:
+    import os
+    import pty
+
+    cli = Cli(url, tmp_path)
+    cli.run("workflow-create", cli.file("items2.yaml", ITEMS.replace("fan_out:", "fan_tty:").replace(
+        "broken:", "broken_tty:")))
+    ex_id = cli.run("execution-create", "fan_tty", "-f", "value", "-c", "ID").out.strip()
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["TERM"] = "xterm"
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "mistral"), "--os-mistral-url", url,
+                             "execution-watch", ex_id], stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the other end closed: the command ended
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=60) == 0
+    screen = b"".join(chunks).decode()
+    assert "\033[32mSUCCESS" in screen  # the state in green
+    assert "4/4 items" in screen

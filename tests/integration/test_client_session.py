@@ -1,0 +1,204 @@
+"""A core session of our ``mistral`` CLI, step for step the same against our server and
+against the real Mistral 23: workbooks, workflows, actions, executions, tasks, action
+executions, cron triggers, environments, members, and the errors a user meets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.compat.harness import running_server
+from tests.functional.client.runner import Cli
+from tests.integration.anchor import real_mistral
+
+pytestmark = pytest.mark.xdist_group("client_session")
+
+WORKBOOK = """---
+version: '2.0'
+name: s_book
+actions:
+  s_twice:
+    base: std.echo
+    base-input:
+      output: <% $.v * 2 %>
+    input: [v]
+workflows:
+  s_uses_twice:
+    tasks:
+      t:
+        action: s_book.s_twice v=21
+        publish:
+          r: <% task().result %>
+    output:
+      r: <% $.r %>
+"""
+
+WORKFLOW = """---
+version: '2.0'
+s_greet:
+  input:
+    - name
+    - punctuation: '!'
+  output:
+    greeting: <% $.greeting %>
+  tasks:
+    each:
+      with-items: n in <% [1, 2, 3] %>
+      action: std.echo output=<% $.n %>
+      on-success: [say]
+    say:
+      action: std.echo output="Hello, <% $.name %><% $.punctuation %>"
+      publish:
+        greeting: <% task().result %>
+s_fails:
+  tasks:
+    boom:
+      action: std.fail
+"""
+
+ACTION = """---
+version: '2.0'
+s_shout:
+  input: [text]
+  base: std.echo
+  base-input:
+    output: <% $.text %>!
+"""
+
+
+@pytest.fixture(scope="module", params=["ours", "mistral23"])
+def cli(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
+    work = tmp_path_factory.mktemp("session-" + request.param)
+    starter = running_server if request.param == "ours" else real_mistral
+    with starter(work) as url:
+        c = Cli(url, work)
+        c.target = request.param  # type: ignore[attr-defined]
+        yield c
+
+
+def _definitions(cli: Cli) -> None:
+    wb = cli.json("workbook-create", cli.file("wb.yaml", WORKBOOK))
+    assert wb["Name"] == "s_book" and wb["Scope"] == "private"
+    assert "s_book" in [w["Name"] for w in cli.json("workbook-list")]
+    assert cli.json("workbook-get", "s_book")["Name"] == "s_book"
+    assert "s_twice" in cli.run("workbook-get-definition", "s_book").out
+    assert cli.json("workbook-validate", cli.file("wb.yaml", WORKBOOK))["Valid"] is True
+    assert cli.json("workbook-update", cli.file("wb.yaml", WORKBOOK))["Name"] == "s_book"
+
+    created = cli.json("workflow-create", cli.file("wf.yaml", WORKFLOW))
+    assert sorted(w["Name"] for w in created) == ["s_fails", "s_greet"]
+    assert {"s_greet", "s_fails", "s_book.s_uses_twice"} <= {w["Name"] for w in cli.json("workflow-list")}
+    greet = cli.json("workflow-get", "s_greet")
+    assert greet["Input"] == 'name, punctuation="!"'
+    assert "with-items" in cli.run("workflow-get-definition", "s_greet").out
+    bad = cli.json("workflow-validate", cli.file("bad.yaml", WORKFLOW.replace("on-success: [say]",
+                                                                              "on-success: [nowhere]")))
+    assert bad["Valid"] is False and "nowhere" in bad["Error"]
+    one = WORKFLOW.split("s_fails:")[0]
+    updated = cli.json("workflow-update", cli.file("one.yaml", one), "--id", greet["ID"])
+    assert updated[0]["ID"] == greet["ID"]
+
+    (act,) = cli.json("action-create", cli.file("a.yaml", ACTION))
+    assert act["Name"] == "s_shout" and act["Is system"] is False
+    assert [a["Name"] for a in cli.json("action-list", "--filter", "name=s_shout")] == ["s_shout"]
+    assert cli.json("action-get", "s_shout")["Input"] == "text"
+    assert "base: std.echo" in cli.run("action-get-definition", "s_shout").out
+    assert cli.json("action-validate", cli.file("a.yaml", ACTION))["Valid"] is True
+    assert cli.json("action-update", cli.file("a.yaml", ACTION))[0]["Name"] == "s_shout"
+
+
+def _environments(cli: Cli) -> None:
+    env = cli.json("environment-create", cli.file("env.json", json.dumps(
+        {"name": "s_env", "description": "d", "variables": {"punct": "?", "n": 2}})))
+    assert env["Variables"] == {"punct": "?", "n": 2}  # JSON, not a JSON string
+    assert "s_env" in [e["Name"] for e in cli.json("environment-list")]
+    cli.run("environment-update", cli.file("env2.json", json.dumps(
+        {"name": "s_env", "variables": {"punct": "?!"}})))
+    exported = cli.json("environment-get", "s_env", "--export")
+    assert exported == {"name": "s_env", "description": "d", "scope": "private",
+                        "variables": {"punct": "?!"}}
+
+
+def _executions(cli: Cli) -> None:
+    first = cli.run("execution-create", "s_greet", '{"name": "Ada"}', "--wait", "-f", "json").json
+    assert first["State"] == "SUCCESS" and first["Output"] == {"greeting": "Hello, Ada!"}
+    failed = cli.run("execution-create", "s_fails", "--wait", "-f", "json", ok=False)
+    assert failed.code == 1 and failed.json["State"] == "ERROR"
+    second = cli.json("execution-create", "s_book.s_uses_twice", "-d", "second")
+    assert second["Description"] == "second" and second["Root Execution ID"] is None
+
+    newest_last = [e["ID"] for e in cli.json("execution-list")]
+    assert newest_last[-1] == second["ID"] and newest_last[0] == first["ID"]
+    assert [e["ID"] for e in cli.json("execution-list", "--oldest", "--limit", "1")] == [first["ID"]]
+    assert first["ID"] in [e["ID"] for e in cli.json("execution-list", "--rootsonly")]
+    assert json.loads(cli.run("execution-get-input", first["ID"]).out) == {"name": "Ada", "punctuation": "!"}
+    assert json.loads(cli.run("execution-get-output", first["ID"]).out) == {"greeting": "Hello, Ada!"}
+    cli.run("execution-get-published", first["ID"])
+    report = cli.run("execution-get-report", first["ID"], "--no-errors-only").out
+    assert "task 'say' [SUCCESS]" in report and "workflow 's_greet' [SUCCESS]" in report
+    assert [e["ID"] for e in cli.json("execution-get-sub-executions", first["ID"])] == [first["ID"]]
+    assert cli.json("execution-update", second["ID"], "-d", "renamed")["Description"] == "renamed"
+
+    tasks = {t["Name"]: t for t in cli.json("task-list", first["ID"])}
+    assert set(tasks) == {"each", "say"} and tasks["say"]["State"] == "SUCCESS"
+    say = tasks["say"]["ID"]
+    assert cli.json("task-get", say)["Workflow name"] == "s_greet"
+    assert json.loads(cli.run("task-get-result", say).out) == "Hello, Ada!"
+    assert json.loads(cli.run("task-get-published", say).out) == {"greeting": "Hello, Ada!"}
+    assert cli.json("task-get-sub-executions", say) == [{k: "" for k in cli.json("execution-get-sub-executions",
+                                                                                  first["ID"])[0]}]
+    items = cli.json("action-execution-list", tasks["each"]["ID"])
+    assert sorted(json.loads(cli.run("action-execution-get-output", a["ID"]).out)["result"]
+                  for a in items) == [1, 2, 3]
+    assert cli.json("action-execution-get", items[0]["ID"])["Task ID"] == tasks["each"]["ID"]
+
+    assert json.loads(cli.run("run-action", "std.echo", '{"output": "ping"}').out) == {"result": "ping"}
+    saved = cli.json("run-action", "s_shout", '{"text": "hey"}', "--save-result")
+    assert saved["Name"] == "s_shout"
+    cli.run("execution-delete", second["ID"])
+
+
+def _triggers_and_members(cli: Cli, wf_id: str) -> None:
+    ct = cli.json("cron-trigger-create", "s_nightly", "s_greet", '{"name": "cron"}', "--pattern", "0 2 * * *",
+                  "--first-time", "2099-01-01 02:00", "--utc", "--count", "3")
+    assert ct["Workflow"] == "s_greet" and ct["Next execution time"].startswith("2099-01-01 02:00")
+    assert ct["Remaining executions"] == 3
+    assert cli.json("cron-trigger-get", "s_nightly")["Pattern"] == "0 2 * * *"
+    assert "s_nightly" in [c["Name"] for c in cli.json("cron-trigger-list")]
+    cli.run("cron-trigger-delete", "s_nightly")
+    # Without authentication both servers refuse resource sharing, in one line.
+    refused = cli.run("member-list", wf_id, "workflow", ok=False)
+    assert refused.code != 0 and len(refused.err.strip().splitlines()) == 1
+    assert "authentication" in refused.err.lower()
+
+
+def _errors(cli: Cli, workdir: Path) -> None:
+    missing = cli.run("workflow-get", "s_no_such_flow", ok=False)
+    assert missing.code != 0 and missing.out == ""
+    assert "s_no_such_flow" in missing.err and len(missing.err.strip().splitlines()) == 1
+    assert "Traceback" not in missing.err
+    nofile = cli.run("workflow-create", str(workdir / "nofile.yaml"), ok=False)
+    assert nofile.code != 0 and "nofile.yaml" in nofile.err and "can't open" in nofile.err
+    down = cli.run("workflow-list", ok=False, url="http://127.0.0.1:9/v2")
+    assert down.code != 0 and down.err.strip().splitlines() == [
+        "ERROR: cannot reach the Mistral API at http://127.0.0.1:9 (is it running? check --os-mistral-url)"]
+
+
+def _cleanup(cli: Cli) -> None:
+    for args in (("workflow-delete", "s_greet", "s_fails"), ("action-delete", "s_shout"),
+                 ("environment-delete", "s_env"), ("workbook-delete", "s_book")):
+        cli.run(*args)
+    assert "s_book" not in [w["Name"] for w in cli.json("workbook-list")]
+
+
+def test_core_session(cli: Cli, tmp_path: Path) -> None:
+    _definitions(cli)
+    _environments(cli)
+    _executions(cli)
+    _triggers_and_members(cli, cli.json("workflow-get", "s_greet")["ID"])
+    _errors(cli, tmp_path)
+    _cleanup(cli)
+    assert cli.steps >= 30
