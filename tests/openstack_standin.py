@@ -5,7 +5,7 @@ them, and records every request (path, token) so a test can see who called.
 Only requests carrying an accepted ``X-Auth-Token`` are answered (401 otherwise).
 Paths: ``/compute/v2.1/servers[/detail|/<id>]`` and
 ``/volume/v3/<project>/volumes|backups``; a server named ``boom`` is a 500, an unknown
-server id a 404.
+server id a 404; a new server is ACTIVE at once (``broken``: ERROR).
 """
 
 from __future__ import annotations
@@ -84,7 +84,8 @@ class StandIn:
                 if spec["name"] == "boom":
                     return 500, {"computeFault": {"code": 500, "message": "Unexpected API Error."}}
                 sid = str(uuid.uuid4())
-                self.servers[sid] = {"id": sid, "name": spec["name"], "status": "BUILD",
+                status = "ERROR" if spec["name"] == "broken" else "ACTIVE"
+                self.servers[sid] = {"id": sid, "name": spec["name"], "status": status,
                                      "image": {"id": spec.get("imageRef")},
                                      "flavor": {"id": spec.get("flavorRef")}}
                 return 202, {"server": {"id": sid, "links": [], "adminPass": "x"}}

@@ -8,6 +8,7 @@
     mistral-db-manage --config-file F history [--verbose]
     mistral-db-manage --config-file F revision -m MSG [--autogenerate]
     mistral-db-manage --config-file F stamp REV
+    mistral-db-manage --config-file F populate           (the system workflows)
 
 Any failure (bad URL, unreachable database, unknown revision) is one line on stderr
 and exit code 1.
@@ -48,6 +49,7 @@ def _add_parsers(subparsers: Any) -> None:
     p.add_argument("--autogenerate", action="store_true")
     p = subparsers.add_parser("stamp", help="Record a revision without running migrations.")
     p.add_argument("revision")
+    subparsers.add_parser("populate", help="Install (or bring up to date) the system workflows.")
 
 
 command_opt = cfg.SubCommandOpt(
@@ -68,6 +70,13 @@ def _run(conf: cfg.ConfigOpts) -> None:
     db = Database(**opts)
     try:
         db.check_connection()
+        if name == "populate":
+            from mistral.cmd.populate import populate
+
+            done = populate(db)
+            print("System workflows: " + "; ".join(
+                f"{k} {', '.join(v)}" for k, v in done.items() if v) or "none shipped")
+            return
         with db.engine.begin() as conn:
             alembic_cfg = migration.make_config(conn)
             if name == "upgrade":
