@@ -224,6 +224,9 @@ def test_admin_lists_every_project_with_all_projects(url: str) -> None:
 
     assert "alpha_for_admin" not in admin.names("workflows")  # like Mistral: own project
     assert "alpha_for_admin" in admin.names("workflows", all_projects="true")
+    # As Mistral 23: an admin's project_id filter reads that project; another user's does not.
+    assert admin.names("workflows", project_id="p-alpha") == {"alpha_for_admin"}
+    assert "alpha_for_admin" not in beta.names("workflows", project_id="p-alpha")
     listed = admin.ok("GET", "/executions", all_projects="true")["executions"]
     assert ex["id"] in {e["id"] for e in listed}
     assert ex["id"] not in {e["id"] for e in admin.ok("GET", "/executions")["executions"]}
