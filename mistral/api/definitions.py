@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,16 +18,15 @@ import yaml
 
 from mistral import exceptions as exc
 from mistral import lang
+from mistral.db import names
 from mistral.db.filters import Filter
 from mistral.workflow import states
 
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
 RUNNING_STATES = (states.RUNNING, states.PAUSED, states.IDLE)
 SCOPES = ("private", "public")
 
 
-def is_uuid(value: str) -> bool:
-    return bool(UUID_RE.match(value or ""))
+is_uuid = names.is_uuid
 
 
 def check_scope(scope: str | None) -> str:
@@ -165,13 +163,8 @@ def save_workflows(tx: Any, text: str, namespace: str, scope: str, update: bool,
 
 
 def find_workflow(tx: Any, identifier: str, namespace: str = "") -> Any:
-    repo = tx.workflow_definitions
-    if is_uuid(identifier):
-        return repo.get(identifier)
-    row = repo.find(name=identifier, namespace=namespace or "")
-    if row is None:
-        raise exc.NotFoundError(f"Workflow not found [name={identifier}, namespace={namespace}]")
-    return row
+    """By id, or by name in exactly ``namespace`` (``mistral.db.names``, Mistral's rule)."""
+    return names.workflow_by_identifier(tx, identifier, namespace)
 
 
 def check_workflow_unused(tx: Any, row: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from mistral import exceptions as exc
 from mistral import expressions
 from mistral.actions.base import input_problems
+from mistral.db import names
 from mistral.engine import specs
 from mistral.engine.interface import ActionResult, RunActionRequest
 from mistral.engine.work import Work, rc_of, set_rc, set_state
@@ -60,7 +61,7 @@ def resolve(
         if current in w.s.registry:
             action = w.s.registry.build(current, current_input)
             return ResolvedAction(name, current, current_input, given, outputs, action.is_sync())
-        row = specs.find_action_definition(w.tx, current, namespace, workbook)
+        row = names.action_for_task(w.tx, current, namespace, workbook)
         if row is None:
             raise exc.NotFoundError(f"Action not found [name={current}]")
         aspec = specs.action_spec_of_definition(row)

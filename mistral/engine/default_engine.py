@@ -24,6 +24,7 @@ from typing import Any, Callable
 from mistral import exceptions as exc
 from mistral.actions.registry import ActionRegistry
 from mistral.context import RequestContext, admin_context
+from mistral.db import names
 from mistral.db.filters import Filter
 from mistral.engine import actions, executions, recovery, rerun, specs, tasks, timers, workflows
 from mistral.engine.interface import ActionResult, Executor, RunActionRequest
@@ -202,7 +203,9 @@ class DefaultEngine:
                 if existing is not None:
                     return _as_dict(existing)
             w = Work(self.services, tx)
-            definition = specs.find_workflow_definition(tx, wf_identifier, namespace)
+            definition = names.workflow_by_identifier(tx, wf_identifier, namespace)
+            params.setdefault("namespace", definition.namespace or "")  # as Mistral 23
+            params.setdefault("env", {})
             wf_ex = executions.create_execution(
                 w, definition, wf_input, params, description=description or "",
                 wf_ex_id=wf_ex_id,

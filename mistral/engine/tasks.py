@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 from mistral import exceptions as exc
 from mistral import notifiers
+from mistral.db import names
 from mistral.engine import actions, data, executions, specs
 from mistral.expressions import PreparedData
 from mistral.engine.ports import TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT
@@ -385,7 +386,7 @@ def _start_child(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
     wf_input = _eval(w, wf_ex, task_ex, tspec.input, None, current, d) or {}
     if not isinstance(wf_input, Mapping):
         raise exc.InputError(f"input of task '{task_ex.name}' must be a mapping")
-    definition = specs.find_workflow_definition(
+    definition = names.workflow_for_task(
         w.tx, name, wf_ex.workflow_namespace or "", _workbook(wf_ex)
     )
     depth = int(rc_of(wf_ex).get("depth", 0)) + 1

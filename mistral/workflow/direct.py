@@ -62,7 +62,9 @@ def on_task_complete(
         for tr in transitions_of(task, clause):
             if tr.condition is None or truthy(evaluate(tr.condition, outcome.ctx)):
                 taken.append(tr)
-                handled = handled or clause != SUCCESS_CLAUSE
+                # As Mistral 23: only an on-error transition handles an error; a failed
+                # task with on-complete alone runs it and the workflow still ends ERROR.
+                handled = handled or clause == ERROR_CLAUSE
     cmds: list[Command] = []
     live: dict[str, None] = {}
     for tr in taken:

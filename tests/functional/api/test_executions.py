@@ -38,6 +38,20 @@ def test_start_by_workflow_id_with_input_as_object(api: ApiClient, harness: Harn
     ex2 = start(api, {"workflow_name": "greet", "workflow_namespace": "ns",
                       "input": {"name": "Cy"}})
     assert ex2["workflow_id"] == wf["id"]
+    # As Mistral 23: the namespace is recorded in params (the workflow's when not given),
+    # with an empty env.
+    assert json.loads(ex["params"]) == {"namespace": "ns", "env": {}}
+    assert json.loads(ex2["params"]) == {"namespace": "ns", "env": {}}
+
+
+def test_start_resolves_a_name_in_exactly_the_given_namespace(api: ApiClient) -> None:
+    # One rule (mistral.db.names.workflow_by_identifier) for the API and the engine: a
+    # name is looked for in the given namespace only, never in the default one.
+    api.post("/v2/workflows", WORKFLOWS)
+    r = api.post("/v2/executions", {"workflow_name": "greet", "workflow_namespace": "other",
+                                    "input": {"name": "Di"}})
+    assert r.status_code == 404 and "greet" in r.fault and "other" in r.fault
+    assert api.get("/v2/executions").json["executions"] == []
 
 
 def test_client_chosen_id_is_idempotent(api: ApiClient, harness: Harness) -> None:

@@ -60,6 +60,11 @@ def test_workflow_by_id_and_namespace(h: Harness) -> None:
     wf = h.engine.start_workflow(CTX, "wf", wf_namespace="ns1", wf_input={"a": 1})
     again = h.engine.start_workflow(CTX, wf["workflow_id"], wf_input={"a": 1})
     assert again["workflow_name"] == "wf"
+    # The API's rule (mistral.db.names): a name in the default namespace is not found
+    # from another namespace when starting.
+    h.define(WF.replace("wf:", "plain:", 1))
+    with pytest.raises(exc.NotFoundError):
+        h.engine.start_workflow(CTX, "plain", wf_namespace="ns1", wf_input={"a": 1})
 
 
 def test_same_execution_id_is_idempotent(h: Harness) -> None:

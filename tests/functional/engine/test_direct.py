@@ -39,6 +39,27 @@ wf:
     assert f"t1 [task_ex_id={t1['id']}] -> disk full" in wf["state_info"]
 
 
+def test_failed_task_with_only_on_complete_runs_it_and_workflow_ends_error(h: Harness) -> None:
+    # As Mistral 23: on-complete does not handle an error; only on-error does.
+    h.define("""
+version: '2.0'
+wf:
+  tasks:
+    t1:
+      action: std.fail
+      on-complete: [after]
+    after:
+      action: std.echo output=ran
+      publish:
+        done: <% task().result %>
+""")
+    wf = h.run("wf")
+    assert h.task_states(wf["id"]) == {"t1": "ERROR", "after": "SUCCESS"}
+    assert wf["state"] == "ERROR"
+    assert wf["state_info"].startswith("Failure caused by error in tasks: t1")
+    assert h.task(wf["id"], "after")["published"] == {"done": "ran"}
+
+
 def test_conditions_choose_branch_and_on_complete_runs(h: Harness) -> None:
     h.define("""
 version: '2.0'
