@@ -3,7 +3,7 @@
 A document is validated completely before anything is written, and every write of one
 request happens in the caller's transaction, so a bad document never leaves a partial
 row. Workbooks also store their workflows and actions as ``<workbook>.<name>`` rows,
-as Mistral does.
+as Mistral 23 does: created or updated with the workbook, left in place when it is deleted.
 """
 
 from __future__ import annotations
@@ -190,12 +190,7 @@ def check_workflow_unused(tx: Any, row: Any) -> None:
 
 
 def delete_workflow(tx: Any, identifier: str, namespace: str = "") -> None:
-    row = find_workflow(tx, identifier, namespace)
-    if row.workbook_name:
-        raise exc.NotAllowedError(
-            f"Workflow {row.name} belongs to workbook {row.workbook_name}: "
-            "update or delete the workbook instead."
-        )
+    row = find_workflow(tx, identifier, namespace)  # a workbook's too, as Mistral 23
     check_workflow_unused(tx, row)
     tx.resource_members.delete_where(resource_id=row.id, resource_type="workflow")
     tx.workflow_definitions.delete(row.id)
@@ -283,8 +278,6 @@ def save_workbook(tx: Any, text: str, namespace: str, scope: str, update: bool,
         existing = repo.find(name=spec.name, namespace=namespace)
         if existing is None:
             raise exc.NotFoundError(f"Workbook not found [name={spec.name}, namespace={namespace}]")
-        keep = {spec.name + "." + wf.name for wf in _children(spec, "workflows")}
-        _delete_workbook_children(tx, spec.name, namespace, keep=keep)
         row = repo.update(existing.id, values)
     else:
         row = repo.create(values)
@@ -310,26 +303,17 @@ def _save_workbook_children(tx: Any, spec: Any, text: str, namespace: str, scope
             tx.workflow_definitions.create(values)
     for action in _children(spec, "actions"):
         values = _action_values(action, text, False, namespace, scope, spec.name, prefix)
-        tx.action_definitions.create(values)
-
-
-def _delete_workbook_children(tx: Any, name: str, namespace: str,
-                              keep: frozenset[str] | set[str] = frozenset()) -> None:
-    """Delete a workbook's actions and its workflows except ``keep`` (updated in place, so
-    their ids stay stable); a workflow still in use stops the whole request."""
-    for wf in tx.workflow_definitions.list(filters={"workbook_name": name,
-                                                    "namespace": namespace},
-                                           fields=("id", "name", "workbook_name")):
-        if wf.name in keep:
-            continue
-        check_workflow_unused(tx, wf)
-        tx.workflow_definitions.delete(wf.id)
-    tx.action_definitions.delete_where(workbook_name=name, namespace=namespace)
+        existing = tx.action_definitions.find(name=values["name"], namespace=namespace)
+        if existing is not None:
+            tx.action_definitions.update(existing.id, values)
+        else:
+            tx.action_definitions.create(values)
 
 
 def delete_workbook(tx: Any, name: str, namespace: str = "") -> None:
+    """As Mistral 23: only the workbook goes; the ``<workbook>.<name>`` workflows and
+    actions it made stay (a later create or update of the workbook takes them over)."""
     row = tx.workbooks.find(name=name, namespace=namespace or "")
     if row is None:
         raise exc.NotFoundError(f"Workbook not found [name={name}, namespace={namespace}]")
-    _delete_workbook_children(tx, name, namespace or "")
     tx.workbooks.delete(row.id)

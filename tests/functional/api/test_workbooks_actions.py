@@ -27,25 +27,32 @@ def test_workbook_lifecycle(api: ApiClient) -> None:
     assert api.post("/v2/workbooks", WORKBOOK).status_code == 409
     assert api.delete("/v2/workbooks/book").status_code == 204
     assert api.get("/v2/workbooks/book").status_code == 404
-    assert api.get("/v2/workflows/book.flow").status_code == 404
-    assert api.get("/v2/actions/book.hello").status_code == 404
+    # As Mistral 23: the workbook's workflows and actions stay after it is deleted, and
+    # creating it again takes them over (same ids).
+    assert api.get("/v2/workflows/book.flow").json["id"] == flow.json["id"]
+    assert api.get("/v2/actions/book.hello").status_code == 200
+    assert api.post("/v2/workbooks", WORKBOOK).status_code == 201
+    assert api.get("/v2/workflows/book.flow").json["id"] == flow.json["id"]
 
 
-def test_workbook_update_drops_removed_workflows(api: ApiClient) -> None:
+def test_workbook_update_keeps_removed_workflows(api: ApiClient) -> None:
+    # As Mistral 23: an update creates or updates the workbook's workflows, never deletes.
     extra = "  extra:\n    tasks:\n      t: {action: std.noop}\n"
     two = WORKBOOK.replace("workflows:\n", "workflows:\n" + extra)
     assert api.post("/v2/workbooks", two).status_code == 201
     assert api.get("/v2/workflows/book.extra").status_code == 200
     assert api.put("/v2/workbooks", WORKBOOK).status_code == 200
-    assert api.get("/v2/workflows/book.extra").status_code == 404
+    assert api.get("/v2/workflows/book.extra").status_code == 200
     assert api.get("/v2/workflows/book.flow").status_code == 200
 
 
-def test_workbook_workflow_cannot_be_deleted_alone(api: ApiClient) -> None:
+def test_workbook_workflow_can_be_deleted_alone(api: ApiClient) -> None:
+    # As Mistral 23 (its tempest tests delete a workbook's workflows by id).
     assert api.post("/v2/workbooks", WORKBOOK).status_code == 201
-    r = api.delete("/v2/workflows/book.flow")
-    assert r.status_code == 400
-    assert "workbook" in r.fault
+    flow = api.get("/v2/workflows/book.flow").json
+    assert api.delete(f"/v2/workflows/{flow['id']}").status_code == 204
+    assert api.get("/v2/workflows/book.flow").status_code == 404
+    assert api.get("/v2/workbooks/book").status_code == 200
 
 
 def test_workbook_in_a_namespace(api: ApiClient) -> None:
@@ -134,10 +141,11 @@ def test_invalid_action_and_validate(api: ApiClient) -> None:
     assert api.post("/v2/actions/validate", ACTIONS).json == {"valid": True}
 
 
-def test_workbook_clash_leaves_no_partial_rows(api: ApiClient) -> None:
+def test_workbook_takes_over_a_same_named_action(api: ApiClient) -> None:
+    # As Mistral 23: a workbook creates or updates its '<workbook>.<name>' rows.
     clash = "---\nversion: '2.0'\nbook.hello:\n  base: std.noop\n"
     assert api.post("/v2/actions", clash).status_code == 201
     r = api.post("/v2/workbooks", WORKBOOK)
-    assert r.status_code == 409 and "book.hello" in r.fault
-    assert api.get("/v2/workbooks").json["workbooks"] == []
-    assert api.get("/v2/workflows/book.flow").status_code == 404
+    assert r.status_code == 201, r.text
+    assert "output: hello" in api.get("/v2/actions/book.hello").json["definition"]
+    assert api.get("/v2/workflows/book.flow").status_code == 200
