@@ -38,7 +38,10 @@ Notes on the services:
 * ``event-engine``: ``mistral.services.event_engine`` — oslo.messaging notification
   listeners on the (exchange, topic) pairs the event triggers name, starting their
   workflows through the engine (local or RPC) as the trigger's owner.
-* ``notifier`` registers in coordination; it has no work of its own yet (logged).
+* ``notifier``: with ``[notifier] type = remote`` (Mistral's default) engines cast their
+  execution events to ``[notifier] topic``; a notifier process delivers them to the
+  publishers (``[notifier] host`` names its RPC server). ``type = local`` delivers from
+  the engine's process. On ``fake:/`` an engine and a notifier in one process skip the hop.
 """
 
 from __future__ import annotations
@@ -227,7 +230,8 @@ class Launcher:
             with _starting("event-engine"):
                 self._start_event_engine(db, transport, engine)
         if "notifier" in self.services:
-            LOG.info("notifier: registered; engines deliver notifications themselves in this version")
+            with _starting("notifier"):
+                self._start_notifier(transport)
         if "api" in self.services:
             with _starting("api"):
                 api_engine = engine if engine is not None else rpc.EngineClient(transport, topic=conf.engine.topic)
@@ -279,17 +283,37 @@ class Launcher:
                 raise exc.ConfigError(str(e)) from None
         return self._egress
 
-    def _notifier(self) -> Any:
-        """Execution events are delivered from the engine's process (a bounded pool);
-        a remote notifier server over RPC is not there yet."""
+    def _notifier(self, transport: Any) -> Any:
+        """The engine's notifier: ``[notifier] type = local`` (or a notifier service in
+        this very process on ``fake:/``) delivers from a pool here; ``remote`` casts the
+        events to the ``--server notifier`` processes on ``[notifier] topic``."""
+        from mistral import rpc
         from mistral.notifiers.local import LocalNotifier, load_publishers
 
-        if self.conf.notifier.type != "local":
-            LOG.info("[notifier] type = %s: notifications are sent from the engine process "
-                     "(no remote notifier in this version)", self.conf.notifier.type)
+        conf = self.conf
+        in_process = str(conf.transport_url or "").startswith("fake:") and "notifier" in self.services
+        if conf.notifier.type == "remote" and not in_process:
+            LOG.info("Notifications are sent to the notifier service [topic=%s]", conf.notifier.topic)
+            return rpc.NotifierClient(transport, topic=conf.notifier.topic)
         notifier = LocalNotifier(load_publishers(egress=self._egress_policy()))
         self._on_stop("notifier", notifier.stop)
         return notifier
+
+    def _start_notifier(self, transport: Any) -> None:
+        """``--server notifier``: delivers the events engines send with ``type = remote``."""
+        from mistral import rpc
+        from mistral.notifiers.local import LocalNotifier, load_publishers
+
+        conf = self.conf
+        if "engine" in self.services and str(conf.transport_url or "").startswith("fake:"):
+            LOG.info("notifier: the engine in this process delivers its notifications itself")
+            return
+        notifier = LocalNotifier(load_publishers(egress=self._egress_policy()))
+        self._on_stop("notifier pool", notifier.stop)
+        server = rpc.make_notifier_server(transport, notifier, host=conf.notifier.host,
+                                          topic=conf.notifier.topic)
+        server.start()
+        self._on_stop("notifier RPC server", server.stop)
 
     def _start_engine(self, db: Any, transport: Any, registry: Any) -> Any:
         from mistral import rpc
@@ -311,7 +335,7 @@ class Launcher:
         else:
             executor = rpc.ExecutorClient(transport, topic=conf.executor.topic)
         engine = DefaultEngine(db, executor, scheduler, EngineSettings.from_conf(conf),
-                               registry=registry, notifier=self._notifier())
+                               registry=registry, notifier=self._notifier(transport))
         for key, handler in engine.timer_handlers().items():
             scheduler.register_handler(key, handler)
         if local is not None:

@@ -22,6 +22,7 @@ import time
 from typing import Any, Callable
 
 from mistral import exceptions as exc
+from mistral import notifiers
 from mistral.actions.registry import ActionRegistry
 from mistral.context import RequestContext, admin_context
 from mistral.db import names
@@ -339,7 +340,7 @@ class DefaultEngine:
         """Only PAUSED <-> RUNNING of an action is an update; results go through complete.
 
         An action of a workflow changes under its execution's lock, like every event."""
-        def update(tx: Any) -> None:
+        def update(tx: Any, w: Work | None = None, wf_ex: Any = None) -> None:
             action_ex = tx.action_executions.get(action_ex_id)
             states.check_transition("action", action_ex.state, state,
                                     f"action execution [id={action_ex_id}]")
@@ -347,7 +348,11 @@ class DefaultEngine:
                 raise exc.InvalidStateTransitionError(
                     f"Use on_action_complete to finish action execution [id={action_ex_id}]"
                 )
-            action_ex.state = state
+            old, action_ex.state = action_ex.state, state
+            event = {(states.RUNNING, states.PAUSED): notifiers.TASK_PAUSED,
+                     (states.PAUSED, states.RUNNING): notifiers.TASK_RESUMED}.get((old, state))
+            if w is not None and event and action_ex.task_execution_id:
+                w.notify(wf_ex, event, tx.task_executions.get(action_ex.task_execution_id))
 
         with self._db.transaction(ctx, readonly=True) as tx:
             wf_ex_id = tx.action_executions.get(
@@ -356,7 +361,7 @@ class DefaultEngine:
             with self._db.transaction(ctx) as tx:
                 update(tx)
             return
-        self._locked(ctx, wf_ex_id, lambda w, wf_ex: update(w.tx))
+        self._locked(ctx, wf_ex_id, lambda w, wf_ex: update(w.tx, w, wf_ex))
 
     def start_action(
         self,

@@ -196,6 +196,7 @@ def start_task(w: Work, wf_ex: Any, task_ex: Any) -> None:
                 set_rc(task_ex, pause_before_done=True)
                 if task_ex.state != states.IDLE:
                     task_state(task_ex, states.IDLE)
+                w.notify(wf_ex, notifiers.TASK_PAUSED, task_ex)
                 w.push(wf_ex, PauseWorkflow(f"Paused before task '{task_ex.name}'", task_ex.name))
                 return
         delay = _seconds(w, wf_ex, task_ex, tspec.wait_before, "wait-before")
@@ -259,11 +260,15 @@ def launch(w: Work, wf_ex: Any, task_ex: Any, keep: Mapping[int, Any] | None = N
     """RUNNING, timeout timer, first batch of units. ``keep``: with-items results kept."""
     tspec = spec_of(w, wf_ex, task_ex)
     attempt = int(rc_of(task_ex).get("attempt", 0)) + 1
+    old = task_ex.state
     task_state(task_ex, states.RUNNING)
     task_ex.started_at = task_ex.started_at or w.now
     task_ex.finished_at = None
-    if attempt == 1:
-        w.notify(wf_ex, notifiers.TASK_LAUNCHED, task_ex)
+    if old == states.ERROR:
+        w.notify(wf_ex, notifiers.TASK_RERUN, task_ex)
+    elif attempt == 1:
+        held = rc_of(task_ex).get("pause_before_done")
+        w.notify(wf_ex, notifiers.TASK_RESUMED if held else notifiers.TASK_LAUNCHED, task_ex)
     try:
         items = _items(w, wf_ex, task_ex, tspec)
         timeout = _seconds(w, wf_ex, task_ex, tspec.timeout, "timeout")

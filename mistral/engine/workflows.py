@@ -52,7 +52,8 @@ def wf_state(w: Work, wf_ex: Any, new: str, info: str | None = None) -> None:
         return
     event = _WF_EVENTS.get(new)
     if new == states.RUNNING:
-        event = notifiers.WORKFLOW_RESUMED if old == states.PAUSED else None
+        event = {states.PAUSED: notifiers.WORKFLOW_RESUMED,
+                 states.ERROR: notifiers.WORKFLOW_RERUN}.get(old)
     if event:
         w.notify(wf_ex, event)
 

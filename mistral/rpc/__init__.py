@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from mistral.rpc.clients import ENGINE_TOPIC, EXECUTOR_TOPIC, EngineClient, ExecutorClient
-from mistral.rpc.servers import RPCServer, make_engine_server, make_executor_server
+from mistral.rpc.clients import (
+    ENGINE_TOPIC, EXECUTOR_TOPIC, NOTIFIER_TOPIC, EngineClient, ExecutorClient, NotifierClient,
+)
+from mistral.rpc.servers import RPCServer, make_engine_server, make_executor_server, make_notifier_server
 from mistral.rpc.transport import Transport, cleanup, get_transport, limit_server_threads
 
 __all__ = [
     "ENGINE_TOPIC",
     "EXECUTOR_TOPIC",
     "EngineClient",
+    "NOTIFIER_TOPIC",
+    "NotifierClient",
     "ExecutorClient",
     "RPCServer",
     "Transport",
@@ -18,4 +22,5 @@ __all__ = [
     "limit_server_threads",
     "make_engine_server",
     "make_executor_server",
+    "make_notifier_server",
 ]

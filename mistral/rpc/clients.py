@@ -172,3 +172,23 @@ class ExecutorClient(_Client):
             return ActionResult.from_dict(reply) if reply is not None else None
         self._cast(ctx, "run_action", server=request.target, request=payload)
         return None
+
+
+NOTIFIER_TOPIC = "mistral_notifier"
+
+
+class NotifierClient(_Client):
+    """The ``Notifier`` Protocol over RPC (``[notifier] type = remote``): events are cast
+    to the ``--server notifier`` processes on ``[notifier] topic``; one of them delivers
+    each batch. Never raises into the engine: a broker that cannot be reached is logged."""
+
+    def __init__(self, transport: Transport, topic: str = NOTIFIER_TOPIC) -> None:
+        super().__init__(transport, topic)
+
+    def notify(self, ctx: RequestContext, events: Any) -> None:
+        payload = [{"event_type": e.event_type, "data": dict(e.data),
+                    "publishers": [dict(p) for p in e.publishers]} for e in events]
+        try:
+            self._cast(ctx, "notify", events=payload)
+        except Exception as e:  # noqa: BLE001 - a notification never fails a workflow
+            LOG.warning("Cannot send %d notification event(s) to %s: %s", len(payload), self._topic, e)

@@ -248,3 +248,27 @@ def make_executor_server(
     transport: Transport, executor: Executor, host: str, topic: str = EXECUTOR_TOPIC
 ) -> RPCServer:
     return RPCServer(transport, topic, host, ExecutorEndpoint(executor))
+
+
+class NotifierEndpoint:
+    """``--server notifier``: delivers the events engines cast (``NotifierClient``)."""
+
+    def __init__(self, notifier: Any) -> None:
+        self._notifier = notifier
+
+    def notify(self, ctx: RequestContext, events: list) -> None:
+        from mistral.notifiers.base import Event
+
+        try:
+            batch = [Event(str(e["event_type"]), dict(e["data"]),
+                           tuple(dict(p) for p in e.get("publishers") or ()))
+                     for e in events]
+        except (KeyError, TypeError, ValueError) as e:
+            LOG.warning("Malformed notification events dropped: %s", e)
+            return
+        self._notifier.notify(ctx, batch)
+
+
+def make_notifier_server(transport: Transport, notifier: Any, host: str,
+                         topic: str = "mistral_notifier") -> RPCServer:
+    return RPCServer(transport, topic, host, NotifierEndpoint(notifier))
