@@ -131,15 +131,16 @@ def _decode(body: bytes) -> str:
         raise errors.bad_request(f"Request body is not valid UTF-8 (byte {e.start}).") from None
 
 
-def text_body() -> str:
-    """The body of a definition upload (YAML or JSON text); empty is refused."""
+def text_body(allow_empty: bool = False, types: tuple[str, ...] = TEXT_TYPES) -> str:
+    """The body of a definition upload (YAML or JSON text); empty is refused unless
+    ``allow_empty`` (an empty Python module is a valid code source)."""
     ctype = _content_type()
-    if ctype not in TEXT_TYPES:
+    if ctype not in types:
         raise errors.bad_request(
             f"Unsupported content type '{ctype}': send the definition as text/plain."
         )
     text = _decode(_raw_body())
-    if not text.strip():
+    if not text.strip() and not allow_empty:
         raise errors.bad_request("The definition is empty: send it as the request body.")
     return text
 

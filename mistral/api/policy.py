@@ -45,15 +45,15 @@ def _rule(name: str, check: str, description: str, *operations: tuple[str, str])
 
 
 def _crud(resource: str, noun: str, item_path: str, *, all_projects: bool = False,
-          publicize: bool = False, update: bool = True) -> list[Any]:
-    """The usual create/delete/get/list/update rules of one resource."""
+          publicize: bool = False, update: bool = True, check: str = ADMIN_OR_OWNER) -> list[Any]:
+    """The usual create/delete/get/list/update rules of one resource (default ``check``)."""
     base = f"/v2/{resource}"
     a = "an" if noun[0] in "aeiou" else "a"
     rules = [
-        _rule(f"{resource}:create", ADMIN_OR_OWNER, f"Create a new {noun}.", ("POST", base)),
-        _rule(f"{resource}:delete", ADMIN_OR_OWNER, f"Delete {a} {noun}.", ("DELETE", item_path)),
-        _rule(f"{resource}:get", ADMIN_OR_OWNER, f"Show one {noun}.", ("GET", item_path)),
-        _rule(f"{resource}:list", ADMIN_OR_OWNER, f"List the {noun}s the caller can see.",
+        _rule(f"{resource}:create", check, f"Create a new {noun}.", ("POST", base)),
+        _rule(f"{resource}:delete", check, f"Delete {a} {noun}.", ("DELETE", item_path)),
+        _rule(f"{resource}:get", check, f"Show one {noun}.", ("GET", item_path)),
+        _rule(f"{resource}:list", check, f"List the {noun}s the caller can see.",
               ("GET", base)),
     ]
     if all_projects:
@@ -61,11 +61,11 @@ def _crud(resource: str, noun: str, item_path: str, *, all_projects: bool = Fals
                            f"List the {noun}s of every project (all_projects=true).",
                            ("GET", base)))
     if publicize:
-        rules.append(_rule(f"{resource}:publicize", ADMIN_OR_OWNER,
+        rules.append(_rule(f"{resource}:publicize", check,
                            f"Make {a} {noun} public (scope=public).",
                            ("POST", base), ("PUT", base)))
     if update:
-        rules.append(_rule(f"{resource}:update", ADMIN_OR_OWNER, f"Update {a} {noun}.",
+        rules.append(_rule(f"{resource}:update", check, f"Update {a} {noun}.",
                            ("PUT", base)))
     return rules
 
@@ -78,8 +78,13 @@ RULES: list[Any] = [
     *_crud("actions", "ad-hoc action", "/v2/actions/{action_id}", publicize=True),
     *_crud("action_executions", "action execution",
            "/v2/action_executions/{action_execution_id}"),
+    # Uploaded Python runs in the service's processes: admins only by default, as in Mistral.
+    *_crud("code_sources", "code source", "/v2/code_sources/{identifier}", publicize=True,
+           check=ADMIN_ONLY),
     *_crud("cron_triggers", "cron trigger", "/v2/cron_triggers/{cron_trigger_id}",
            all_projects=True, update=False),
+    *_crud("dynamic_actions", "dynamic action", "/v2/dynamic_actions/{identifier}",
+           publicize=True, check=ADMIN_ONLY),
     *_crud("environments", "environment", "/v2/environments/{environment_name}"),
     *_crud("event_triggers", "event trigger", "/v2/event_triggers/{event_trigger_id}",
            all_projects=True),

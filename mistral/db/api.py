@@ -245,6 +245,8 @@ class Transaction:
     workbooks: Repository[models.Workbook]
     workflow_definitions: Repository[models.WorkflowDefinition]
     action_definitions: Repository[models.ActionDefinition]
+    code_sources: Repository[models.CodeSource]
+    dynamic_actions: Repository[models.DynamicActionDefinition]
     workflow_executions: WorkflowExecutionRepository
     task_executions: Repository[models.TaskExecution]
     action_executions: Repository[models.ActionExecution]
@@ -267,6 +269,8 @@ class Transaction:
         self.workbooks = Repository(self, models.Workbook)
         self.workflow_definitions = Repository(self, models.WorkflowDefinition)
         self.action_definitions = Repository(self, models.ActionDefinition)
+        self.code_sources = Repository(self, models.CodeSource)
+        self.dynamic_actions = Repository(self, models.DynamicActionDefinition)
         self.workflow_executions = WorkflowExecutionRepository(self, models.WorkflowExecution)
         self.task_executions = Repository(self, models.TaskExecution)
         self.action_executions = Repository(self, models.ActionExecution)

@@ -148,6 +148,40 @@ class ActionDefinition(_Definition, Base):
     workbook_name: Mapped[str | None] = mapped_column(String(255))
 
 
+class CodeSource(_Owned, Base):
+    """An uploaded Python module (``/v2/code_sources``); ``checksum`` is the sha256 of
+    ``content`` (ours: the key executors cache the imported module by)."""
+
+    __tablename__ = "code_sources"
+    __table_args__ = (UniqueConstraint("name", "namespace", "project_id"), TABLE_OPTIONS)
+    __display_name__ = "Code source"
+    __natural_key__ = ("name", "namespace")
+
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    namespace: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    content: Mapped[str] = mapped_column(LongText(), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    checksum: Mapped[str | None] = mapped_column(String(64))
+    tags: Mapped[Any] = json_column()
+
+
+class DynamicActionDefinition(_Owned, Base):
+    """An action defined by a class of a code source (``/v2/dynamic_actions``)."""
+
+    __tablename__ = "dynamic_action_definitions"
+    __table_args__ = (UniqueConstraint("name", "namespace", "project_id"), TABLE_OPTIONS)
+    __display_name__ = "Dynamic action"
+    __natural_key__ = ("name", "namespace")
+
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    namespace: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    class_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    code_source_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("code_sources.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code_source_name: Mapped[str] = mapped_column(String(255), nullable=False)
+
+
 class _Execution(_Owned):
     name: Mapped[str | None] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(String(255))
@@ -331,6 +365,8 @@ ALL_MODELS: tuple[type[Base], ...] = (
     Workbook,
     WorkflowDefinition,
     ActionDefinition,
+    CodeSource,
+    DynamicActionDefinition,
     WorkflowExecution,
     TaskExecution,
     ActionExecution,

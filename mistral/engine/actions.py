@@ -1,7 +1,8 @@
 """Action executions: resolving ad-hoc actions, creating rows, building requests, results.
 
 An ad-hoc action (``base`` + ``base-input`` + ``output``) is resolved here, possibly
-through several levels, to the Python action an executor runs; its input is transformed
+through several levels, to the Python action an executor runs (a registered one, or a
+dynamic action: a class of a code source, whose text travels in the request); its input is transformed
 before sending and its ``output`` applied to the result when it comes back (the
 transforms travel in the row's ``runtime_context``, so nothing is resolved twice).
 """
@@ -14,6 +15,7 @@ from typing import Any, Mapping
 
 from mistral import exceptions as exc
 from mistral import expressions
+from mistral.actions import dynamic
 from mistral.actions.base import input_problems
 from mistral.db import names
 from mistral.engine import specs
@@ -34,6 +36,7 @@ class ResolvedAction:
     input: dict[str, Any]
     outputs: list[Any] = field(default_factory=list)
     is_sync: bool = True
+    dynamic: dict[str, Any] | None = None  # DynamicRef.to_dict() of a dynamic base action
 
 
 def _check_adhoc_input(aspec: Any, given: Mapping[str, Any]) -> dict[str, Any]:
@@ -48,9 +51,10 @@ def _check_adhoc_input(aspec: Any, given: Mapping[str, Any]) -> dict[str, Any]:
 
 def resolve(
     w: Work, name: str, action_input: Mapping[str, Any] | None, namespace: str = "",
-    workbook: str | None = None,
+    workbook: str | None = None, project_id: str | None = None,
 ) -> ResolvedAction:
-    """Follow ad-hoc actions down to a registered Python action; validate its input.
+    """Follow ad-hoc actions down to a registered Python action or a dynamic action
+    (``project_id``: the owner of the execution); validate its input.
 
     Unknown action → ``NotFoundError``; wrong input → ``InputError``.
     """
@@ -63,7 +67,12 @@ def resolve(
             return ResolvedAction(name, current, current_input, given, outputs, action.is_sync())
         row = names.action_for_task(w.tx, current, namespace, workbook)
         if row is None:
-            raise exc.NotFoundError(f"Action not found [name={current}]")
+            ref = _dynamic_ref(w, current, namespace, project_id)
+            if ref is None:
+                raise exc.NotFoundError(f"Action not found [name={current}]")
+            action = dynamic.build(current, ref, current_input, w.s.registry.settings)
+            return ResolvedAction(name, current, current_input, given, outputs,
+                                  action.is_sync(), dynamic=ref.to_dict())
         aspec = specs.action_spec_of_definition(row)
         full = _check_adhoc_input(aspec, current_input)
         base_input = expressions.evaluate_recursively(aspec.base_input, full,
@@ -76,6 +85,32 @@ def resolve(
             outputs.append(aspec.output)
         current, current_input = aspec.base, base_input
     raise exc.ActionError(f"Ad-hoc action {name} nests deeper than {MAX_ADHOC_DEPTH} levels")
+
+
+def _dynamic_ref(w: Work, name: str, namespace: str,
+                 project_id: str | None) -> dynamic.DynamicRef | None:
+    """The dynamic action ``name`` (this namespace, then the default one) and its code
+    source as the owning project sees them: its own rows, then public ones. Another
+    project's private action or source is never used, even in an admin context (the
+    reconciler's)."""
+    owner = project_id or w.ctx.project_id
+
+    def usable(rows: list[Any]) -> Any | None:
+        rows = [r for r in rows if r.project_id == owner or r.scope == "public"]
+        rows.sort(key=lambda r: r.project_id != owner)
+        return rows[0] if rows else None
+
+    for ns in [namespace] + ([""] if namespace else []):
+        row = usable(w.tx.dynamic_actions.list(filters={"name": name, "namespace": ns}))
+        if row is not None:
+            source = usable(w.tx.code_sources.list(filters={"id": row.code_source_id}))
+            if source is None:
+                raise exc.NotFoundError(
+                    f"Code source of dynamic action {name} not found "
+                    f"[id={row.code_source_id}, name={row.code_source_name}]"
+                )
+            return dynamic.DynamicRef.of(row, source)
+    return None
 
 
 def transform_output(outputs: list[Any], data: Any,
@@ -105,7 +140,7 @@ def new_action_values(
     req = RunActionRequest(
         action_ex_id=ex_id, action_name=r.base, action_input=r.base_input,
         namespace=namespace, safe_rerun=safe_rerun, execution_context=exec_ctx,
-        target=target, timeout=timeout, is_sync=False,
+        target=target, timeout=timeout, is_sync=False, dynamic=r.dynamic,
     )
     values = {
         "id": ex_id,
@@ -170,6 +205,10 @@ def _stored_request(req: RunActionRequest, r: ResolvedAction) -> dict[str, Any]:
     d = req.to_dict()
     if r.base_input == r.input:
         del d["action_input"]
+    if d.get("dynamic"):  # the module text stays in its code source (see resend)
+        d["dynamic"] = {k: v for k, v in d["dynamic"].items() if k != "content"}
+    else:
+        d.pop("dynamic", None)
     return d
 
 
@@ -178,6 +217,11 @@ def resend(w: Work, action_ex: Any, rerun: bool = False) -> None:
     or its executor died and the task says safe-rerun (``rerun``: ``reruns`` counts)."""
     stored = dict(rc_of(action_ex).get("request") or {})
     stored.setdefault("action_input", action_ex.input or {})
+    if stored.get("dynamic"):
+        ref = dict(stored["dynamic"])
+        source = w.tx.code_sources.get(ref["code_source_id"])
+        ref.update(content=source.content, checksum=source.checksum)
+        stored["dynamic"] = ref
     req = RunActionRequest.from_dict(stored)
     if not req.action_ex_id:
         raise exc.MistralError(f"Action execution {action_ex.id} has no stored request")

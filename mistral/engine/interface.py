@@ -41,7 +41,10 @@ class RunActionRequest:
     """Ask an executor to run one action execution.
 
     Ad-hoc actions are resolved by the engine to their base action and its input before
-    sending, so an executor only needs the registry of Python actions.
+    sending, so an executor only needs the registry of Python actions. A dynamic action
+    carries ``dynamic`` (``mistral.actions.dynamic.DynamicRef.to_dict()``: code source id,
+    name, checksum, class name and the module text) instead: an executor never reads the
+    database.
     """
 
     action_ex_id: str
@@ -53,6 +56,7 @@ class RunActionRequest:
     target: str | None = None
     timeout: float | None = None
     is_sync: bool = False
+    dynamic: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

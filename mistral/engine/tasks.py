@@ -369,7 +369,8 @@ def _action_unit(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
     if not isinstance(action_input, Mapping):
         raise exc.InputError(f"input of task '{task_ex.name}' must be a mapping")
     resolved = actions.resolve(
-        w, str(name), action_input, wf_ex.workflow_namespace or "", _workbook(wf_ex)
+        w, str(name), action_input, wf_ex.workflow_namespace or "", _workbook(wf_ex),
+        project_id=wf_ex.project_id,
     )
     safe = truthy(_eval(w, wf_ex, task_ex, tspec.safe_rerun, None, current, d))
     target = _eval(w, wf_ex, task_ex, tspec.target, None, current, d)

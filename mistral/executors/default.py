@@ -3,7 +3,8 @@
 Used behind the executor RPC server (``[executor] type = remote``) and directly inside
 the engine process (``type = local``, see ``LocalExecutor``); the code is the same.
 
-* ``run_action`` builds the action from the registry, then queues it on a pool of
+* ``run_action`` builds the action from the registry (a dynamic action from the code
+  source its request carries), then queues it on a pool of
   ``max_workers`` threads. Errors of any kind become ``ActionResult(error=...)``: they
   travel as values, never as exceptions.
 * Sync *requests* (``request.is_sync``: the caller waits, e.g. ``run-action`` with
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mistral import exceptions as exc
+from mistral.actions import dynamic
 from mistral.actions.base import Action, ActionContext
 from mistral.actions.registry import ActionRegistry
 from mistral.context import RequestContext, admin_context
@@ -60,6 +62,16 @@ class _Job:
                 return False
             self.done = True
             return True
+
+
+def build_action(registry: ActionRegistry, request: RunActionRequest) -> Action:
+    """The action a request asks for: a registered class, or the class of the code source
+    a dynamic action's request carries (imported once per checksum, see
+    ``mistral.actions.dynamic``)."""
+    if request.dynamic:
+        return dynamic.build(request.action_name, dynamic.DynamicRef.from_dict(request.dynamic),
+                             request.action_input, registry.settings)
+    return registry.build(request.action_name, request.action_input)
 
 
 def _timeout_message(request: RunActionRequest) -> str:
@@ -154,7 +166,7 @@ class DefaultExecutor:
             LOG.info("Duplicate request for running action %s ignored", request.action_ex_id)
             return None
         try:
-            job.action = self._registry.build(request.action_name, request.action_input)
+            job.action = build_action(self._registry, request)
         except exc.MistralError as e:
             return self._finish(job, ActionResult(error=str(e)))
         future = self._accept(job)

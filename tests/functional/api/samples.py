@@ -111,3 +111,19 @@ child:
     hello:
       action: std.echo output="hi <% $.name %>"
 """
+
+# A code source (a Python module) with one action class, for dynamic actions.
+CODE_SOURCE = '''from mistral.actions.base import Action
+
+
+class Hello(Action):
+    """Says hello."""
+
+    def __init__(self, name, greeting="Hello"):
+        super().__init__()
+        self.name = name
+        self.greeting = greeting
+
+    def run(self, context):
+        return "%s, %s!" % (self.greeting, self.name)
+'''

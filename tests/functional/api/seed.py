@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.functional.api.client import ApiClient
-from tests.functional.api.samples import ASYNC, WORKBOOK, WORKFLOWS
+from tests.functional.api.samples import ASYNC, CODE_SOURCE, WORKBOOK, WORKFLOWS
 from tests.functional.engine.harness import Harness
 
 
@@ -22,6 +22,10 @@ def seed(api: ApiClient, harness: Harness) -> dict[str, str]:
     et = api.post("/v2/event_triggers", {"name": "et1", "workflow_id": wf["id"],
                                          "workflow_input": {"name": "e"},
                                          "exchange": "x", "topic": "t", "event": "e"}).json
-    return {"executions": ex["id"], "tasks": task["id"], "action_executions": action["id"],
+    src = api.post("/v2/code_sources?name=greetings", CODE_SOURCE).json
+    dyn = api.post("/v2/dynamic_actions", {"name": "hello", "class_name": "Hello",
+                                           "code_source_id": src["id"]}).json
+    return {"code_sources": src["id"], "dynamic_actions": dyn["id"],
+            "executions": ex["id"], "tasks": task["id"], "action_executions": action["id"],
             "workflows": wf["id"], "workbooks": "book", "environments": "env1",
             "actions": "std.echo", "cron_triggers": "ct1", "event_triggers": et["id"]}

@@ -22,6 +22,7 @@ from mistral.context import RequestContext
 from mistral.engine.default_engine import DefaultEngine
 from mistral.engine.interface import ActionResult, RunActionRequest
 from mistral.engine.settings import EngineSettings
+from mistral.executors.default import build_action
 from mistral.workflow import states
 
 CTX = RequestContext()
@@ -81,7 +82,7 @@ class SyncExecutor:
 
     def _run(self, ctx: RequestContext, request: RunActionRequest) -> tuple[ActionResult, bool]:
         try:
-            action = self.registry.build(request.action_name, request.action_input)
+            action = build_action(self.registry, request)
             value = action.run(ActionContext.build(
                 ctx, request.action_ex_id, request.execution_context))
         except Exception as e:  # noqa: BLE001 - results travel as values

@@ -1,4 +1,5 @@
-"""``/v2/actions``: ad-hoc action definitions (YAML) plus the system (Python) actions.
+"""``/v2/actions``: ad-hoc action definitions (YAML), dynamic actions (classes of code
+sources, see ``dynamic_actions``) plus the system (Python) actions.
 
 System actions come from ``ApiServices.list_system_actions`` and cannot be changed.
 Lists mix both sources, so they are filtered, sorted and paged in memory (action
@@ -15,7 +16,7 @@ from wsme import types as wtypes
 
 from mistral import exceptions as exc
 from mistral.api import definitions, http, policy
-from mistral.api.controllers.v2 import listing
+from mistral.api.controllers.v2 import dynamic_actions, listing
 from mistral.api.controllers.v2.resource import Resource
 from mistral.api.controllers.v2.validation import ValidationController
 from mistral.context import DEFAULT_PROJECT_ID
@@ -102,7 +103,16 @@ class ActionsController(rest.RestController):
             if identifier in (a["name"], a["id"]) and not namespace:
                 return Action.render(a)
         with http.read_tx() as tx:
-            return Action.render(definitions.find_action(tx, identifier, namespace))
+            try:
+                return Action.render(definitions.find_action(tx, identifier, namespace))
+            except exc.NotFoundError:
+                row = tx.dynamic_actions.find(name=identifier, namespace=namespace)
+                if row is None and definitions.is_uuid(identifier):
+                    row = tx.dynamic_actions.find(id=identifier)
+                if row is None:
+                    raise
+                source = tx.code_sources.find(id=row.code_source_id)
+                return Action.render(dynamic_actions.action_dict(row, source))
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
@@ -110,6 +120,7 @@ class ActionsController(rest.RestController):
         q = listing.parse_list_query(Action, FILTERS, default_sort=("name", "asc"))
         with http.read_tx() as tx:
             rows = [_raw(r) for r in tx.action_definitions.list()]
+            rows += dynamic_actions.action_dicts(tx)
         items = listing.page_in_memory(_system() + rows, q)
         return listing.page(LIST_KEY, Action, items, q)
 

@@ -21,7 +21,7 @@ from mistral.api import http
 from mistral.api.controllers.v2 import resource as res
 
 METHODS = {"get_all": "get", "get_one": "get", "post": "post", "put": "put", "delete": "delete"}
-TEXT_BODY = {"workbooks", "workflows", "actions", "validate"}
+TEXT_BODY = {"workbooks", "workflows", "actions", "validate", "code_sources"}
 LIST_PARAMS = ("marker", "limit", "sort_keys", "sort_dirs", "fields")
 
 # Controllers say what they answer with ``DOC = (ResourceType | None, list key | None)``,

@@ -10,7 +10,9 @@ from mistral.api import http
 from mistral.api.controllers.v2 import (
     action_executions,
     actions,
+    code_sources,
     cron_triggers,
+    dynamic_actions,
     environments,
     event_triggers,
     executions,
@@ -26,6 +28,8 @@ class V2Controller:
     workbooks = workbooks.WorkbooksController()
     workflows = workflows.WorkflowsController()
     actions = actions.ActionsController()
+    code_sources = code_sources.CodeSourcesController()
+    dynamic_actions = dynamic_actions.DynamicActionsController()
     executions = executions.ExecutionsController()
     tasks = tasks.TasksController()
     action_executions = action_executions.ActionExecutionsController()
