@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from mistral import exceptions as exc
+from mistral.actions import plugins
 from mistral.actions.base import Action, ActionContext, ActionSettings, input_signature, validate_input
-from mistral.engine.interface import ActionResult
 
 LOG = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def action_class(module: types.ModuleType, class_name: str, source_name: str) ->
 
 
 def _is_mistral_lib(cls: type) -> bool:
-    return any(c.__module__.split(".")[0] == "mistral_lib" for c in cls.__mro__)
+    return any(c.__module__.split(".")[0] == "mistral_lib" for c in cls.__mro__[1:])
 
 
 def _constructor_takes_nothing(cls: type) -> bool:
@@ -218,35 +218,9 @@ class DynamicAction(Action):
             fn()
 
     def run(self, context: ActionContext) -> Any:
-        arg = _mistral_lib_context(context) if self._mistral_lib else context
-        return _as_result(self.instance.run(arg))
-
-
-def _as_result(value: Any) -> Any:
-    """A mistral_lib ``Result`` becomes ours; anything else is returned as it is."""
-    if isinstance(value, ActionResult):
-        return value
-    if type(value).__module__.split(".")[0] == "mistral_lib" and hasattr(value, "error"):
-        return ActionResult(data=getattr(value, "data", None), error=value.error,
-                            cancel=bool(getattr(value, "cancel", False)))
-    return value
-
-
-def _mistral_lib_context(context: ActionContext) -> Any:
-    from mistral_lib.actions import context as ml_context  # only for mistral_lib classes
-
-    req = context.request
-    security = ml_context.SecurityContext(
-        project_id=req.project_id, project_name=req.project_name,
-        user_name=req.user_name, auth_token=req.auth_token,
-    )
-    execution = ml_context.ExecutionContext(
-        workflow_execution_id=context.workflow_execution_id,
-        task_execution_id=context.task_execution_id,
-        action_execution_id=context.action_execution_id,
-        workflow_name=context.workflow_name, callback_url=context.callback_url,
-    )
-    return ml_context.ActionContext(security_ctx=security, execution_ctx=execution)
+        if self._mistral_lib:  # as the plugins of mistral-lib are run (mistral.actions.plugins)
+            return plugins._as_result(self.instance.run(plugins.lib_context(context)))
+        return self.instance.run(context)
 
 
 def build(name: str, ref: DynamicRef, action_input: Mapping[str, Any] | None = None,
