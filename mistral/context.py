@@ -1,8 +1,17 @@
-"""The request context: who is asking. Passed explicitly; never stored in a thread-local."""
+"""The request context: who is asking. Passed explicitly; never stored in a thread-local.
+
+Besides who (project, user, roles) it carries what an OpenStack action needs later to call
+another service as that user: the token (``auth_token``, ``expires_at``) or a trust
+(``trust_id``), the Keystone URL (``auth_uri``), the region and the service catalog as
+keystonemiddleware passes it in ``X-Service-Catalog`` (a list of ``{"type", "name",
+"endpoints": [{"region", "publicURL", "internalURL", ...}]}``). With the ``X-Target-*``
+headers (``is_target``) those are the target cloud's; the project and user stay the
+caller's whatever the headers say.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 DEFAULT_PROJECT_ID = "<default-project>"
@@ -18,47 +27,43 @@ class RequestContext:
     auth_token: str | None = None
     roles: tuple[str, ...] = field(default_factory=tuple)
     request_id: str | None = None
-    #: what an OpenStack action needs to call another service as this user
+    #: the Keystone URL the token is valid with (``[keystone_authtoken]
+    #: www_authenticate_uri``, or ``X-Target-Auth-Uri``)
     auth_uri: str | None = None
     region_name: str | None = None
     #: the catalog as keystonemiddleware gives it in ``X-Service-Catalog`` (a list)
     service_catalog: list[dict[str, Any]] | None = None
+    #: the trust the token is scoped to (a trust-scoped token), if any
     trust_id: str | None = None
+    #: when ``auth_token`` expires (ISO 8601, as Keystone writes it)
+    expires_at: str | None = None
+    user_domain_name: str | None = None
+    project_domain_name: str | None = None
+    #: the ``X-Target-*`` headers named another cloud for OpenStack actions
+    is_target: bool = False
+    insecure: bool = False
+    auth_cacert: str | None = None
 
     def to_dict(self) -> dict:
-        return {
-            "project_id": self.project_id,
-            "user_id": self.user_id,
-            "user_name": self.user_name,
-            "project_name": self.project_name,
-            "is_admin": self.is_admin,
-            "auth_token": self.auth_token,
-            "roles": list(self.roles),
-            "request_id": self.request_id,
-            "auth_uri": self.auth_uri,
-            "region_name": self.region_name,
-            "service_catalog": self.service_catalog,
-            "trust_id": self.trust_id,
-        }
+        d = asdict(self)
+        d["roles"] = list(self.roles)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "RequestContext":
-        return cls(
-            project_id=d.get("project_id") or DEFAULT_PROJECT_ID,
-            user_id=d.get("user_id"),
-            user_name=d.get("user_name"),
-            project_name=d.get("project_name"),
-            is_admin=bool(d.get("is_admin")),
-            auth_token=d.get("auth_token"),
-            roles=tuple(d.get("roles") or ()),
-            request_id=d.get("request_id"),
-            auth_uri=d.get("auth_uri"),
-            region_name=d.get("region_name"),
-            service_catalog=list(d["service_catalog"]) if d.get("service_catalog") else None,
-            trust_id=d.get("trust_id"),
-        )
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in d.items() if k in known}
+        values["project_id"] = d.get("project_id") or DEFAULT_PROJECT_ID
+        values["is_admin"] = bool(d.get("is_admin"))
+        values["is_target"] = bool(d.get("is_target"))
+        values["insecure"] = bool(d.get("insecure"))
+        values["roles"] = tuple(d.get("roles") or ())
+        catalog = d.get("service_catalog")
+        values["service_catalog"] = list(catalog) if catalog else None
+        return cls(**values)
 
 
 def admin_context() -> RequestContext:
-    """The context of the service itself (reconciler, scheduler, cron): sees every project."""
+    """The context of the service itself (finding stuck or due work): sees every project.
+    Anything done on a user's behalf uses that user's own context instead."""
     return RequestContext(is_admin=True)

@@ -13,6 +13,8 @@ Database fixtures (see the "Databases" section below):
   on every backend.
 * ``db_url``: the URL of a fresh, empty database per test (three backends), dropped
   after it; for migration and ``mistral-db-manage`` tests.
+
+``keystone``: a real Keystone 30 for the whole run (see ``tests/keystone.py``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,16 @@ def require_service(name: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(msg + " (CI=true: a missing service is a failure)")
     pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def keystone(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """A real Keystone 30 (``tests/keystone.py``): ``.url``, ``.admin``,
+    ``.make_project_user(prefix)``, ``.token(creds)``, ``.register_service(...)``,
+    ``.revoke(token)``. One server per test run; skipped (CI: failed) if it cannot start."""
+    from tests.keystone import session_fixture
+
+    yield from session_fixture(tmp_path_factory)
 
 
 # ---------------------------------------------------------------------------

@@ -48,6 +48,12 @@ class ApiSettings:
     allow_action_execution_deletion: bool = False
     #: ``[expressions] allowed_languages``: a definition using another one is a 400
     allowed_languages: tuple[str, ...] = ("yaql", "jinja")
+    #: with auth on, what the request context tells OpenStack actions about Keystone:
+    #: ``[keystone_authtoken] www_authenticate_uri`` (else ``auth_url``), ``cafile``,
+    #: ``region_name`` (a request's ``X-Region-Name`` header wins)
+    auth_uri: str | None = None
+    auth_cacert: str | None = None
+    region_name: str | None = None
 
     @classmethod
     def from_conf(cls, conf: Any) -> "ApiSettings":
@@ -61,7 +67,25 @@ class ApiSettings:
             max_definition_depth=conf.max_definition_depth,
             allow_action_execution_deletion=conf.api.allow_action_execution_deletion,
             allowed_languages=tuple(conf.expressions.allowed_languages),
+            **_keystone_settings(conf),
         )
+
+
+def _keystone_settings(conf: Any) -> dict[str, Any]:
+    if not conf.pecan.auth_enable:
+        return {}
+    from oslo_config import cfg
+
+    from mistral.api.auth import register_opts
+
+    register_opts(conf)
+    ks = conf.keystone_authtoken
+    try:  # auth_url belongs to the password plugin: registered once the middleware loads it
+        auth_url = ks.auth_url
+    except cfg.NoSuchOptError:
+        auth_url = None
+    return {"auth_uri": ks.www_authenticate_uri or auth_url, "auth_cacert": ks.cafile,
+            "region_name": ks.region_name}
 
 
 def _no_services() -> Sequence[Any]:
