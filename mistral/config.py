@@ -306,6 +306,29 @@ healthcheck_opts = [
     ),
 ]
 
+metrics_opts = [
+    cfg.BoolOpt(
+        "enabled",
+        default=False,
+        help="Expose Prometheus metrics (executions and tasks by state, task durations, "
+        "the scheduler's due timers, reconciler repairs, heartbeat lag, executor queue, "
+        "API requests). A process running the API serves them at /metrics on the API "
+        "port (unauthenticated, like /healthcheck); any other process listens on "
+        "[metrics] host:port.",
+    ),
+    cfg.HostAddressOpt(
+        "host",
+        default="127.0.0.1",
+        help="Address of the /metrics listener of a process without the API.",
+    ),
+    cfg.PortOpt(
+        "port",
+        default=9515,
+        help="Port of the /metrics listener of a process without the API (engine, "
+        "executor, notifier). Give each such process on one machine its own port.",
+    ),
+]
+
 action_std_http_opts = [
     cfg.ListOpt(
         "allowed_hosts",
@@ -378,6 +401,7 @@ YAQL_GROUP = "yaql"
 ACTION_STD_HTTP_GROUP = "action_std_http"
 EXPRESSIONS_GROUP = "expressions"
 HEALTHCHECK_GROUP = "healthcheck"
+METRICS_GROUP = "metrics"
 EVENT_ENGINE_GROUP = "event_engine"
 SSL_GROUP = "ssl"
 OPENSTACK_ACTIONS_GROUP = "openstack_actions"
@@ -398,6 +422,7 @@ _GROUPED_OPTS: tuple[tuple[str, list[cfg.Opt]], ...] = (
     (EXPRESSIONS_GROUP, expressions_opts),
     (HEALTHCHECK_GROUP, healthcheck_opts),
     (EVENT_ENGINE_GROUP, event_engine_opts),
+    (METRICS_GROUP, metrics_opts),
     (SSL_GROUP, ssl_opts),
     (OPENSTACK_ACTIONS_GROUP, openstack_actions_opts),
 )

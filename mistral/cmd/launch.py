@@ -169,11 +169,16 @@ def node_name(host: str) -> str:
 class Launcher:
     """Builds and runs the services; ``stop()`` undoes ``start()`` in reverse order."""
 
-    def __init__(self, conf: cfg.ConfigOpts, services: list[str]) -> None:
+    def __init__(self, conf: cfg.ConfigOpts, services: list[str], serve_api: bool = True) -> None:
         self.conf = conf
         self.services = services
+        # serve_api=False: build the API's WSGI app (``api_app``) without serving it, for
+        # a WSGI server importing ``mistral.wsgi:application``
+        self.serve_api = serve_api
         self._stops: list[tuple[str, Callable[[], Any]]] = []
         self.api_server: PooledWSGIServer | None = None
+        self.api_app: Callable[..., Any] | None = None
+        self.metrics: Any = None  # mistral.api.metrics.ServiceMetrics with [metrics] enabled
         self.scheduler: Any = None
         # With the in-process fake:/ transport nothing outside this process can reach an
         # executor server, and the fake driver polls every 50 ms: an engine and executor
@@ -195,6 +200,7 @@ class Launcher:
 
         # an executor-only node never touches the database (like Mistral's executors)
         db = self._database() if {"api", "engine", "periodic", "event-engine"} & set(self.services) else None
+        self._start_metrics(db)
         if self.services == ["executor"] and str(conf.transport_url).startswith("fake:"):
             LOG.warning("An executor alone on the in-process fake:/ transport gets no work; "
                         "set [DEFAULT] transport_url to the broker the engines use")
@@ -236,6 +242,8 @@ class Launcher:
             with _starting("api"):
                 api_engine = engine if engine is not None else rpc.EngineClient(transport, topic=conf.engine.topic)
                 self._start_api(db, api_engine, registry, coordinator)
+        if self.metrics is not None and "api" not in self.services:
+            self._on_stop("metrics listener", self._serve_metrics())
         for name in self.services:
             coordinator.join(name)
         LOG.info("%s running: %s", PROG, ", ".join(self.services))
@@ -351,6 +359,11 @@ class Launcher:
         server = rpc.make_engine_server(transport, engine, host=conf.engine.host, topic=conf.engine.topic)
         if server.heartbeats is not None:
             engine.heartbeat_backlog = server.heartbeats.backlog
+        if self.metrics is not None:
+            self.metrics.add_engine(engine, server.heartbeats.pending if server.heartbeats else None)
+            engine.on_repairs = self.metrics.count_repairs
+            if local is not None:
+                self.metrics.add_executor(local)
         server.start()
         self._on_stop("engine RPC server", server.stop)
         self._start_expiration(db, scheduler)
@@ -433,13 +446,19 @@ class Launcher:
         )
         executor.start()
         self._on_stop("executor", executor.stop)
+        if self.metrics is not None:
+            self.metrics.add_executor(executor)
         server = rpc.make_executor_server(transport, executor, host=conf.executor.host, topic=conf.executor.topic)
         server.start()
         self._on_stop("executor RPC server", server.stop)
 
     def _start_api(self, db: Any, engine: Any, registry: Any, coordinator: Any) -> None:
         conf = self.conf
-        app = build_api_app(conf, db, engine, coordinator.list_services, registry.list_definitions)
+        app = build_api_app(conf, db, engine, coordinator.list_services, registry.list_definitions,
+                            metrics=self.metrics)
+        self.api_app = app
+        if not self.serve_api:
+            return
         threads = max(8, conf.api.api_workers)
         ssl_context = tls_context(conf) if conf.api.enable_ssl_api else None
         try:
@@ -460,6 +479,27 @@ class Launcher:
         LOG.info("API listening on %s://%s:%d/ [threads=%d]", "https" if ssl_context else "http",
                  conf.api.host, server.server_port, threads)
 
+    def _start_metrics(self, db: Any) -> None:
+        """``[metrics] enabled``: this process's Prometheus registry (mistral.api.metrics)."""
+        if not self.conf.metrics.enabled:
+            return
+        from mistral.api.metrics import ServiceMetrics
+
+        self.metrics = ServiceMetrics()
+        if db is not None:
+            self.metrics.add_database(db)
+
+    def _serve_metrics(self) -> Callable[[], None]:
+        from mistral.api.metrics import serve
+
+        host, port = self.conf.metrics.host, self.conf.metrics.port
+        try:
+            stop = serve(self.metrics, host, port)
+        except OSError as e:
+            raise exc.ConfigError(f"Cannot listen on {host}:{port} for /metrics: {e.strerror or e}") from None
+        LOG.info("Metrics at http://%s:%d/metrics", host, port)
+        return stop
+
     def stop(self) -> None:
         while self._stops:
             what, fn = self._stops.pop()
@@ -475,10 +515,12 @@ def build_api_app(
     engine: Any,
     list_services: Callable[[], list],
     list_system_actions: Callable[[], list],
+    metrics: Any = None,
 ) -> Callable[..., Any]:
     """The API's WSGI application as ``mistral-server`` serves it: ``make_app`` behind
-    Keystone's auth_token (``[pecan] auth_enable``) and the health check. Any WSGI
-    container can serve what this returns."""
+    Keystone's auth_token (``[pecan] auth_enable``), the health check, ``/metrics``
+    (a ``mistral.api.metrics.ServiceMetrics``, with ``[metrics] enabled``) and the
+    per-request log line. Any WSGI container can serve what this returns."""
     from mistral.api.app import ApiServices, ApiSettings, make_app
 
     app = make_app(ApiServices(
@@ -499,7 +541,13 @@ def build_api_app(
         from mistral.api.healthcheck import with_healthcheck
 
         app = with_healthcheck(app, conf)  # outside auth: unauthenticated, as in Mistral
-    return app
+    if metrics is not None:
+        from mistral.api.metrics import with_metrics
+
+        app = with_metrics(app, metrics)  # outside auth too, like /healthcheck
+    from mistral.api.requestlog import with_request_log
+
+    return with_request_log(app, metrics.observe_request if metrics is not None else None)
 
 
 def _policy(conf: cfg.ConfigOpts) -> Any:
@@ -548,6 +596,9 @@ def _setup_logging(conf: cfg.ConfigOpts) -> None:
     from oslo_log import log as oslo_logging
 
     oslo_logging.setup(conf, "mistral")
+    from mistral.utils import logcontext
+
+    logcontext.install()  # request ids on the log lines of the work a request started
     for noisy in ("oslo_db", "oslo_service", "stevedore", "tooz", "amqp", "kombu", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

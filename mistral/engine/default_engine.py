@@ -74,6 +74,8 @@ class DefaultEngine:
         #: seconds of heartbeats this process received but has not applied yet (the
         #: composition root plugs in the RPC server's heartbeat queue)
         self.heartbeat_backlog: Callable[[], float] = lambda: 0.0
+        # called with the number of repairs of each reconciler pass (metrics)
+        self.on_repairs: Callable[[int], None] = lambda repaired: None
         self._stalled = 0.0  # how late the reconciler's last wake-up was
 
     # -- composition ------------------------------------------------------------------
@@ -108,7 +110,7 @@ class DefaultEngine:
             return
         while True:
             try:
-                self.reconcile()
+                self.on_repairs(self.reconcile())
             except Exception:  # noqa: BLE001 - the loop must survive a bad pass
                 LOG.exception("Reconciler pass failed")
             started = time.monotonic()

@@ -39,6 +39,7 @@ from mistral.actions.base import Action, ActionContext
 from mistral.actions.registry import ActionRegistry
 from mistral.context import RequestContext, admin_context
 from mistral.engine.interface import ActionResult, Engine, RunActionRequest
+from mistral.utils import logcontext
 
 LOG = logging.getLogger(__name__)
 
@@ -214,6 +215,10 @@ class DefaultExecutor:
             return None
 
     def _run(self, job: _Job) -> ActionResult | None:
+        with logcontext.bound(job.ctx):  # the lines of this action carry its request id
+            return self._run_bound(job)
+
+    def _run_bound(self, job: _Job) -> ActionResult | None:
         assert job.action is not None
         request = job.request
         actx = ActionContext.build(job.ctx, request.action_ex_id, dict(request.execution_context or {}),

@@ -18,6 +18,7 @@ from oslo_serialization import jsonutils
 
 from mistral import exceptions as exc
 from mistral.context import RequestContext
+from mistral.utils import logcontext
 
 LOG = logging.getLogger(__name__)
 
@@ -116,7 +117,15 @@ def guarded_call(what: str, fn: Any, *args: Any, **kwargs: Any) -> dict:
 
     Domain errors are expected and logged briefly; anything else is a bug on this side,
     logged with its traceback and sent as a plain ``MistralError`` (never a traceback).
+    What is logged meanwhile carries the caller's request id (``mistral.utils.logcontext``).
     """
+    if not (args and isinstance(args[0], RequestContext)):
+        return _guarded(what, fn, *args, **kwargs)  # the caller bound its context itself
+    with logcontext.bound(args[0]):
+        return _guarded(what, fn, *args, **kwargs)
+
+
+def _guarded(what: str, fn: Any, *args: Any, **kwargs: Any) -> dict:
     try:
         return ok_reply(fn(*args, **kwargs))
     except exc.MistralError as e:

@@ -21,6 +21,7 @@ from mistral.engine.interface import ActionResult, Engine, Executor, RunActionRe
 from mistral.rpc import serialization
 from mistral.rpc.clients import ENGINE_TOPIC, EXECUTOR_TOPIC
 from mistral.rpc.transport import Transport
+from mistral.utils import logcontext
 
 LOG = logging.getLogger(__name__)
 
@@ -195,7 +196,8 @@ class ExecutorEndpoint:
             result = self._executor.run_action(ctx, RunActionRequest.from_dict(request))
             return result.to_dict() if result is not None else None
 
-        return serialization.guarded_call("run_action", run)
+        with logcontext.bound(ctx):
+            return serialization.guarded_call("run_action", run)
 
 
 class RPCServer:

@@ -89,11 +89,14 @@ evaluation_interval = 60
 older_than = 60
 [notifier]
 type = local
+[metrics]
+enabled = True
 """
     seen = _run(tmp, "all", "all", everything_on)
     seen |= _run(tmp, "split", "api,engine,periodic,event-engine,notifier",
                  "[executor]\ntype = remote\n[cron_trigger]\nenabled = False\n")
-    seen |= _run(tmp, "executor", "executor,notifier", "")
+    # an executor without the API serves /metrics on a listener of its own ([metrics] host:port)
+    seen |= _run(tmp, "executor", "executor,notifier", f"[metrics]\nenabled = True\nport = {_port()}\n")
     yield seen
 
 
