@@ -275,3 +275,25 @@ def test_tenancy_a_project_never_sees_nor_runs_another_private_source(
     assert (r.status_code, r.json["output"]) == (201, '{"result": "Hello, B!"}')
     with sqlite_database.transaction(RequestContext(project_id="project-b")) as tx:
         assert [x.name for x in tx.dynamic_actions.list()] == ["hello"]
+
+
+def test_a_lost_request_is_resent_with_the_module_text_and_namespaces_resolve(
+        api: ApiClient, harness: Harness) -> None:
+    default = _source(api).json
+    _dyn(api)
+    # ns1 has its own code source and action of the same names: a workflow of ns1 uses them.
+    ns1 = _source(api, query="&namespace=ns1", text=V2).json
+    assert _dyn(api, namespace="ns1").json["code_source_id"] == ns1["id"] != default["id"]
+    api.post("/v2/workflows?namespace=ns1", WORKFLOW)
+    ex = api.post("/v2/executions", {"workflow_name": "greet_dyn", "workflow_namespace": "ns1",
+                                     "input": {"who": "N"}}).json
+    # The request is lost between commit and send; the reconciler sends it again, with the
+    # module text read back from the code source (the row keeps only its checksum).
+    assert len(harness.executor.queue) == 1
+    harness.executor.queue.clear()
+    harness.clock.advance(600)  # well past the first-heartbeat timeout (rows carry real time)
+    assert harness.engine.reconcile() >= 1
+    (_, resent), = harness.executor.queue
+    assert resent.dynamic and resent.dynamic["content"] == V2
+    harness.run_until_idle()
+    assert api.get(f"/v2/executions/{ex['id']}").json["output"] == '{"said": "v2 Hi, N!"}'
