@@ -124,6 +124,8 @@ def test_bad_input_is_a_400_naming_it_and_writes_nothing(api: ApiClient) -> None
     r = _dyn(api, class_name="Nope")
     assert r.status_code == 400 and "Nope" in r.fault and "greetings" in r.fault
     assert _dyn(api, name=None).status_code == 400
+    r = _dyn(api, name="std.echo")  # stricter: Mistral 23 stores it, never to run it
+    assert r.status_code == 400 and "std.echo" in r.fault
     assert _dyn(api, class_name=None).status_code == 400
     _source(api, name="plain", text="VALUE = 1\n")
     r = _dyn(api, code_source_name="plain", class_name="VALUE")

@@ -9,7 +9,8 @@ namespace), ``PUT`` the same body naming the action by ``id`` or ``name``, ``GET
 Stricter than Mistral: the class must exist in the module and have ``run`` (a 400 naming
 it; Mistral stores any name and fails when the action runs or is listed); a missing
 ``name`` or ``class_name`` is a 400 (a 500 there); ``PUT`` without ``class_name`` keeps it
-(a 500 there).
+(a 500 there); a system action's name is refused (Mistral stores it, and the system action
+always wins).
 """
 
 from __future__ import annotations
@@ -118,6 +119,9 @@ class DynamicActionsController(rest.RestController):
         values = _body()
         values.pop("id", None)
         _required(values, "name", "class_name")
+        if values["name"] in definitions.system_action_names(http.services().list_system_actions()):
+            # Stricter than Mistral 23, which stores it and then always runs the system one.
+            raise exc.NotAllowedError(f"Cannot create the system action {values['name']}.")
         namespace = values.get("namespace") or ""
         with http.write_tx() as tx:
             source = _source(tx, values, namespace)
