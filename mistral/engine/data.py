@@ -87,11 +87,34 @@ class ExecutionEnv:
         state: str | None = None,
         flat: bool = False,
     ) -> Sequence[Mapping[str, Any]]:
-        filters: dict[str, Any] = {"workflow_execution_id": workflow_execution_id or self.wf_ex.id}
-        if state:
-            filters["state"] = state
-        rows = self.w.tx.task_executions.list(filters=filters, sort_keys=("created_at",))
-        return [task_dict(r) for r in rows]
+        tx = self.w.tx
+
+        def load(wf_ex_id: str | None, want: str | None) -> list[Mapping[str, Any]]:
+            filters: dict[str, Any] = {}
+            if wf_ex_id is not None:
+                filters["workflow_execution_id"] = wf_ex_id
+            if want is not None:
+                filters["state"] = want
+            rows = tx.task_executions.list(filters=filters, sort_keys=("created_at",))
+            found = [task_dict(r) for r in rows]
+            # The task being completed is seen as task() sees it (its final state and
+            # result), as in Mistral, where the state is set before publishing.
+            cur = self.current
+            if cur is None or (wf_ex_id is not None and cur.get("workflow_execution_id")
+                               != wf_ex_id):
+                return found
+            found = [t for t in found if t["id"] != cur.get("id")]
+            if want is None or cur.get("state") == want:
+                found.append(dict(cur))
+            return found
+
+        def children(task_id: str) -> list[tuple[str, str | None]]:
+            rows = tx.workflow_executions.list(filters={"task_execution_id": task_id},
+                                               fields=("id", "state"))
+            return [(r.id, r.state) for r in rows]
+
+        return expressions.select_tasks(load, children, workflow_execution_id, recursive,
+                                        state, flat)
 
     def execution(self) -> Mapping[str, Any]:
         return execution_dict(self.w.with_data(self.wf_ex), self.w.spec(self.wf_ex))

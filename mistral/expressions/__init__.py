@@ -24,7 +24,7 @@ from mistral.expressions.api import (
     validate,
     validate_found,
 )
-from mistral.expressions.env import NULL_ENV, FunctionEnv, StaticFunctionEnv
+from mistral.expressions.env import NULL_ENV, FunctionEnv, StaticFunctionEnv, select_tasks
 from mistral.expressions.scanner import Found, find_expressions, is_expression
 from mistral.expressions.settings import DEFAULT_SETTINGS, ExpressionSettings
 
@@ -36,6 +36,7 @@ __all__ = [
     "NULL_ENV",
     "PreparedData",
     "StaticFunctionEnv",
+    "select_tasks",
     "evaluate",
     "evaluate_recursively",
     "find_expressions",

@@ -6,6 +6,7 @@ The engine implements the Protocol over the snapshot it already loaded; tests us
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol, Sequence
 
@@ -42,13 +43,62 @@ class FunctionEnv(Protocol):
     def global_var(self, name: str) -> Any: ...
 
 
+TaskLoader = Callable[[str | None, str | None], Sequence[Mapping[str, Any]]]
+ChildLoader = Callable[[str], Sequence[tuple[str, str | None]]]
+
+
+def select_tasks(
+    load: TaskLoader,
+    children: ChildLoader,
+    workflow_execution_id: str | None = None,
+    recursive: bool = False,
+    state: str | None = None,
+    flat: bool = False,
+) -> list[Mapping[str, Any]]:
+    """``tasks(workflow_execution_id, recursive, state, flat)`` as Mistral 23 answers it,
+    over any store: ``load(wf_ex_id or None, state or None)`` gives task dicts in creation
+    order (``None`` id: every task the caller may see), ``children(task_id)`` the
+    ``(id, state)`` of the subworkflow executions a workflow task started.
+
+    * no id: every task (``recursive`` adds nothing);
+    * ``recursive`` with an id: the tasks of every subworkflow below, depth first after
+      the execution's own tasks, filtered by ``state``/``flat`` the same way;
+    * ``flat``: a workflow task is left out when one of its subworkflows is in the task's
+      own state (its subworkflow's tasks stand for it).
+
+    The engine's ``ExecutionEnv`` and ``StaticFunctionEnv`` both answer through this.
+    """
+    # With an id and recursive, a subworkflow may hold matching tasks under a task in
+    # another state: filter by state after walking, as Mistral does.
+    query_state = state if state and not (workflow_execution_id and recursive) else None
+    own = list(load(workflow_execution_id, query_state))
+    nested: list[Mapping[str, Any]] = []
+    if recursive and workflow_execution_id:
+        for t in own:
+            if t.get("type") == "WORKFLOW":
+                for child_id, _ in children(str(t["id"])):
+                    nested.extend(select_tasks(load, children, child_id, True, state, flat))
+
+    def keep(t: Mapping[str, Any]) -> bool:
+        if state and t.get("state") != state:
+            return False
+        if flat and t.get("type") != "ACTION":
+            return all(child_state != t.get("state") for _, child_state in children(str(t["id"])))
+        return True
+
+    if state or flat:
+        own = [t for t in own if keep(t)]
+    return own + nested
+
+
 @dataclass
 class StaticFunctionEnv:
     """A ``FunctionEnv`` over plain data: for tests and for evaluations outside an execution.
 
     ``task_list`` holds task dicts (``id, name, state, state_info, result, published``,
-    optionally ``workflow_execution_id``); ``current_task`` names the task that ``task()``
-    without argument returns.
+    ``workflow_execution_id``, ``type``); ``execution_list`` execution dicts (``id, state``,
+    ``task_execution_id`` for a subworkflow); ``current_task`` names the task that
+    ``task()`` without argument returns.
     """
 
     task_list: Sequence[Mapping[str, Any]] = ()
@@ -72,13 +122,16 @@ class StaticFunctionEnv:
         state: str | None = None,
         flat: bool = False,
     ) -> Sequence[Mapping[str, Any]]:
-        out = list(self.task_list)
-        if workflow_execution_id is not None and not recursive:
-            out = [t for t in out if t.get("workflow_execution_id", workflow_execution_id)
-                   == workflow_execution_id]
-        if state is not None:
-            out = [t for t in out if t.get("state") == state]
-        return out
+        def load(wf_ex_id: str | None, want: str | None) -> list[Mapping[str, Any]]:
+            return [t for t in self.task_list
+                    if (wf_ex_id is None or t.get("workflow_execution_id") == wf_ex_id)
+                    and (want is None or t.get("state") == want)]
+
+        def children(task_id: str) -> list[tuple[str, str | None]]:
+            return [(e["id"], e.get("state")) for e in self.execution_list
+                    if e.get("task_execution_id") == task_id]
+
+        return select_tasks(load, children, workflow_execution_id, recursive, state, flat)
 
     def execution(self) -> Mapping[str, Any]:
         return self.execution_data

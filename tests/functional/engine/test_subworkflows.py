@@ -206,3 +206,44 @@ def test_pausing_a_subworkflow_pauses_its_parent_and_resume_goes_both_ways(h: Ha
     h.run_until_idle()
     assert h.execution(wf_id)["state"] == "SUCCESS"
     assert h.execution(wf_id)["output"] == {"doubled": 4}
+
+
+def test_tasks_function_recursive_state_and_flat(h: Harness) -> None:
+    # tasks(id, recursive, state, flat) through the engine, answers checked against the
+    # real Mistral 23 (the differential test runs the same workflow there).
+    h.define("""
+version: '2.0'
+tf_child:
+  tasks:
+    c1:
+      action: std.noop
+      on-success: [c2]
+    c2:
+      action: std.noop
+tf_parent:
+  tasks:
+    a1:
+      action: std.noop
+      on-success: [sub]
+    sub:
+      workflow: tf_child
+      on-success: [check]
+    check:
+      action: std.noop
+      publish:
+        own: <% tasks(execution().id).select($.name) %>
+        deep: <% tasks(execution().id, true).select($.name) %>
+        flat: <% tasks(execution().id, true, null, true).select($.name) %>
+        ok: <% tasks(execution().id, true, 'SUCCESS').select($.name) %>
+        okflat: <% tasks(execution().id, false, 'SUCCESS', true).select($.name) %>
+""")
+    wf = h.run("tf_parent")
+    assert wf["state"] == "SUCCESS", wf["state_info"]
+    got = {k: sorted(v) for k, v in h.task(wf["id"], "check")["published"].items()}
+    assert got == {
+        "own": ["a1", "check", "sub"],
+        "deep": ["a1", "c1", "c2", "check", "sub"],
+        "flat": ["a1", "c1", "c2", "check"],  # sub ended as its subworkflow did
+        "ok": ["a1", "c1", "c2", "check", "sub"],  # check as it completes, as Mistral
+        "okflat": ["a1", "check"],
+    }

@@ -13,11 +13,11 @@ from mistral.expressions import StaticFunctionEnv, evaluate
 
 TASKS = [
     {"id": "1", "name": "t1", "state": "SUCCESS", "state_info": None, "result": {"a": [1, 2]},
-     "published": {"p": 1}, "workflow_execution_id": "wf-1"},
+     "published": {"p": 1}, "workflow_execution_id": "wf-1", "type": "ACTION"},
     {"id": "2", "name": "t2", "state": "ERROR", "state_info": "boom", "result": None,
-     "published": {}, "workflow_execution_id": "wf-1"},
+     "published": {}, "workflow_execution_id": "wf-1", "type": "WORKFLOW"},
     {"id": "3", "name": "sub", "state": "SUCCESS", "state_info": None, "result": 5,
-     "published": {}, "workflow_execution_id": "wf-2"},
+     "published": {}, "workflow_execution_id": "wf-2", "type": "ACTION"},
 ]
 ENV = StaticFunctionEnv(
     task_list=TASKS,
@@ -26,7 +26,7 @@ ENV = StaticFunctionEnv(
                     "spec": {}, "created_at": "2026-01-01 00:00:00", "root_execution_id": None},
     execution_list=[{"id": "wf-1", "state": "RUNNING", "created_at": "2026-01-01"},
                     {"id": "wf-2", "root_execution_id": "wf-1", "state": "SUCCESS",
-                     "created_at": "2026-01-02"}],
+                     "task_execution_id": "2", "created_at": "2026-01-02"}],
     env_data={"region": "eu", "nested": {"k": 1}},
     globals_data={"counter": 3},
 )
@@ -57,6 +57,12 @@ def test_tasks_function_filters_by_execution_and_state() -> None:
         ["t1", "t2", "sub"]
     assert [t["name"] for t in evaluate("<% tasks(null, false, 'ERROR') %>", {}, ENV)] == ["t2"]
     assert [t["id"] for t in evaluate("{{ tasks(state='SUCCESS') }}", {}, ENV)] == ["1", "3"]
+    # recursive with a state: the subworkflow's tasks are filtered too, not the parent task.
+    assert [t["name"] for t in evaluate("<% tasks('wf-1', true, 'SUCCESS') %>", {}, ENV)] == \
+        ["t1", "sub"]
+    # flat keeps a workflow task only when its subworkflow ended in another state.
+    assert [t["name"] for t in evaluate("<% tasks('wf-1', true, null, true) %>", {}, ENV)] == \
+        ["t1", "t2", "sub"]
 
 
 def test_execution_env_and_global() -> None:
