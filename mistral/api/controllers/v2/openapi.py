@@ -19,6 +19,7 @@ from pecan import rest
 
 from mistral.api import http
 from mistral.api.controllers.v2 import resource as res
+from mistral.api.controllers.v2.openapi_text import describe
 
 METHODS = {"get_all": "get", "get_one": "get", "post": "post", "put": "put", "delete": "delete"}
 TEXT_BODY = {"workbooks", "workflows", "actions", "validate", "code_sources"}
@@ -113,9 +114,11 @@ def _documented(owner: Any, fn: Any) -> tuple[type[res.Resource] | None, str | N
 
 def _operation(path: str, verb: str, fn: Any, owner: Any) -> dict[str, Any]:
     status = str(getattr(fn, "_mistral_status", 200))
+    summary, description = describe(verb, path, inspect.getdoc(inspect.unwrap(fn)))
     op: dict[str, Any] = {
         "operationId": verb + "_" + re.sub(r"[{}]", "", path.strip("/").replace("/", "_")),
-        "summary": (inspect.getdoc(inspect.unwrap(fn)) or "").split("\n")[0] or None,
+        "summary": summary,
+        "description": description,
         "parameters": [
             {"name": seg[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
             for seg in path.split("/") if seg.startswith("{")
@@ -130,8 +133,6 @@ def _operation(path: str, verb: str, fn: Any, owner: Any) -> dict[str, Any]:
                             "schema": {"$ref": "#/components/schemas/Fault"}}}},
         },
     }
-    if not op["summary"]:
-        del op["summary"]
     resource, key = _documented(owner, fn)
     if verb == "get" and resource is not None:
         ref = {"$ref": f"#/components/schemas/{resource.__name__}"}
@@ -163,11 +164,14 @@ def _operation(path: str, verb: str, fn: Any, owner: Any) -> dict[str, Any]:
 
 def document(root: Any, base_url: str = "") -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {"/": {}, "/v2": {}}
-    paths["/"]["get"] = {"operationId": "get_versions",
-                         "responses": {"200": {"description": "The API versions"}}}
-    paths["/v2"]["get"] = {"operationId": "get_v2", "responses": {"200": {"description": "v2"}}}
-    paths["/v2/openapi.json"] = {"get": {"operationId": "get_openapi",
-                                         "responses": {"200": {"description": "This document"}}}}
+    fixed = (("/", "get_versions", "The API versions"), ("/v2", "get_v2", "v2"),
+             ("/v2/openapi.json", "get_openapi", "This document"))
+    for path, op_id, answer in fixed:
+        summary, description = describe("get", path, None)
+        paths.setdefault(path, {})["get"] = {
+            "operationId": op_id, "summary": summary, "description": description,
+            "responses": {"200": {"description": answer}}}
+    paths["/"]["get"]["security"] = []  # the version list is public
     for name, ctrl in _subcontrollers(root):
         for path, verb, fn, owner in routes(ctrl, f"/v2/{name}"):
             paths.setdefault(path, {})[verb] = _operation(path, verb, fn, owner)
@@ -183,7 +187,13 @@ def document(root: Any, base_url: str = "") -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": "Workflow service API (Mistral v2 compatible)", "version": "2.0"},
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas, "securitySchemes": {"keystoneToken": {
+            "type": "apiKey", "in": "header", "name": "X-Auth-Token",
+            "description": "A Keystone token (``openstack token issue``). Required when the "
+                           "service runs with [pecan] auth_enable = True; every route but / "
+                           "then answers 401 without a valid one.",
+        }}},
+        "security": [{"keystoneToken": []}],
     }
     if base_url:
         doc["servers"] = [{"url": base_url}]
