@@ -102,4 +102,5 @@ class KeystoneAuthHandler:
             raise exceptions.MistralClientException(
                 "no %s endpoint in the Keystone catalog; give --os-mistral-url"
                 % (req.get("service_type") or "workflowv2"))
-        return {"session": session, "mistral_url": mistral_url}
+        return {"session": session, "mistral_url": mistral_url,
+                "project_id": session.get_project_id(), "user_id": session.get_user_id()}

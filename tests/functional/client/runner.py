@@ -32,9 +32,11 @@ class Cli:
 
     def run(self, *args: str, ok: bool = True, url: str | None = None) -> Result:
         out, err = io.StringIO(), io.StringIO()
+        target = self.url if url is None else url
+        argv = (["--os-mistral-url", target] if target else []) + list(args)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                code = MistralShell(stdout=out, stderr=err).run(["--os-mistral-url", url or self.url, *args])
+                code = MistralShell(stdout=out, stderr=err).run(argv)
             except SystemExit as exc:  # argparse's usage errors end the process
                 code = exc.code if isinstance(exc.code, int) else 1
         result = Result(code, out.getvalue(), err.getvalue())
