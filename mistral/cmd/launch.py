@@ -204,6 +204,14 @@ class Launcher:
         if self.services == ["executor"] and str(conf.transport_url).startswith("fake:"):
             LOG.warning("An executor alone on the in-process fake:/ transport gets no work; "
                         "set [DEFAULT] transport_url to the broker the engines use")
+        if self.services == ["executor"]:
+            # an executor takes only what it can run now: about as many handler threads
+            # as action slots (a request waits in its handler for a slot; two more keep
+            # cancels flowing) and a small prefetch, so the broker keeps the backlog for
+            # the other executors
+            slots = max(1, int(conf.executor.max_workers))
+            rpc.limit_server_threads(conf, slots + 2)
+            rpc.limit_prefetch(conf, slots)
         transport = rpc.get_transport(conf.transport_url, conf)
         self._on_stop("transport", lambda: rpc.cleanup(transport))
         from mistral.actions.javascript import check_implementation

@@ -268,6 +268,8 @@ class ActionExecution(_Execution, Base):
     is_sync: Mapped[bool | None] = mapped_column(Boolean)
     last_heartbeat: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
     executor_host: Mapped[str | None] = mapped_column(String(255))
+    #: the executor process (``host:pid:uuid``) whose claim was granted for this send
+    claimed_by: Mapped[str | None] = mapped_column(String(255))
 
 
 class CronTrigger(_Owned, Base):

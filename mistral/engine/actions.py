@@ -231,5 +231,6 @@ def resend(w: Work, action_ex: Any, rerun: bool = False) -> None:
     else:
         set_rc(action_ex, resent=int(rc.get("resent", 0)) + 1)
     action_ex.accepted = False
+    action_ex.claimed_by = None  # the next claim of this send is granted
     action_ex.last_heartbeat = w.now
     w.send(req)

@@ -411,19 +411,43 @@ class DefaultEngine:
             return _as_dict(tx.action_executions.get(action_ex_id))
 
     def report_running_actions(
-        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None
+        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None,
+        queued: bool = False,
     ) -> None:
         """Heartbeat: short transactions of sorted ids (rows locked in one order, held
-        briefly), so heartbeats neither deadlock with events nor hold them up."""
+        briefly), so heartbeats neither deadlock with events nor hold them up.
+
+        ``queued``: the executor holds these but has not started them (no free slot):
+        they are alive, so not re-sent, but not acknowledged as running either."""
         ids = sorted(set(action_ex_ids))
-        values: dict[str, Any] = {"last_heartbeat": self.services.clock.now(), "accepted": True}
-        if host:
-            values["executor_host"] = host[:255]
+        values: dict[str, Any] = {"last_heartbeat": self.services.clock.now()}
+        extra: dict[str, Any] = {"accepted": False} if queued else {}
+        if not queued:
+            values["accepted"] = True
+            if host:
+                values["executor_host"] = host[:255]
         for start in range(0, len(ids), 100):
             with self._db.transaction(admin_context()) as tx:
                 tx.action_executions.update_where(
                     values, id=Filter("in", ids[start:start + 100]), state=states.RUNNING,
+                    **extra,
                 )
+
+    def claim_action(self, ctx: RequestContext, action_ex_id: str, host: str,
+                     claim: str) -> bool:
+        """An executor asks to start an action execution: granted to the first claim of
+        each send (and again to that same claim, whose answer may have been lost), so a
+        duplicated or re-sent request never runs an action twice. Acts as the owner."""
+        with self._db.transaction(ctx) as tx:
+            granted = tx.action_executions.update_where(
+                {"accepted": True, "claimed_by": claim[:255], "executor_host": host[:255] or None,
+                 "last_heartbeat": self.services.clock.now()},
+                id=action_ex_id, state=states.RUNNING, claimed_by=None,
+            )
+            if granted:
+                return True
+            row = tx.action_executions.find(id=action_ex_id, fields=("state", "claimed_by"))
+            return row is not None and row.state == states.RUNNING and row.claimed_by == claim
 
     # -- internal events --------------------------------------------------------------
 

@@ -114,10 +114,17 @@ class Engine(Protocol):
     ) -> dict: ...
 
     def report_running_actions(
-        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None
+        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None,
+        queued: bool = False,
     ) -> None:
         """Executor heartbeat: these action executions are still running on a live
-        executor (``host``, stored as their ``executor_host``)."""
+        executor (``host``, stored as their ``executor_host``); with ``queued`` they are
+        held there waiting for a free slot (alive, not started)."""
+        ...
+
+    def claim_action(self, ctx: RequestContext, action_ex_id: str, host: str,
+                     claim: str) -> bool:
+        """May the executor process ``claim`` start this action execution now?"""
         ...
 
 
@@ -126,3 +133,7 @@ class Executor(Protocol):
     result is delivered later through ``Engine.on_action_complete``."""
 
     def run_action(self, ctx: RequestContext, request: RunActionRequest) -> ActionResult | None: ...
+
+    def cancel_action(self, ctx: RequestContext, action_ex_id: str) -> None:
+        """Stop the action execution if it runs (or waits) here (``Action.cancel()``)."""
+        ...

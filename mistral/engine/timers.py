@@ -19,10 +19,15 @@ from mistral.workflow import states
 def cancel_units(w: Work, task_ex: Any, info: str) -> None:
     """Stop what a task still runs: RUNNING actions cancelled, subworkflows cancelled."""
     w.flush_actions()
-    w.tx.action_executions.update_where(
-        {"state": states.CANCELLED, "state_info": info},
-        task_execution_id=task_ex.id, state=states.RUNNING,
-    )
+    running = w.tx.action_executions.list(
+        filters={"task_execution_id": task_ex.id, "state": states.RUNNING}, fields=("id",))
+    if running:
+        w.tx.action_executions.update_where(
+            {"state": states.CANCELLED, "state_info": info},
+            id=Filter("in", [a.id for a in running]), state=states.RUNNING,
+        )
+        for a in running:
+            w.cancel_action(a.id)  # the executor running it stops it (after commit)
     children = w.tx.workflow_executions.list(
         filters={"task_execution_id": task_ex.id,
                  "state": Filter("in", [states.RUNNING, states.PAUSED, states.IDLE])},

@@ -149,6 +149,19 @@ class Work:
 
         self.tx.after_commit(_send)
 
+    def cancel_action(self, action_ex_id: str) -> None:
+        """Tell the executors to stop an action this event cancelled (after commit; a
+        lost message only lets the action run to its end, its result is ignored)."""
+        executor, ctx = self.s.executor, self.ctx
+
+        def _cancel() -> None:
+            try:
+                executor.cancel_action(ctx, action_ex_id)
+            except Exception as e:  # noqa: BLE001 - best effort: the row is CANCELLED
+                LOG.warning("Cancel of action execution %s not sent: %s", action_ex_id, e)
+
+        self.tx.after_commit(_cancel)
+
     def schedule(self, handler: str, delay: float, args: dict, key: str | None = None) -> None:
         run_at = self.now + datetime.timedelta(seconds=max(float(delay), 0.0))
         self.s.scheduler.schedule(self.tx, handler, run_at, args, key)

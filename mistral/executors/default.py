@@ -12,12 +12,20 @@ the engine process (``type = local``, see ``LocalExecutor``); the code is the sa
   None and deliver the result with ``Engine.on_action_complete`` — for async *actions*
   (``action.is_sync()`` False, such as ``std.async_noop``) only when they fail; their
   result comes later through the API.
-* Every accepted action execution (queued or running) is reported every
-  ``heartbeat_interval`` seconds with ``Engine.report_running_actions`` (with this
-  executor's ``host``) so the engine can tell a live executor from a dead one. A newly
-  accepted action is acknowledged at once, in a small report of the new ids only.
-  Heartbeats come from a dedicated thread that never runs actions nor waits for an
-  engine: a full action pool or a slow engine cannot starve them.
+* The executor takes only what it can run now: a request waits (in the RPC handler
+  thread that delivered it, so the broker keeps the rest) until one of ``max_workers``
+  slots is free; then the executor *claims* the action execution from the engine
+  (``Engine.claim_action``, which grants only the first claim of each send) and starts
+  it. A duplicated or re-sent request whose claim is refused is dropped, so an action
+  runs once.
+* Every ``heartbeat_interval`` seconds the running actions are reported with
+  ``Engine.report_running_actions`` (with this executor's ``host``) and the ones waiting
+  for a slot with ``queued=True``: the engine neither takes a queued action for lost
+  nor a stalled executor's queue for running. Heartbeats come from a dedicated thread
+  that never runs actions nor waits for an engine: a full action pool or a slow engine
+  cannot starve them.
+* ``cancel_action`` stops an action running or waiting here (``Action.cancel()``); its
+  result, if any, is not reported (the engine has already cancelled it).
 * ``request.timeout`` is honoured: at the deadline the action is cancelled and the
   engine gets an error result; a late result is dropped.
 """
@@ -26,8 +34,11 @@ from __future__ import annotations
 
 import heapq
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -54,6 +65,8 @@ class _Job:
     deadline: float | None = None
     done: bool = False
     abandoned: bool = False
+    started: bool = False  # claimed (or sync) and handed to the pool
+    cancelled: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def settle(self) -> bool:
@@ -93,13 +106,19 @@ class DefaultExecutor:
         max_workers: int = 16,
         heartbeat_interval: float = 2.0,
         host: str = "",
+        wait_for_slot: bool = True,
     ) -> None:
         self._registry = registry
+        self._wait_for_slot = wait_for_slot
         self._engine = engine
         self._host = host
         self._heartbeat_interval = heartbeat_interval
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="mistral-action")
-        self._jobs: dict[str, _Job] = {}
+        self._max_workers = max(1, int(max_workers))
+        #: this process's claims (a restarted executor with the same host is another one)
+        self._claim_id = f"{host or socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._jobs: dict[str, _Job] = {}       # holding a slot (claiming or running)
+        self._waiting: dict[str, _Job] = {}    # waiting for a free slot
         self._deadlines: list[tuple[float, int, _Job]] = []
         self._cond = threading.Condition()
         self._seq = 0
@@ -128,6 +147,7 @@ class DefaultExecutor:
         """
         with self._cond:
             self._stopping = True
+            self._waiting.clear()
             self._cond.notify_all()
         deadline = time.monotonic() + grace
         while self.running_ids() and time.monotonic() < deadline:
@@ -155,21 +175,19 @@ class DefaultExecutor:
     # -- the Executor Protocol -----------------------------------------------------------
 
     def run_action(self, ctx: RequestContext, request: RunActionRequest) -> ActionResult | None:
-        LOG.info(
-            "Running action [name=%s, action_ex_id=%s, host=%s]",
-            request.action_name, request.action_ex_id, self._host,
-        )
         job = _Job(ctx=ctx, request=request)
         if self._stopping:
             return self._refuse(job, "the executor is shutting down")
-        if not request.is_sync and request.action_ex_id in self.running_ids():
+        if not request.is_sync and self._holds(request.action_ex_id):
             # a re-sent request for an action already here: it runs once (and is heartbeated)
-            LOG.info("Duplicate request for running action %s ignored", request.action_ex_id)
+            LOG.info("Duplicate request for action %s ignored", request.action_ex_id)
             return None
         try:
             job.action = build_action(self._registry, request)
         except exc.MistralError as e:
             return self._finish(job, ActionResult(error=str(e)))
+        if not self._take_slot(job):
+            return self._refuse(job, "the executor is shutting down or the action was cancelled")
         future = self._accept(job)
         if future is None:
             return self._refuse(job, "the executor is shutting down")
@@ -185,7 +203,69 @@ class DefaultExecutor:
             return ActionResult(error=_timeout_message(request))
         return result
 
+    def cancel_action(self, ctx: RequestContext, action_ex_id: str) -> None:
+        with self._cond:
+            job = self._jobs.get(action_ex_id) or self._waiting.pop(action_ex_id, None)
+            if job is None:
+                return
+            job.cancelled = True
+            self._cond.notify_all()
+        LOG.info("Cancelling action %s [host=%s]", action_ex_id, self._host)
+        if job.action is not None and job.started:
+            job.action.cancel()
+
+    def queued_ids(self) -> list[str]:
+        """Actions held here that have not started (waiting for a slot or a claim)."""
+        with self._cond:
+            return sorted([*self._waiting, *(i for i, j in self._jobs.items() if not j.started)])
+
     # -- internals ---------------------------------------------------------------------
+
+    def _holds(self, action_ex_id: str) -> bool:
+        with self._cond:
+            return action_ex_id in self._jobs or action_ex_id in self._waiting
+
+    def _take_slot(self, job: _Job) -> bool:
+        """Wait until fewer than ``max_workers`` jobs hold a slot, then take one (without
+        ``wait_for_slot``, as in the engine's own process, the job queues in the pool)."""
+        key = job.request.action_ex_id or f"sync-{id(job)}"
+        with self._cond:
+            self._waiting[key] = job
+            while self._wait_for_slot and len(self._jobs) >= self._max_workers \
+                    and not self._stopping and not job.cancelled:
+                self._cond.wait(1.0)
+            if self._waiting.get(key) is job:
+                del self._waiting[key]
+            if self._stopping or job.cancelled:
+                return False
+            if job.request.action_ex_id:
+                self._jobs[job.request.action_ex_id] = job
+            return True
+
+    def _claim(self, job: _Job) -> bool:
+        """Ask the engine whether this process may start the action; retried while the
+        engine cannot answer (the job keeps its slot and is heartbeated as queued)."""
+        if self._engine is None:
+            return True
+        attempt = 0
+        while not (self._stopping or job.cancelled):
+            attempt += 1
+            try:
+                granted = self._engine.claim_action(
+                    job.ctx, job.request.action_ex_id, self._host, self._claim_id)
+            except (exc.ServiceUnavailableError, exc.DBError) as e:
+                LOG.warning("Cannot claim action %s (attempt %d): %s",
+                            job.request.action_ex_id, attempt, e)
+                time.sleep(min(0.25 * 2 ** attempt, 5.0))
+                continue
+            except exc.MistralError as e:
+                LOG.info("Claim of action %s refused: %s", job.request.action_ex_id, e)
+                return False
+            if not granted:
+                LOG.info("Action %s is taken or finished elsewhere; request dropped",
+                         job.request.action_ex_id)
+            return bool(granted)
+        return False
 
     def _refuse(self, job: _Job, why: str) -> ActionResult | None:
         LOG.warning("Refused action %s: %s", job.request.action_ex_id, why)
@@ -200,7 +280,8 @@ class DefaultExecutor:
                 return None
             if job.request.action_ex_id:
                 self._jobs[job.request.action_ex_id] = job
-                if not job.request.is_sync and self._heartbeat_interval > 0:
+                if job.request.is_sync and self._heartbeat_interval > 0:
+                    # a claimed action was acknowledged by its claim; a sync one now
                     self._new_ids.append(job.request.action_ex_id)
                     self._cond.notify_all()
             if timeout and timeout > 0:
@@ -221,6 +302,21 @@ class DefaultExecutor:
     def _run_bound(self, job: _Job) -> ActionResult | None:
         assert job.action is not None
         request = job.request
+        if not request.is_sync and not self._claim(job):
+            job.settle()  # no timeout report either: it is not ours to run
+            self._forget(job)
+            return None
+        with self._cond:
+            cancelled = job.cancelled
+            job.started = not cancelled
+        if cancelled:
+            job.settle()
+            self._forget(job)
+            return None
+        LOG.info(
+            "Running action [name=%s, action_ex_id=%s, host=%s]",
+            request.action_name, request.action_ex_id, self._host,
+        )
         actx = ActionContext.build(job.ctx, request.action_ex_id, dict(request.execution_context or {}),
                                    deadline=job.deadline)
         try:
@@ -234,8 +330,8 @@ class DefaultExecutor:
             LOG.info("Late result of action %s dropped (timed out)", request.action_ex_id)
             self._forget(job)
             return None
-        if job.abandoned:
-            self._forget(job)
+        if job.abandoned or job.cancelled:
+            self._forget(job)  # the engine cancelled it: nothing to report
             return None
         return self._finish(job, result)
 
@@ -287,6 +383,7 @@ class DefaultExecutor:
         with self._cond:
             if self._jobs.get(job.request.action_ex_id) is job:
                 del self._jobs[job.request.action_ex_id]
+            self._cond.notify_all()  # a slot is free
 
     def _monitor_loop(self) -> None:
         """Heartbeats and deadlines, on their own thread.
@@ -313,7 +410,12 @@ class DefaultExecutor:
                 while self._deadlines and self._deadlines[0][0] <= now:
                     expired.append(heapq.heappop(self._deadlines)[2])
                 full = beat > 0 and now >= next_beat
-                ids = sorted(self._jobs) if full else sorted(set(self._new_ids) & self._jobs.keys())
+                if full:
+                    ids = sorted(i for i, j in self._jobs.items() if j.started)
+                    queued = sorted([*self._waiting,
+                                     *(i for i, j in self._jobs.items() if not j.started)])
+                else:
+                    ids, queued = sorted(set(self._new_ids) & self._jobs.keys()), []
                 self._new_ids.clear()
             for job in expired:
                 threading.Thread(target=self._expire, args=(job,), daemon=True,
@@ -322,6 +424,7 @@ class DefaultExecutor:
                 next_beat = now + beat
             if beat > 0:
                 self._heartbeat(ids)
+                self._heartbeat(queued, queued=True)
 
     def _expire(self, job: _Job) -> None:
         if not job.settle():
@@ -334,11 +437,13 @@ class DefaultExecutor:
         else:
             self._forget(job)
 
-    def _heartbeat(self, ids: list[str]) -> None:
+    def _heartbeat(self, ids: list[str], queued: bool = False) -> None:
         if not ids or self._engine is None:
             return
         try:
-            self._engine.report_running_actions(admin_context(), ids, host=self._host or None)
+            extra = {"queued": True} if queued else {}
+            self._engine.report_running_actions(admin_context(), ids, host=self._host or None,
+                                                **extra)
         except exc.MistralError as e:
             LOG.warning("Heartbeat for %d actions failed: %s", len(ids), e)
         except Exception:  # noqa: BLE001 - the monitor thread must survive anything

@@ -24,4 +24,7 @@ class LocalExecutor(DefaultExecutor):
         super().__init__(
             registry, engine=None, max_workers=max_workers,
             heartbeat_interval=heartbeat_interval, host=host,
+            # the engine calls run_action after its commit, from the thread of the event:
+            # it must not wait for a slot (the job queues in the pool, reported as queued)
+            wait_for_slot=False,
         )

@@ -6,7 +6,9 @@ from mistral.rpc.clients import (
     ENGINE_TOPIC, EXECUTOR_TOPIC, NOTIFIER_TOPIC, EngineClient, ExecutorClient, NotifierClient,
 )
 from mistral.rpc.servers import RPCServer, make_engine_server, make_executor_server, make_notifier_server
-from mistral.rpc.transport import Transport, cleanup, get_transport, limit_server_threads
+from mistral.rpc.transport import (
+    Transport, cleanup, get_transport, limit_prefetch, limit_server_threads,
+)
 
 __all__ = [
     "ENGINE_TOPIC",
@@ -19,6 +21,7 @@ __all__ = [
     "Transport",
     "cleanup",
     "get_transport",
+    "limit_prefetch",
     "limit_server_threads",
     "make_engine_server",
     "make_executor_server",

@@ -147,10 +147,18 @@ class EngineClient(_Client):
         )
 
     def report_running_actions(
-        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None
+        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None,
+        queued: bool = False,
     ) -> None:
-        extra = {"host": host} if host else {}
+        extra: dict[str, Any] = {"host": host} if host else {}
+        if queued:
+            extra["queued"] = True
         self._cast(ctx, "report_running_actions", action_ex_ids=list(action_ex_ids), **extra)
+
+    def claim_action(self, ctx: RequestContext, action_ex_id: str, host: str,
+                     claim: str) -> bool:
+        return bool(self._call(ctx, "claim_action", action_ex_id=action_ex_id, host=host,
+                               claim=claim))
 
 
 class ExecutorClient(_Client):
@@ -172,6 +180,13 @@ class ExecutorClient(_Client):
             return ActionResult.from_dict(reply) if reply is not None else None
         self._cast(ctx, "run_action", server=request.target, request=payload)
         return None
+
+    def cancel_action(self, ctx: RequestContext, action_ex_id: str) -> None:
+        """A fanout cast: whichever executor runs (or holds) the action stops it."""
+        try:
+            self._client.prepare(fanout=True).cast(ctx, "cancel_action", action_ex_id=action_ex_id)
+        except oslo_messaging.MessageDeliveryFailure as e:
+            raise exc.ServiceUnavailableError(f"Could not send 'cancel_action': {e}") from None
 
 
 NOTIFIER_TOPIC = "mistral_notifier"

@@ -89,10 +89,17 @@ class EngineEndpoint:
         )
 
     def report_running_actions(
-        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None
+        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None,
+        queued: bool = False,
     ) -> dict:
-        self._heartbeats.add(ctx, list(action_ex_ids), host)
+        self._heartbeats.add(ctx, list(action_ex_ids), host, queued=bool(queued))
         return serialization.ok_reply(None)
+
+    def claim_action(self, ctx: RequestContext, action_ex_id: str, host: str,
+                     claim: str) -> dict:
+        return serialization.guarded_call(
+            "claim_action", self._engine.claim_action, ctx, action_ex_id, host, claim
+        )
 
 
 class HeartbeatSink:
@@ -107,7 +114,8 @@ class HeartbeatSink:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._pending: dict[str | None, set[str]] = {}
+        #: (host, queued) -> ids reported since the last write
+        self._pending: dict[tuple[str | None, bool], set[str]] = {}
         self._ctx: RequestContext | None = None
         self._cond = threading.Condition()
         self._busy = False
@@ -116,11 +124,12 @@ class HeartbeatSink:
         self._stopping = False
         self._thread: threading.Thread | None = None
 
-    def add(self, ctx: RequestContext, action_ex_ids: list[str], host: str | None) -> None:
+    def add(self, ctx: RequestContext, action_ex_ids: list[str], host: str | None,
+            queued: bool = False) -> None:
         with self._cond:
             if self._stopping:
                 return
-            self._pending.setdefault(host, set()).update(action_ex_ids)
+            self._pending.setdefault((host, queued), set()).update(action_ex_ids)
             if self._since is None:
                 self._since = time.monotonic()
             self._ctx = ctx
@@ -166,16 +175,19 @@ class HeartbeatSink:
                 self._busy = True
                 self._applying_since, self._since = self._since, None
             try:
-                for host, ids in batch.items():
-                    self._apply(ctx, sorted(ids), host)
+                for (host, queued), ids in batch.items():
+                    self._apply(ctx, sorted(ids), host, queued)
             finally:
                 with self._cond:
                     self._busy = False
                     self._applying_since = None
                     self._cond.notify_all()
 
-    def _apply(self, ctx: RequestContext | None, ids: list[str], host: str | None) -> None:
-        extra = {"host": host} if host else {}
+    def _apply(self, ctx: RequestContext | None, ids: list[str], host: str | None,
+               queued: bool = False) -> None:
+        extra: dict[str, Any] = {"host": host} if host else {}
+        if queued:
+            extra["queued"] = True
         for attempt in (1, 2, 3):
             try:
                 self._engine.report_running_actions(ctx or RequestContext(), ids, **extra)
@@ -198,6 +210,10 @@ class ExecutorEndpoint:
 
         with logcontext.bound(ctx):
             return serialization.guarded_call("run_action", run)
+
+    def cancel_action(self, ctx: RequestContext, action_ex_id: str) -> dict:
+        return serialization.guarded_call(
+            "cancel_action", self._executor.cancel_action, ctx, action_ex_id)
 
 
 class RPCServer:

@@ -12,7 +12,7 @@ from oslo_messaging import Transport
 
 from mistral import exceptions as exc
 
-__all__ = ["Transport", "cleanup", "get_transport", "limit_server_threads"]
+__all__ = ["Transport", "cleanup", "get_transport", "limit_prefetch", "limit_server_threads"]
 
 DEFAULT_CONTROL_EXCHANGE = "mistral"
 
@@ -49,6 +49,19 @@ def limit_server_threads(conf: cfg.ConfigOpts, limit: int) -> int:
     if limit < default:
         conf.set_default("executor_thread_pool_size", max(1, limit))
     return int(conf.executor_thread_pool_size)
+
+
+def limit_prefetch(conf: cfg.ConfigOpts, count: int) -> int:
+    """Default ``[oslo_messaging_rabbit] rabbit_qos_prefetch_count`` (unlimited in
+    oslo.messaging) to ``count``, so an executor process holds only a few messages it
+    cannot run yet and the broker keeps the rest for the others. Call before
+    ``get_transport``; an operator's own value wins. Returns the value in force."""
+    from oslo_messaging._drivers import impl_rabbit
+
+    conf.register_opts(impl_rabbit.rabbit_opts, group="oslo_messaging_rabbit")
+    conf.set_default("rabbit_qos_prefetch_count", max(1, int(count)),
+                     group="oslo_messaging_rabbit")
+    return int(conf.oslo_messaging_rabbit.rabbit_qos_prefetch_count)
 
 
 def cleanup(transport: Transport) -> None:

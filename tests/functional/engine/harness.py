@@ -72,6 +72,7 @@ class SyncExecutor:
         self.queue: deque[tuple[RequestContext, RunActionRequest]] = deque()
         self.hold = False  # tests may hold requests to simulate a lost executor
         self.sent: list[RunActionRequest] = []
+        self.cancelled: list[str] = []
 
     def run_action(self, ctx: RequestContext, request: RunActionRequest) -> ActionResult | None:
         self.sent.append(request)
@@ -90,6 +91,11 @@ class SyncExecutor:
         if isinstance(value, ActionResult):
             return value, action.is_sync()
         return ActionResult(data=value), action.is_sync()
+
+    def cancel_action(self, ctx: RequestContext, action_ex_id: str) -> None:
+        """The engine cancelled it: a queued request is dropped (it never runs)."""
+        self.cancelled.append(action_ex_id)
+        self.queue = deque((c, r) for c, r in self.queue if r.action_ex_id != action_ex_id)
 
     def pump(self) -> int:
         n = 0

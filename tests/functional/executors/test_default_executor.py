@@ -24,6 +24,9 @@ class RecordingEngine:
         self.results: dict[str, ActionResult] = {}
         self.heartbeats: list[list[str]] = []
         self.hosts: list[str | None] = []
+        self.queued: list[list[str]] = []
+        self.claims: list[str] = []
+        self.claimed: dict[str, str] = {}
         self.lock = threading.Lock()
 
     def on_action_complete(self, ctx, action_ex_id, result, async_=False):
@@ -31,10 +34,19 @@ class RecordingEngine:
             assert action_ex_id not in self.results, "a result was delivered twice"
             self.results[action_ex_id] = result
 
-    def report_running_actions(self, ctx, action_ex_ids, host=None):
+    def report_running_actions(self, ctx, action_ex_ids, host=None, queued=False):
         with self.lock:
+            if queued:
+                self.queued.append(list(action_ex_ids))
+                return
             self.heartbeats.append(list(action_ex_ids))
             self.hosts.append(host)
+
+    def claim_action(self, ctx, action_ex_id, host, claim):
+        """Grants the first claim of an id (and the same claim again), like the engine."""
+        with self.lock:
+            self.claims.append(action_ex_id)
+            return self.claimed.setdefault(action_ex_id, claim) == claim
 
 
 def wait_until(cond: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -134,18 +146,49 @@ def test_async_action_reports_nothing_until_the_api_completes_it(executor, engin
         single.stop(grace=0)
 
 
-def test_pool_is_bounded_and_accepted_actions_are_heartbeated(executor, engine) -> None:
+def test_executor_takes_only_what_it_can_run_and_reports_queued_apart(executor, engine) -> None:
+    """Beyond its slots a request waits in the thread that delivered it (so the broker
+    keeps the rest for other executors); waiting ones are reported as queued, not as
+    running, and are claimed only when they start."""
     Gate.gate.clear()
     Gate.peak = 0
-    for i in range(4):
-        executor.run_action(CTX, req(f"g{i}", "t.gate"))
+    senders = [threading.Thread(target=executor.run_action, args=(CTX, req(f"g{i}", "t.gate")))
+               for i in range(4)]
+    for t in senders:
+        t.start()
     wait_until(lambda: Gate.running == 2)
-    wait_until(lambda: any(set(hb) == {"g0", "g1", "g2", "g3"} for hb in engine.heartbeats))
+    wait_until(lambda: len(executor.queued_ids()) == 2)
+    assert sum(t.is_alive() for t in senders) == 2, "requests beyond the slots must wait"
+    queued = set(executor.queued_ids())
+    wait_until(lambda: any(set(q) == queued for q in engine.queued))
+    wait_until(lambda: any(len(hb) == 2 and not set(hb) & queued for hb in engine.heartbeats))
+    assert not any(set(hb) & queued for hb in engine.heartbeats), "queued reported as running"
+    assert not set(engine.claims) & queued, "claimed before it could start"
     Gate.gate.set()
+    for t in senders:
+        t.join(20)
     wait_until(lambda: len(engine.results) == 4)
     assert Gate.peak == 2
     assert {k: v.data for k, v in engine.results.items()} == {f"g{i}": f"g{i}" for i in range(4)}
     wait_until(lambda: executor.running_ids() == [])
+
+
+def test_a_request_whose_claim_is_refused_does_not_run(executor, engine) -> None:
+    engine.claimed["c1"] = "another-executor-process"
+    executor.run_action(CTX, req("c1", "std.echo", {"output": "x"}))
+    executor.run_action(CTX, req("c2", "std.echo", {"output": "y"}))
+    wait_until(lambda: "c2" in engine.results)
+    wait_until(lambda: executor.running_ids() == [])
+    assert "c1" not in engine.results and "c1" in engine.claims
+
+
+def test_cancel_reaches_the_running_action(executor, engine) -> None:
+    executor.run_action(CTX, req("s1", "std.sleep", {"seconds": 60}))
+    wait_until(lambda: "s1" in engine.claims and "s1" in executor.running_ids())
+    wait_until(lambda: "s1" not in executor.queued_ids())
+    executor.cancel_action(CTX, "s1")
+    wait_until(lambda: executor.running_ids() == [])  # std.sleep noticed its cancel()
+    assert "s1" not in engine.results  # the engine cancelled it: nothing to report
 
 
 def test_timeout_cancels_the_action_and_reports_an_error(executor, engine) -> None:
@@ -236,12 +279,12 @@ def test_an_unreachable_engine_gets_the_result_later_and_heartbeats_go_on(regist
         ex.stop()
 
 
-def test_an_accepted_action_is_acknowledged_at_once_not_at_the_next_interval(registry, engine) -> None:
+def test_an_accepted_action_is_claimed_at_once_not_at_the_next_interval(registry, engine) -> None:
     ex = DefaultExecutor(registry, engine, max_workers=1, heartbeat_interval=3600)
     ex.start()
     try:
         ex.run_action(CTX, req("k1", "std.sleep", {"seconds": 60}))
-        wait_until(lambda: ["k1"] in engine.heartbeats)
+        wait_until(lambda: "k1" in engine.claims)  # the claim acknowledges it
     finally:
         ex.stop(grace=0)
     assert engine.results == {}

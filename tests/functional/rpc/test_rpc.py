@@ -61,7 +61,7 @@ class RecordingEngine:
     def rerun_workflow(self, ctx, task_ex_id, reset=True, skip=False, env=None):
         raise ZeroDivisionError("a bug")
 
-    def report_running_actions(self, ctx, action_ex_ids, host=None):
+    def report_running_actions(self, ctx, action_ex_ids, host=None, queued=False):
         if host is None:
             self._record("report_running_actions", ctx, action_ex_ids)
         else:
@@ -177,7 +177,7 @@ class SlowHeartbeatEngine:
         self.applied: list[tuple[list[str], str | None]] = []
         self.release = threading.Event()
 
-    def report_running_actions(self, ctx, action_ex_ids, host=None):
+    def report_running_actions(self, ctx, action_ex_ids, host=None, queued=False):
         with self.lock:
             self.running += 1
             self.peak = max(self.peak, self.running)
@@ -270,3 +270,16 @@ def test_server_threads_are_capped_by_default_but_an_operators_value_wins() -> N
     rpc.limit_server_threads(own, 100)
     own.set_override("executor_thread_pool_size", 90)
     assert rpc.limit_server_threads(own, 40) == 90
+
+
+def test_prefetch_is_limited_by_default_but_an_operators_value_wins() -> None:
+    from oslo_config import cfg
+
+    conf = cfg.ConfigOpts()
+    conf([])
+    assert rpc.limit_prefetch(conf, 8) == 8
+    own = cfg.ConfigOpts()
+    own([])
+    rpc.limit_prefetch(own, 8)
+    own.set_override("rabbit_qos_prefetch_count", 50, group="oslo_messaging_rabbit")
+    assert rpc.limit_prefetch(own, 8) == 50
