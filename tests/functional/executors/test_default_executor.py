@@ -158,7 +158,8 @@ def test_executor_takes_only_what_it_can_run_and_reports_queued_apart(executor, 
         t.start()
     wait_until(lambda: Gate.running == 2)
     wait_until(lambda: len(executor.queued_ids()) == 2)
-    assert sum(t.is_alive() for t in senders) == 2, "requests beyond the slots must wait"
+    # the two requests beyond the slots wait in the threads that delivered them
+    wait_until(lambda: sum(t.is_alive() for t in senders) == 2)
     queued = set(executor.queued_ids())
     wait_until(lambda: any(set(q) == queued for q in engine.queued))
     wait_until(lambda: any(len(hb) == 2 and not set(hb) & queued for hb in engine.heartbeats))
@@ -323,6 +324,7 @@ def test_heartbeats_name_the_host_and_go_on_while_a_result_waits_for_the_engine(
     ex.start()
     try:
         ex.run_action(CTX, req("s1", "t.gate"))  # runs on, must stay heartbeated
+        wait_until(lambda: Gate.running == 1)      # claimed and started (not queued)
         ex.run_action(CTX, req("s2", "std.sleep", {"seconds": 30}, timeout=0.2))
         assert engine.stuck.wait(20)  # the timed-out result is being delivered, unanswered
         with engine.lock:
@@ -335,6 +337,7 @@ def test_heartbeats_name_the_host_and_go_on_while_a_result_waits_for_the_engine(
         engine.release.set()
         Gate.gate.set()
         ex.stop(grace=0)
+    wait_until(lambda: "s2" in engine.results)  # delivered from its own thread
     assert engine.results["s2"].error == "Action std.sleep timed out after 0.2 seconds"
 
 
