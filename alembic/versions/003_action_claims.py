@@ -3,8 +3,8 @@
 An executor claims an action execution before it starts it; only the first claim of a
 send is granted, so a re-sent or duplicated request never runs an action twice.
 
-Revision ID: 002
-Revises: 001
+Revision ID: 003
+Revises: 002
 Create Date: 2026-12-02
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '002'
-down_revision = '001'
+revision = '003'
+down_revision = '002'
 branch_labels = None
 depends_on = None
 
