@@ -5,7 +5,8 @@ them, and records every request (path, token) so a test can see who called.
 Only requests carrying an accepted ``X-Auth-Token`` are answered (401 otherwise).
 Paths: ``/compute/v2.1/servers[/detail|/<id>]`` and
 ``/volume/v3/<project>/volumes|backups``; a server named ``boom`` is a 500, an unknown
-server id a 404; a new server is ACTIVE at once (``broken``: ERROR).
+server id a 404; a new server is ACTIVE at once, or after ``builds`` GETs
+that show it BUILD (``broken``: ERROR).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class StandIn:
     seen: list[Seen] = field(default_factory=list)
     servers: dict[str, dict] = field(default_factory=dict)
     server: ThreadingHTTPServer | None = None
+    builds: int = 0  # a new server shows BUILD to this many GETs before it is ACTIVE
 
     @property
     def url(self) -> str:
@@ -84,16 +86,23 @@ class StandIn:
                 if spec["name"] == "boom":
                     return 500, {"computeFault": {"code": 500, "message": "Unexpected API Error."}}
                 sid = str(uuid.uuid4())
-                status = "ERROR" if spec["name"] == "broken" else "ACTIVE"
-                self.servers[sid] = {"id": sid, "name": spec["name"], "status": status,
+                status = "ERROR" if spec["name"] == "broken" else "BUILD" if self.builds else "ACTIVE"
+                self.servers[sid] = {"id": sid, "name": spec["name"], "status": status, "_builds": self.builds,
                                      "image": {"id": spec.get("imageRef")},
                                      "flavor": {"id": spec.get("flavorRef")}}
                 return 202, {"server": {"id": sid, "links": [], "adminPass": "x"}}
             if method == "GET" and rest == ["detail"]:
-                return 200, {"servers": list(self.servers.values())}
+                return 200, {"servers": [{k: v for k, v in x.items() if not k.startswith("_")}
+                                         for x in self.servers.values()]}
             if rest and rest[0] in self.servers:
+                server = self.servers[rest[0]]
                 if method == "GET":
-                    return 200, {"server": self.servers[rest[0]]}
+                    shown = {k: v for k, v in server.items() if not k.startswith("_")}
+                    if server["status"] == "BUILD":
+                        server["_builds"] -= 1
+                        if server["_builds"] <= 0:
+                            server["status"] = "ACTIVE"
+                    return 200, {"server": shown}
                 if method == "DELETE":
                     del self.servers[rest[0]]
                     return 204, None

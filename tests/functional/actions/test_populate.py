@@ -89,6 +89,12 @@ def test_create_and_delete_instance_run_as_the_user(sqlite_database, nova) -> No
     assert wf["state"] == "SUCCESS", wf["state_info"]
     assert server_id not in nova.servers
     assert {s.token for s in nova.seen} == {TOKEN}
+    # nova shows BUILD twice: the retry timers run as the user too
+    nova.builds = 2
+    slow = _run(h, ctx, "create_instance", {"name": "vm2", "image": "img", "flavor": "m1", "wait_interval": 1})
+    assert slow["state"] == "SUCCESS", slow["state_info"]
+    assert slow["output"]["status"] == "ACTIVE"
+    assert {s.token for s in nova.seen} == {TOKEN}
     broken = _run(h, ctx, "create_instance", {"name": "broken", "image": "img", "flavor": "m1"})
     assert broken["state"] == "ERROR"
     assert "is ERROR, not ACTIVE" in broken["state_info"]

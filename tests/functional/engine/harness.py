@@ -2,7 +2,8 @@
 
 * ``FakeClock``: time moves only when a test says so.
 * ``FakeScheduler``: timers kept in memory once their transaction commits; ``pump``
-  runs the due ones (by the fake clock) through the engine's real handlers.
+  runs the due ones (by the fake clock) through the engine's real handlers, as the
+  context that scheduled them (the real scheduler keeps it as ``auth_ctx``).
 * ``SyncExecutor``: queues run requests; ``pump`` runs the real std actions inline and
   reports results through ``Engine.on_action_complete``. Sync requests run at once.
 
@@ -50,7 +51,8 @@ class FakeScheduler:
 
     def schedule(self, tx: Any, handler_key: str, run_at: Any, args: dict,
                  key: str | None = None) -> None:
-        job = {"handler": handler_key, "run_at": run_at, "args": dict(args), "key": key}
+        # like the real scheduler: the job runs as whoever scheduled it (its auth_ctx)
+        job = {"handler": handler_key, "run_at": run_at, "args": dict(args), "key": key, "ctx": tx.ctx}
         tx.after_commit(lambda: self.jobs.append(job))
 
     def has_job(self, tx: Any, key: str) -> bool:
@@ -60,7 +62,7 @@ class FakeScheduler:
         due = [j for j in self.jobs if j["run_at"] <= self.clock.now()]
         for job in due:
             self.jobs.remove(job)
-            with self.db.transaction(RequestContext(is_admin=True)) as tx:
+            with self.db.transaction(job.get("ctx") or RequestContext(is_admin=True)) as tx:
                 self.handlers[job["handler"]](tx, job["args"])
         return len(due)
 
