@@ -208,6 +208,8 @@ class WorkflowExecution(_Execution, Base):
     # The task execution that started this one as a subworkflow (no FK: a cycle).
     task_execution_id: Mapped[str | None] = mapped_column(String(36), index=True)
     root_execution_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    # Ours: the cron or event trigger that started it (``?trigger_id=`` lists them).
+    trigger_id: Mapped[str | None] = mapped_column(String(36), index=True, sort_order=12)
     # Ours: the engine that currently drives it, and when the reconciler looks again.
     owner: Mapped[str | None] = mapped_column(String(255))
     next_check_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime(), index=True)

@@ -54,6 +54,28 @@ def next_time(pattern: str | None, due: datetime.datetime, now: datetime.datetim
     return croniter.croniter(pattern, max(due, now)).get_next(datetime.datetime)
 
 
+def trigger_description(kind: str, trigger_id: str, name: str) -> str:
+    """Mistral 23's description of an execution a trigger started: JSON with
+    ``triggered_by`` ({type: cron_trigger|event_trigger, id, name}); the plain sentence
+    when that would not fit the 255-character column."""
+    import json
+
+    text = f"Workflow execution created by {kind} trigger '({trigger_id})'."
+    described = json.dumps({"description": text,
+                            "triggered_by": {"type": f"{kind}_trigger", "id": trigger_id, "name": name}})
+    return described if len(described) <= 255 else text
+
+
+def record_trigger(db: Any, ex_id: str, trigger_id: str) -> None:
+    """Stamp the execution with the trigger that started it (``trigger_id``; repeated
+    harmlessly when a fire job runs again)."""
+    try:
+        with db.transaction(admin_context()) as tx:
+            tx.workflow_executions.update_where({"trigger_id": trigger_id}, id=ex_id, trigger_id=None)
+    except exc.MistralError as e:
+        LOG.warning("Cannot record trigger %s on execution %s: %s", trigger_id, ex_id, e)
+
+
 class CronTriggerService:
     """Fires due cron triggers through ``engine.start_workflow``."""
 
@@ -129,15 +151,17 @@ class CronTriggerService:
                 return
             values = trigger.to_dict()
         owner = RequestContext(project_id=values["project_id"])
+        ex_id = execution_id(trigger_id, due)
         try:
             self._engine.start_workflow(
                 owner,
                 values["workflow_id"] or values["workflow_name"],
-                wf_ex_id=execution_id(trigger_id, due),
+                wf_ex_id=ex_id,
                 wf_input=dict(values.get("workflow_input") or {}),
-                description=f"Workflow execution created by cron trigger '({trigger_id})'.",
+                description=trigger_description("cron", trigger_id, values["name"]),
                 params=dict(values.get("workflow_params") or {}),
             )
+            record_trigger(self._db, ex_id, trigger_id)
             LOG.info("Cron trigger %s fired for %s", values["name"], due)
         except (exc.NotFoundError, exc.ValidationError, exc.NotAllowedError) as e:
             # the workflow or its input went bad: skip this run, keep the schedule

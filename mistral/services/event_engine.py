@@ -23,7 +23,6 @@ is malformed is logged and dropped.
 from __future__ import annotations
 
 import fnmatch
-import json
 import logging
 import os
 import threading
@@ -34,6 +33,7 @@ from typing import Any
 from mistral import exceptions as exc
 from mistral.context import RequestContext, admin_context
 from mistral.engine.interface import Engine
+from mistral.services.cron_triggers import record_trigger, trigger_description
 
 LOG = logging.getLogger(__name__)
 
@@ -205,12 +205,7 @@ class EventEngine:
     def _fire(self, trigger_id: str, name: str, owner: str, wf_id: str, namespace: str,
               wf_input: dict, params: dict, message_id: str) -> str | None:
         ctx = RequestContext(project_id=owner)  # the trigger owner's project, never admin
-        description = json.dumps({
-            "description": f"Workflow execution created by event trigger '({trigger_id})'.",
-            "triggered_by": {"type": "event_trigger", "id": trigger_id, "name": name},
-        })
-        if len(description) > 255:
-            description = f"Workflow execution created by event trigger '({trigger_id})'."
+        description = trigger_description("event", trigger_id, name)
         ex_id = execution_id(trigger_id, message_id)
         try:
             for attempt in range(1, 4):  # the id makes a repeated start harmless
@@ -227,6 +222,7 @@ class EventEngine:
             LOG.warning("Event engine: event trigger %s could not start its workflow for "
                         "notification %s: %s: %s", trigger_id, message_id, type(e).__name__, e)
             return None
+        record_trigger(self._db, ex_id, trigger_id)
         LOG.info("Event engine: event trigger %s fired by notification %s: execution %s",
                  trigger_id, message_id, ex_id)
         return ex_id

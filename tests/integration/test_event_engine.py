@@ -160,6 +160,8 @@ def test_notifications_start_the_triggers_workflow_once_each(c: Cluster) -> None
         assert json.loads(ex["description"])["triggered_by"] == {
             "type": "event_trigger", "id": trigger["id"], "name": "on_create"}
         assert ex["project_id"] == PROJECT
+        by_trigger = c.http("GET", f"/v2/executions?trigger_id={trigger['id']}").json()["executions"]
+        assert sorted(e["id"] for e in by_trigger) == sorted(e["id"] for e in executions)
 
         # matches nothing: another event type, another project's notification
         pub.send(TOPIC, "compute.instance.delete.end", {})

@@ -161,3 +161,31 @@ def test_two_periodic_nodes_racing_fire_each_due_time_exactly_once(database) -> 
             n.close()
         other_db.dispose()
     assert sorted(e.id for e in executions(database)) == sorted(execution_id(i, due) for i in ids)
+
+
+def test_executions_record_their_trigger_and_list_by_it(database, node) -> None:
+    import json
+
+    from tests.functional.api.client import build_client
+
+    db = database
+    [spec] = lang.parse_workflows(WF).workflows
+    with db.transaction(RequestContext()) as tx:  # the API's project with auth off
+        wf_id = tx.workflow_definitions.create({
+            "name": spec.name, "namespace": "", "definition": WF, "spec": spec.to_dict(),
+            "checksum": "c1", "scope": "private"}).id
+        due = utcnow() - datetime.timedelta(seconds=1)
+        ids = [tx.cron_triggers.create({
+            "name": name, "workflow_id": wf_id, "workflow_name": "tick", "workflow_input": {},
+            "workflow_params": {}, "scope": "private", "pattern": "*/5 * * * *",
+            "next_execution_time": due}).id for name in ("one", "two")]
+        tx.workflow_executions.create({"name": "by hand", "workflow_name": "tick", "state": "SUCCESS"})
+    assert node.tick() == 2
+    api = build_client(db, engine=node.engine)
+    for tid, name in zip(ids, ("one", "two")):
+        listed = api.get(f"/v2/executions?trigger_id={tid}").json["executions"]
+        assert [e["id"] for e in listed] == [execution_id(tid, due)]
+        # and as Mistral 23 says it: the description names the trigger
+        assert json.loads(listed[0]["description"])["triggered_by"] == {
+            "type": "cron_trigger", "id": tid, "name": name}
+    assert len(api.get("/v2/executions").json["executions"]) == 3

@@ -28,6 +28,9 @@ FILTERS: dict[str, type] = {
     "description": str, "tags": str, "params": str, "task_execution_id": str,
     "root_execution_id": str, "state": str, "state_info": str, "input": str, "output": str,
     "created_at": str, "updated_at": str, "project_id": str, "task": str,
+    # ours: the cron or event trigger that started the execution (Mistral 23 has no
+    # such filter; its description carries triggered_by)
+    "trigger_id": str,
 }
 NOT_COLUMNS = ("source_execution_id",)
 LIST_COLUMNS = tuple(
