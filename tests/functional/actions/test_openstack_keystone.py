@@ -18,6 +18,9 @@ from mistral.actions import ActionContext, ActionRegistry
 from mistral.context import RequestContext
 from tests.openstack_standin import StandIn
 
+# one worker: the module's user, region and stand-in are made once
+pytestmark = pytest.mark.xdist_group("actions_keystone")
+
 
 @pytest.fixture(scope="module")
 def registry() -> ActionRegistry:
