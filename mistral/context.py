@@ -63,6 +63,25 @@ class RequestContext:
         return cls(**values)
 
 
+def stored_context(ctx: RequestContext) -> dict[str, Any]:
+    """What an execution keeps of the context that started it (no request id)."""
+    d = ctx.to_dict()
+    d.pop("request_id", None)
+    return d
+
+
+def owner_context(stored: dict | None, project_id: str,
+                  request_id: str | None = None) -> RequestContext:
+    """The context an execution's events act as: the one it was started with (from
+    ``stored_context``), always in the execution's own project; an execution stored
+    without one acts as a plain member of its project."""
+    values = dict(stored or {})
+    values.update(project_id=project_id, request_id=request_id)
+    if not stored:
+        values["is_admin"] = False
+    return RequestContext.from_dict(values)
+
+
 def admin_context() -> RequestContext:
     """The context of the service itself (finding stuck or due work): sees every project.
     Anything done on a user's behalf uses that user's own context instead."""

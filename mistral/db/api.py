@@ -280,6 +280,16 @@ class Transaction:
         self.resource_members = Repository(self, models.ResourceMember)
         self.scheduled_jobs = Repository(self, models.ScheduledJob)
 
+    @contextlib.contextmanager
+    def acting_as(self, ctx: RequestContext) -> Iterator["Transaction"]:
+        """Run what follows as ``ctx`` (its project's rows, its rights), then switch back.
+        The engine acts as an execution's owner once it has locked the row."""
+        before, self.ctx = self.ctx, ctx
+        try:
+            yield self
+        finally:
+            self.ctx = before
+
     def after_commit(self, fn: Callable[[], Any]) -> None:
         """Run ``fn()`` after this transaction commits; dropped on rollback."""
         self._after_commit.append(fn)

@@ -212,6 +212,9 @@ class WorkflowExecution(_Execution, Base):
     trigger_id: Mapped[str | None] = mapped_column(String(36), index=True, sort_order=12)
     # Ours: the engine that currently drives it, and when the reconciler looks again.
     owner: Mapped[str | None] = mapped_column(String(255))
+    # Ours: the RequestContext.to_dict() it was started with; every event acts as it.
+    # Never rendered by the API (it holds the token).
+    auth_context: Mapped[Any] = json_column()
     next_check_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 

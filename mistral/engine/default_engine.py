@@ -24,7 +24,7 @@ from typing import Any, Callable
 from mistral import exceptions as exc
 from mistral import notifiers
 from mistral.actions.registry import ActionRegistry
-from mistral.context import RequestContext, admin_context
+from mistral.context import RequestContext, admin_context, owner_context
 from mistral.db import names
 from mistral.db.filters import Filter
 from mistral.engine import actions, executions, recovery, rerun, specs, tasks, timers, workflows
@@ -149,11 +149,17 @@ class DefaultEngine:
         raise AssertionError("unreachable")
 
     def in_tx(self, tx: Any, wf_ex_id: str, fn: Callable[[Work, Any], Any]) -> Any:
-        """Run ``fn(work, locked_wf_ex)`` and drain, inside the caller's transaction."""
-        w = Work(self.services, tx)
+        """Run ``fn(work, locked_wf_ex)`` and drain, inside the caller's transaction.
+
+        Whoever delivered the event (the API, RPC, a timer, the reconciler), it runs as
+        the execution's owner: the context the execution was started with, so what it
+        evaluates and the actions it sends see that project's rows and rights only."""
         wf_ex = tx.workflow_executions.lock(wf_ex_id, fields=specs.EVENT_FIELDS)
-        result = fn(w, wf_ex)
-        workflows.drain(w)
+        owner = owner_context(wf_ex.auth_context, wf_ex.project_id, tx.ctx.request_id)
+        with tx.acting_as(owner):
+            w = Work(self.services, tx)
+            result = fn(w, wf_ex)
+            workflows.drain(w)
         return result
 
     def _timer_handler(self, key: str) -> Callable[[Any, dict], None]:

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from mistral import exceptions as exc
 from mistral import expressions, notifiers
+from mistral.context import stored_context
 from mistral.engine import specs
 from mistral.engine.work import Work
 from mistral.lang.specs import WorkflowSpec
@@ -88,6 +89,8 @@ def _row_values(w: Work, definition: Any, spec: WorkflowSpec, wf_input: dict, pa
         "output": {},
         "runtime_context": rc,
         "tags": list(spec.tags),
+        # every later event of this execution acts as this context (default_engine.in_tx)
+        "auth_context": stored_context(w.ctx),
         "next_check_at": w.now + datetime.timedelta(
             seconds=max(w.s.settings.integrity_check_delay, 1)
         ),
