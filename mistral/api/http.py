@@ -14,6 +14,7 @@ import functools
 import inspect
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -206,23 +207,39 @@ def json_body() -> dict[str, Any]:
         raise errors.bad_request(
             f"The request body must be a JSON object, not {type(data).__name__}."
         )
-    _refuse_nul(data)
+    refuse_bad_strings(data)
     return data
 
 
-def _refuse_nul(data: Any) -> None:
-    """No string in a body may hold a NUL character (databases refuse them)."""
-    stack: list[tuple[str, Any]] = [("", data)]
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _bad_string(text: str) -> str | None:
+    """What is wrong with a string no store takes: a NUL, or a lone UTF-16 surrogate
+    (JSON's ``"\\ud800"`` escape, which no UTF-8 text can hold)."""
+    if "\x00" in text:
+        return "contains a NUL character"
+    found = _SURROGATE.search(text)
+    if found:
+        return f"contains a lone surrogate (U+{ord(found.group()):04X}), which is not valid Unicode"
+    return None
+
+
+def refuse_bad_strings(data: Any, base: str = "") -> None:
+    """Every string and key in ``data`` must be storable: else a 400 naming the field
+    (``base`` is where ``data`` came from, e.g. the field a JSON string was parsed from)."""
+    stack: list[tuple[str, Any]] = [(base, data)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):
-            if "\x00" in value:
-                raise errors.bad_request(f"Field '{path or '<body>'}' contains a NUL character.")
+            problem = _bad_string(value)
+            if problem:
+                raise errors.bad_request(f"Field '{path or '<body>'}' {problem}.")
         elif isinstance(value, dict):
             for k, v in value.items():
-                if "\x00" in k:
-                    raise errors.bad_request(f"A key in '{path or '<body>'}' contains a NUL "
-                                             "character.")
+                problem = _bad_string(k) if isinstance(k, str) else None
+                if problem:
+                    raise errors.bad_request(f"A key in '{path or '<body>'}' {problem}.")
                 stack.append((f"{path}.{k}" if path else k, v))
         elif isinstance(value, list):
             stack.extend((f"{path}[{i}]", v) for i, v in enumerate(value))

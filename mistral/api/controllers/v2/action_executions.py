@@ -180,6 +180,8 @@ def _result(state: str, output: Any) -> ActionResult:
             output = json.loads(output)
         except json.JSONDecodeError:
             pass
+        else:
+            http.refuse_bad_strings(output, "output")
     if state == states.SUCCESS:
         return ActionResult(data=output)
     if state == states.ERROR:

@@ -65,7 +65,9 @@ def _check_json(value: Any, name: str) -> Any:
     if isinstance(value, str):
         if not value.strip():
             return None
-        return http.parse_json(value, f"Field '{name}' is not valid JSON")
+        data = http.parse_json(value, f"Field '{name}' is not valid JSON")
+        http.refuse_bad_strings(data, name)
+        return data
     raise errors.bad_request(
         f"Field '{name}' must be a JSON string or object, not {type(value).__name__}."
     )
