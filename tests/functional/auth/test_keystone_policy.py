@@ -2,10 +2,9 @@
 keystonemiddleware's ``auth_token`` (configured from ``[keystone_authtoken]``, as a Mistral
 operator writes it) with Mistral's policy rules.
 
-Keystone is an OpenStack service that cannot run here: ``fake_keystone.FakeKeystone`` (an
-``http.server`` on 127.0.0.1 in a thread) answers the middleware's version discovery,
-service login and token validation. Everything else is real: the server process, its
-SQLite database, the middleware, oslo.policy and the policy file.
+Nothing is faked: a real Keystone 30 (``tests/keystone.py``, the ``keystone`` fixture)
+issues the tokens of three projects and an admin, and the middleware validates them with
+it. The server process, its SQLite database, oslo.policy and the policy file are real.
 """
 
 from __future__ import annotations
@@ -24,14 +23,7 @@ import requests
 
 from mistralclient.api.client import client as mistral_client
 from tests.compat.harness import free_port
-from tests.functional.auth.fake_keystone import FakeKeystone, Identity
-
-ALPHA, BETA, ADMIN = "tok-alpha", "tok-beta", "tok-admin"
-TOKENS = {
-    ALPHA: Identity("u-alice", "alice", "p-alpha", "alpha"),
-    BETA: Identity("u-bob", "bob", "p-beta", "beta"),
-    ADMIN: Identity("u-root", "root", "p-admin", "admin", ("admin", "member")),
-}
+from tests.keystone import Credentials, Keystone
 
 CONFIG = """[DEFAULT]
 state_path = {state}
@@ -46,17 +38,7 @@ auth_enable = True
 [executor]
 type = local
 
-[keystone_authtoken]
-www_authenticate_uri = {keystone}/v3
-auth_url = {keystone}/v3
-auth_type = password
-username = mistral
-password = secret
-project_name = service
-user_domain_name = Default
-project_domain_name = Default
-interface = public
-
+{authtoken}
 [oslo_policy]
 policy_file = {policy}
 
@@ -76,12 +58,12 @@ version: '2.0'
 
 
 @contextlib.contextmanager
-def mistral_server(workdir: Path, keystone_url: str, policy_file: Path) -> Iterator[str]:
+def mistral_server(workdir: Path, keystone: Keystone, policy_file: Path) -> Iterator[str]:
     """``mistral-server --server all`` as a real process with auth on; yields its root URL."""
     port = free_port()
     conf = workdir / "mistral.conf"
-    conf.write_text(CONFIG.format(state=workdir / "state", port=port, keystone=keystone_url,
-                                  policy=policy_file))
+    conf.write_text(CONFIG.format(state=workdir / "state", port=port,
+                                  authtoken=keystone.authtoken_section(), policy=policy_file))
     log_path = workdir / "server.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -143,13 +125,33 @@ class Api:
                        **params)["workflows"][0]
 
 
+class Tenants:
+    """Three projects with a member each, and the admin, with a token each."""
+
+    def __init__(self, keystone: Keystone) -> None:
+        self.alpha = keystone.make_project_user("alpha")
+        self.beta = keystone.make_project_user("beta")
+        self.gamma = keystone.make_project_user("gamma")
+        self.admin: Credentials = keystone.admin
+        self.token = {c.username: keystone.token(c)[0]
+                      for c in (self.alpha, self.beta, self.gamma, self.admin)}
+
+    def api(self, url: str, who: Credentials) -> "Api":
+        return Api(url, self.token[who.username])
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def tenants(keystone: Keystone) -> Tenants:
+    return Tenants(keystone)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory,
+           keystone: Keystone) -> Iterator[tuple[str, Path]]:
     workdir = tmp_path_factory.mktemp("auth")
     policy_file = workdir / "policy.yaml"
     policy_file.write_text("{}\n")
-    with FakeKeystone(TOKENS) as keystone, \
-            mistral_server(workdir, keystone.url, policy_file) as url:
+    with mistral_server(workdir, keystone, policy_file) as url:
         yield url, policy_file
 
 
@@ -177,8 +179,8 @@ def test_healthcheck_is_served_without_a_token_and_only_at_its_path(url: str) ->
     assert Api(url, None).call("GET", "/workflows").status_code == 401
 
 
-def test_projects_see_their_own_private_rows_and_public_ones(url: str) -> None:
-    alpha, beta = Api(url, ALPHA), Api(url, BETA)
+def test_projects_see_their_own_private_rows_and_public_ones(url: str, tenants: Tenants) -> None:
+    alpha, beta = tenants.api(url, tenants.alpha), tenants.api(url, tenants.beta)
     alpha.create_workflow("alpha_private")
     alpha.create_workflow("alpha_public", scope="public")
     beta.create_workflow("beta_private")
@@ -193,40 +195,44 @@ def test_projects_see_their_own_private_rows_and_public_ones(url: str) -> None:
 
     ex_alpha = alpha.ok("POST", "/executions", {"workflow_name": "alpha_private"}, status=201)
     ex_beta = beta.ok("POST", "/executions", {"workflow_name": "alpha_public"}, status=201)
-    assert ex_alpha["project_id"] == "p-alpha" and ex_beta["project_id"] == "p-beta"
+    assert ex_alpha["project_id"] == tenants.alpha.project_id
+    assert ex_beta["project_id"] == tenants.beta.project_id
     ids = lambda api: {e["id"] for e in api.ok("GET", "/executions")["executions"]}  # noqa: E731
     assert ex_alpha["id"] in ids(alpha) and ex_beta["id"] not in ids(alpha)
     assert ex_beta["id"] in ids(beta) and ex_alpha["id"] not in ids(beta)
     assert beta.call("GET", f"/executions/{ex_alpha['id']}").status_code == 404
 
 
-def test_sharing_through_members(url: str) -> None:
-    alpha, beta = Api(url, ALPHA), Api(url, BETA)
+def test_sharing_through_members(url: str, tenants: Tenants) -> None:
+    alpha, beta = tenants.api(url, tenants.alpha), tenants.api(url, tenants.beta)
+    p_beta = tenants.beta.project_id
     wf = alpha.create_workflow("alpha_shared")
     assert "alpha_shared" not in beta.names("workflows")
 
-    member = alpha.ok("POST", f"/workflows/{wf['id']}/members", {"member_id": "p-beta"},
+    member = alpha.ok("POST", f"/workflows/{wf['id']}/members", {"member_id": p_beta},
                       status=201)
     assert member["status"] == "pending"
     assert "alpha_shared" not in beta.names("workflows")  # not before it is accepted
 
-    beta.ok("PUT", f"/workflows/{wf['id']}/members/p-beta", {"status": "accepted"})
+    beta.ok("PUT", f"/workflows/{wf['id']}/members/{p_beta}", {"status": "accepted"})
     assert "alpha_shared" in beta.names("workflows")
     ex = beta.ok("POST", "/executions", {"workflow_id": wf["id"]}, status=201)
-    assert ex["project_id"] == "p-beta"
-    assert "alpha_shared" not in Api(url, ADMIN).names("workflows")
+    assert ex["project_id"] == p_beta
+    assert "alpha_shared" not in tenants.api(url, tenants.gamma).names("workflows")
+    assert "alpha_shared" not in tenants.api(url, tenants.admin).names("workflows")
 
 
-def test_admin_lists_every_project_with_all_projects(url: str) -> None:
-    alpha, beta, admin = Api(url, ALPHA), Api(url, BETA), Api(url, ADMIN)
+def test_admin_lists_every_project_with_all_projects(url: str, tenants: Tenants) -> None:
+    alpha, beta = tenants.api(url, tenants.alpha), tenants.api(url, tenants.beta)
+    admin = tenants.api(url, tenants.admin)
     alpha.create_workflow("alpha_for_admin")
     ex = alpha.ok("POST", "/executions", {"workflow_name": "alpha_for_admin"}, status=201)
 
     assert "alpha_for_admin" not in admin.names("workflows")  # like Mistral: own project
     assert "alpha_for_admin" in admin.names("workflows", all_projects="true")
     # As Mistral 23: an admin's project_id filter reads that project; another user's does not.
-    assert admin.names("workflows", project_id="p-alpha") == {"alpha_for_admin"}
-    assert "alpha_for_admin" not in beta.names("workflows", project_id="p-alpha")
+    assert admin.names("workflows", project_id=tenants.alpha.project_id) == {"alpha_for_admin"}
+    assert "alpha_for_admin" not in beta.names("workflows", project_id=tenants.alpha.project_id)
     listed = admin.ok("GET", "/executions", all_projects="true")["executions"]
     assert ex["id"] in {e["id"] for e in listed}
     assert ex["id"] not in {e["id"] for e in admin.ok("GET", "/executions")["executions"]}
@@ -237,8 +243,8 @@ def test_admin_lists_every_project_with_all_projects(url: str) -> None:
         assert f"{resource}:list:all_projects" in r.json()["faultstring"]
 
 
-def test_our_client_sends_the_token(url: str) -> None:
-    mistral = mistral_client(mistral_url=url + "/v2", auth_token=ALPHA)
+def test_our_client_sends_the_token(url: str, tenants: Tenants) -> None:
+    mistral = mistral_client(mistral_url=url + "/v2", auth_token=tenants.token[tenants.alpha.username])
     mistral.workflows.create(wf_text("alpha_by_client"))
     assert "alpha_by_client" in {w.name for w in mistral.workflows.list()}
     anonymous = mistral_client(mistral_url=url + "/v2")
@@ -247,9 +253,10 @@ def test_our_client_sends_the_token(url: str) -> None:
     assert "401" in str(err.value)
 
 
-def test_policy_file_override_denies_workflow_creation(server: tuple[str, Path]) -> None:
+def test_policy_file_override_denies_workflow_creation(server: tuple[str, Path],
+                                                       tenants: Tenants) -> None:
     url, policy_file = server
-    alpha, admin = Api(url, ALPHA), Api(url, ADMIN)
+    alpha, admin = tenants.api(url, tenants.alpha), tenants.api(url, tenants.admin)
     policy_file.write_text('"workflows:create": "role:admin"\n')
     try:
         # oslo.policy re-reads a changed policy file: no restart needed
@@ -265,9 +272,10 @@ def test_policy_file_override_denies_workflow_creation(server: tuple[str, Path])
     alpha.create_workflow("allowed_again")
 
 
-def test_a_broken_policy_file_is_a_clear_500_until_fixed(server: tuple[str, Path]) -> None:
+def test_a_broken_policy_file_is_a_clear_500_until_fixed(server: tuple[str, Path],
+                                                         tenants: Tenants) -> None:
     url, policy_file = server
-    alpha = Api(url, ALPHA)
+    alpha = tenants.api(url, tenants.alpha)
     policy_file.write_text('"workflows:list": [unclosed\n')
     try:
         r = alpha.call("GET", "/workflows")
