@@ -3,8 +3,8 @@
 Every engine event on the execution acts as that context (its project, user, roles, token
 or trust), whoever delivered the event. Never shown by the API.
 
-Revision ID: 003
-Revises: 002
+Revision ID: 004
+Revises: 003
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = '003'
-down_revision = '002'
+revision = '004'
+down_revision = '003'
 branch_labels = None
 depends_on = None
 
