@@ -1,6 +1,6 @@
 """Services around executions across processes on the real RabbitMQ (own vhost),
 PostgreSQL and Redis: one cluster for the module (api+engine+executor, two event
-engines, a notifier).
+engines, a notifier in the first event engine's process).
 
 * Event triggers fire: notifications published with oslo.messaging's Notifier; exactly
   one execution per notification; a trigger created or deleted takes effect without a
@@ -101,10 +101,10 @@ def c(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     with cluster(tmp_path_factory.mktemp("services")) as running:
         running.start("api,engine,executor", "core", notifier={"type": "remote"})
         fast = {"event_engine": {"trigger_refresh_interval": 0.3}}
-        running.start("event-engine", "ev1", **fast)
+        # the receiver listens on 127.0.0.1: only the notifier (in ev1's process, not the
+        # engine's) may reach loopback
+        running.start("event-engine,notifier", "ev1", action_std_http={"denied_cidrs": ""}, **fast)
         running.start("event-engine", "ev2", **fast)
-        # the receiver listens on 127.0.0.1: only the notifier may reach loopback
-        running.start("notifier", "notifier", action_std_http={"denied_cidrs": ""})
         running.wait_api()
         running.wait_members("notifier_group", 1)
         yield running

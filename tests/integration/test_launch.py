@@ -137,34 +137,6 @@ def test_sigint_stops_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in text
 
 
-def test_a_service_that_cannot_be_imported_stops_the_server(tmp_path: Path) -> None:
-    # A broken installation, simulated outside our code: a sitecustomize that makes
-    # ``import mistral.api.app`` fail the way a missing dependency would.
-    shim = tmp_path / "shim"
-    shim.mkdir()
-    (shim / "sitecustomize.py").write_text(
-        "import sys\n"
-        "class _Broken:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'mistral.api.app':\n"
-        "            raise ImportError('No module named webob_broken_for_the_test')\n"
-        "sys.meta_path.insert(0, _Broken())\n")
-    conf = tmp_path / "m.conf"
-    conf.write_text(f"[DEFAULT]\nstate_path = {tmp_path}\n[api]\nhost = 127.0.0.1\nport = {free_port()}\n"
-                    "[pecan]\ndebug = True\n")
-    import os
-
-    env = dict(os.environ, PYTHONPATH=str(shim))
-    r = subprocess.run([SERVER, "--server", "api,engine", "--config-file", str(conf)],
-                       capture_output=True, text=True, timeout=120, env=env)
-    assert r.returncode == 1, r.stderr
-    last = r.stderr.strip().splitlines()[-1]
-    assert last.startswith("mistral-server: error: cannot start the api service: ImportError:"), last
-    assert "webob_broken_for_the_test" in last
-    # the removed [pecan] debug is named in a warning, not silently ignored
-    assert "Option ignored: [pecan] debug" in r.stdout + r.stderr
-
-
 def test_separate_installations_do_not_share_the_default_coordination_backend(tmp_path: Path) -> None:
     from mistral.services.coordination import default_backend_url
 
