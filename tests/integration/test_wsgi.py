@@ -111,7 +111,7 @@ def _run_workflow_through(c: Cluster, proc: Proc, who: str) -> None:
 def test_gunicorn_serves_mistral_wsgi_application(wsgi_cluster: Cluster) -> None:
     c = wsgi_cluster
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    proc = _serve(c, "gunicorn", [gunicorn, "--workers", "2", "--threads", "4",
+    proc = _serve(c, "gunicorn", [gunicorn, "--workers", "1", "--threads", "4",
                                   "--bind", f"127.0.0.1:{c.api_port}", "mistral.wsgi:application"],
                   MISTRAL_CONFIG_FILE=str(c.base_conf))
     try:
@@ -129,7 +129,7 @@ def test_uwsgi_serves_mistral_wsgi_application(wsgi_cluster: Cluster) -> None:
     proc = _serve(c, "uwsgi", [
         str(uwsgi_binary()), "--http-socket", f"127.0.0.1:{c.api_port}",
         "--module", "mistral.wsgi:application", "--home", sys.prefix,
-        "--master", "--processes", "2", "--threads", "4", "--lazy-apps",
+        "--master", "--processes", "1", "--threads", "4", "--lazy-apps",
         "--need-app", "--die-on-term", "--disable-logging",
     ], MISTRAL_CONFIG_DIR=str(conf_dir))
     try:
