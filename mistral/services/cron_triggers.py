@@ -66,11 +66,11 @@ def trigger_description(kind: str, trigger_id: str, name: str) -> str:
     return described if len(described) <= 255 else text
 
 
-def record_trigger(db: Any, ex_id: str, trigger_id: str) -> None:
+def record_trigger(db: Any, ctx: RequestContext, ex_id: str, trigger_id: str) -> None:
     """Stamp the execution with the trigger that started it (``trigger_id``; repeated
-    harmlessly when a fire job runs again)."""
+    harmlessly when a fire job runs again), as the trigger's owner ``ctx``."""
     try:
-        with db.transaction(admin_context()) as tx:
+        with db.transaction(ctx) as tx:
             tx.workflow_executions.update_where({"trigger_id": trigger_id}, id=ex_id, trigger_id=None)
     except exc.MistralError as e:
         LOG.warning("Cannot record trigger %s on execution %s: %s", trigger_id, ex_id, e)
@@ -161,7 +161,7 @@ class CronTriggerService:
                 description=trigger_description("cron", trigger_id, values["name"]),
                 params=dict(values.get("workflow_params") or {}),
             )
-            record_trigger(self._db, ex_id, trigger_id)
+            record_trigger(self._db, owner, ex_id, trigger_id)
             LOG.info("Cron trigger %s fired for %s", values["name"], due)
         except (exc.NotFoundError, exc.ValidationError, exc.NotAllowedError) as e:
             # the workflow or its input went bad: skip this run, keep the schedule

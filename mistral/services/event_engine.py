@@ -222,7 +222,7 @@ class EventEngine:
             LOG.warning("Event engine: event trigger %s could not start its workflow for "
                         "notification %s: %s: %s", trigger_id, message_id, type(e).__name__, e)
             return None
-        record_trigger(self._db, ex_id, trigger_id)
+        record_trigger(self._db, ctx, ex_id, trigger_id)
         LOG.info("Event engine: event trigger %s fired by notification %s: execution %s",
                  trigger_id, message_id, ex_id)
         return ex_id
