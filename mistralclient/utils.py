@@ -64,16 +64,3 @@ def load_json(input_string: str) -> Any:
             return json.load(fh)
     except OSError:
         return json.loads(input_string)
-
-
-def read_definition_file(path: str) -> str:
-    """The text of a definition file the CLI was given; a clear error when it cannot be read."""
-    try:
-        if parse.urlparse(path).scheme in ("http", "https", "file"):
-            with request.urlopen(path) as f:
-                return f.read().decode("utf-8")
-        with open(os.path.expanduser(path), encoding="utf-8") as f:
-            return f.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or exc
-        raise exceptions.MistralClientException("cannot open file %s: %s" % (path, reason)) from None

@@ -61,9 +61,22 @@ def real_client_venv() -> Path:
     return VENV
 
 
-def describe(python: str | Path, script: str) -> Any:
-    """Run one of the ``*_surface.py`` scripts of this folder with ``python``, outside the checkout."""
-    r = subprocess.run([str(python), str(HERE / script)], capture_output=True, text=True, cwd="/",
-                       env=clean_env(), timeout=120)
+DRIVER = """
+import importlib.util, json, sys
+out = {}
+for name in sys.argv[1:]:
+    spec = importlib.util.spec_from_file_location(name, name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out[name.rsplit("/", 1)[-1]] = module.describe()
+json.dump(out, sys.stdout)
+"""
+
+
+def describe(python: str | Path, *scripts: str) -> dict[str, Any]:
+    """Run the ``*_surface.py`` scripts of this folder in one ``python`` process outside the
+    checkout; their descriptions by script name."""
+    r = subprocess.run([str(python), "-c", DRIVER, *(str(HERE / s) for s in scripts)], capture_output=True,
+                       text=True, cwd="/", env=clean_env(), timeout=120)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)

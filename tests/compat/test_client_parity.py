@@ -11,7 +11,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,11 +27,17 @@ CLIFF_DEFAULT_HELP = ("Command base class", "Command base class for providing a 
                       "Command base class for displaying data about a single object")
 
 
+SCRIPTS = ("cli_surface.py", "lib_surface.py")
+
+
 @pytest.fixture(scope="module")
-def surfaces() -> tuple[dict, dict]:
-    real = describe(real_client_venv() / "bin" / "python", "cli_surface.py")
-    ours = describe(sys.executable, "cli_surface.py")
-    return real, ours
+def described() -> tuple[dict, dict]:
+    return describe(real_client_venv() / "bin" / "python", *SCRIPTS), describe(sys.executable, *SCRIPTS)
+
+
+@pytest.fixture(scope="module")
+def surfaces(described: tuple[dict, dict]) -> tuple[dict, dict]:
+    return described[0]["cli_surface.py"], described[1]["cli_surface.py"]
 
 
 def _differences(real: dict, ours: dict, extra: set[str]) -> list[str]:
@@ -83,9 +88,8 @@ def test_every_command_has_its_own_help(surfaces: tuple[dict, dict]) -> None:
     assert ours["commands"]["action-delete"]["description"].startswith("Delete an action")
 
 
-def test_the_same_library(surfaces: Any) -> None:
-    real = describe(real_client_venv() / "bin" / "python", "lib_surface.py")
-    ours = describe(sys.executable, "lib_surface.py")
+def test_the_same_library(described: tuple[dict, dict]) -> None:
+    real, ours = (d["lib_surface.py"] for d in described)
     assert ours == real
 
 
