@@ -91,6 +91,11 @@ class NotAllowedError(MistralError):
     pass
 
 
+class ForbiddenError(NotAllowedError):
+    """Changing or deleting a row the caller sees but does not own (another project's
+    public or shared row)."""
+
+
 class InvalidStateTransitionError(NotAllowedError):
     pass
 

@@ -192,8 +192,10 @@ def check_workflow_unused(tx: Any, row: Any) -> None:
 def delete_workflow(tx: Any, identifier: str, namespace: str = "") -> None:
     row = find_workflow(tx, identifier, namespace)  # a workbook's too, as Mistral 23
     check_workflow_unused(tx, row)
-    tx.resource_members.delete_where(resource_id=row.id, resource_type="workflow")
+    # the row first: only its owner may (a member's delete is a ForbiddenError, before
+    # anything of the sharing is touched)
     tx.workflow_definitions.delete(row.id)
+    tx.resource_members.delete_where(resource_id=row.id, resource_type="workflow")
 
 
 # -- actions --------------------------------------------------------------------

@@ -60,8 +60,8 @@ def _crud(resource: str, noun: str, item_path: str, *, all_projects: bool = Fals
         rules.append(_rule(f"{resource}:list:all_projects", ADMIN_ONLY,
                            f"List the {noun}s of every project (all_projects=true).",
                            ("GET", base)))
-    if publicize:
-        rules.append(_rule(f"{resource}:publicize", check,
+    if publicize:  # as in Mistral 23: only an admin makes anything public
+        rules.append(_rule(f"{resource}:publicize", ADMIN_ONLY,
                            f"Make {a} {noun} public (scope=public).",
                            ("POST", base), ("PUT", base)))
     if update:
@@ -82,14 +82,13 @@ RULES: list[Any] = [
     *_crud("code_sources", "code source", "/v2/code_sources/{identifier}", publicize=True,
            check=ADMIN_ONLY),
     *_crud("cron_triggers", "cron trigger", "/v2/cron_triggers/{cron_trigger_id}",
-           all_projects=True, update=False),
+           all_projects=True, update=False, publicize=True),
     *_crud("dynamic_actions", "dynamic action", "/v2/dynamic_actions/{identifier}",
            publicize=True, check=ADMIN_ONLY),
-    *_crud("environments", "environment", "/v2/environments/{environment_name}"),
+    *_crud("environments", "environment", "/v2/environments/{environment_name}",
+           publicize=True),
     *_crud("event_triggers", "event trigger", "/v2/event_triggers/{event_trigger_id}",
-           all_projects=True),
-    _rule("event_triggers:create:public", ADMIN_ONLY, "Create a public event trigger.",
-          ("POST", "/v2/event_triggers")),
+           all_projects=True, publicize=True),
     *_crud("executions", "workflow execution", "/v2/executions/{execution_id}",
            all_projects=True),
     *_crud("members", "resource member",
@@ -100,7 +99,7 @@ RULES: list[Any] = [
     _rule("tasks:list", ADMIN_OR_OWNER, "List task executions.", ("GET", "/v2/tasks")),
     _rule("tasks:update", ADMIN_OR_OWNER, "Re-run or update a task execution.",
           ("PUT", "/v2/tasks/{task_id}")),
-    *_crud("workbooks", "workbook", "/v2/workbooks/{workbook_name}"),
+    *_crud("workbooks", "workbook", "/v2/workbooks/{workbook_name}", publicize=True),
     *_crud("workflows", "workflow", "/v2/workflows/{workflow_id}", all_projects=True,
            publicize=True),
 ]
@@ -141,6 +140,12 @@ class Policy:
             return bool(self._enforcer.authorize(rule, target, creds, do_raise=False))
         except ValueError as e:  # the operator's file changed and no longer parses
             raise exc.ConfigError(f"The policy file cannot be read: {str(e).splitlines()[0]}")
+
+
+def authorize_scope(resource: str, scope: str | None) -> None:
+    """``scope=public`` needs ``<resource>:publicize`` (admins only by default)."""
+    if scope == "public":
+        authorize(f"{resource}:publicize")
 
 
 def authorize(rule: str) -> None:

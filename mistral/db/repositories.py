@@ -341,7 +341,7 @@ class Repository(Generic[M]):
         row = self._one_by_id("writable", id)
         if row is None:
             if self.find(id=id, fields=("id",)) is not None:
-                raise exc.NotAllowedError(
+                raise exc.ForbiddenError(
                     f"{self.model.__display_name__} [id={id}] belongs to another project "
                     "and cannot be modified"
                 )

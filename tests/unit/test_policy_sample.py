@@ -36,5 +36,6 @@ def test_rules_have_mistral_names_and_defaults() -> None:
         assert rules[name] == "rule:admin_or_owner", name
     for name in ("workflows:list:all_projects", "executions:list:all_projects",
                  "cron_triggers:list:all_projects", "event_triggers:list:all_projects",
-                 "event_triggers:create:public"):
+                 "event_triggers:publicize", "workflows:publicize", "actions:publicize",
+                 "workbooks:publicize", "environments:publicize", "cron_triggers:publicize"):
         assert rules[name] == "rule:admin_only", name

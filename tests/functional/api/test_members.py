@@ -50,8 +50,10 @@ def test_share_accept_and_unshare(sqlite_database: object) -> None:
 
 def test_only_owner_shares(sqlite_database: object) -> None:
     api = build_client(sqlite_database, settings=ApiSettings(auth_enable=True))
+    r = api.post("/v2/workflows?scope=public", ONE_WORKFLOW, headers=OWNER)
+    assert r.status_code == 403 and "workflows:publicize" in r.fault  # admins only
     wf = api.post("/v2/workflows?scope=public", ONE_WORKFLOW,
-                  headers=OWNER).json["workflows"][0]
+                  headers={**OWNER, "X-Roles": "admin"}).json["workflows"][0]
     r = api.post(f"/v2/workflows/{wf['id']}/members", {"member_id": "x"}, headers=OTHER)
     assert r.status_code == 400
     r = api.post(f"/v2/workflows/{wf['id']}/members", {"member_id": "x"}, headers=OWNER)

@@ -100,6 +100,7 @@ def _values(body: dict[str, Any]) -> dict[str, Any]:
     v["first_execution_time"] = first
     v["next_execution_time"] = next_time(pattern, first, now)
     v["scope"] = definitions.check_scope(v.get("scope"))
+    policy.authorize_scope("cron_triggers", v["scope"])
     return v
 
 

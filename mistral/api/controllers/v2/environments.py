@@ -51,6 +51,7 @@ def _values(body: dict[str, Any]) -> dict[str, Any]:
         raise errors.bad_request("Field 'variables' must be a JSON object.")
     if "scope" in values:
         values["scope"] = definitions.check_scope(values["scope"])
+        policy.authorize_scope("environments", values["scope"])
     return values
 
 

@@ -68,8 +68,7 @@ class EventTriggersController(rest.RestController):
                 raise errors.bad_request(f"Field '{key}' must be a JSON object.")
             values.setdefault(key, {})
         values["scope"] = definitions.check_scope(values.get("scope"))
-        if values["scope"] == "public":
-            policy.authorize("event_triggers:create:public")
+        policy.authorize_scope("event_triggers", values["scope"])
         if not definitions.is_uuid(values["workflow_id"]):
             raise errors.bad_request(
                 f"Field 'workflow_id' must be a workflow's UUID, not '{values['workflow_id']}'."

@@ -60,6 +60,11 @@ class MembersController(rest.RestController):
             return identifier
         return str(self._resource(tx, identifier).id)
 
+    @staticmethod
+    def _no_member(identifier: str, member_id: str) -> exc.NotFoundError:
+        return exc.NotFoundError(
+            f"Resource member not found [resource_id={identifier}, member_id={member_id}]")
+
     def _member(self, tx: Any, identifier: str, member_id: str) -> Any:
         resource_id = self._resource_id(tx, identifier)
         row = tx.resource_members.find(
@@ -128,14 +133,19 @@ class MembersController(rest.RestController):
         ctx = http.ctx()
         with http.services().db.transaction(ctx) as tx:
             row = self._member(tx, resource_id, member_id)
-            if row.member_id != ctx.project_id and not ctx.is_admin:
-                raise exc.NotAllowedError("Only the member project can accept or reject sharing.")
+            if row.member_id != ctx.project_id:
+                # as Mistral 23: only the member project has a membership to accept or reject
+                raise self._no_member(resource_id, member_id)
             return Member.render(tx.resource_members.update(row.id, {"status": status}))
 
     @http.expose(status=204)
     def delete(self, resource_id: str, member_id: str, **kw: Any) -> None:
         policy.authorize("members:delete")
         _check_enabled()
+        ctx = http.ctx()
         with http.write_tx() as tx:
             row = self._member(tx, resource_id, member_id)
+            if row.project_id != ctx.project_id:
+                # as Mistral 23: only the owner removes a member (a member rejects instead)
+                raise self._no_member(resource_id, member_id)
             tx.resource_members.delete(row.id)

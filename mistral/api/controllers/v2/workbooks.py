@@ -37,7 +37,9 @@ FILTERS: dict[str, type] = {
 
 def _scope_and_namespace() -> tuple[str, str]:
     q = http.query()
-    return definitions.check_scope(q.get("scope")), q.get("namespace") or ""
+    scope = definitions.check_scope(q.get("scope"))
+    policy.authorize_scope("workbooks", scope)
+    return scope, q.get("namespace") or ""
 
 
 class WorkbooksController(rest.RestController):
