@@ -187,6 +187,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _send(method: str, url: str, **kw: Any) -> requests.Response:
+    """One request; a 5xx (SQLite busy under a loaded machine) is tried twice more."""
+    for attempt in range(3):
+        r = requests.request(method, url, timeout=60, **kw)
+        if r.status_code < 500 or attempt == 2:
+            return r
+        time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class Keystone:
     """A running Keystone and an admin's view of it."""
 
@@ -203,11 +213,11 @@ class Keystone:
     def _request(self, method: str, path: str, expect: tuple[int, ...] = (200, 201, 204),
                  **kw: Any) -> requests.Response:
         headers = {"X-Auth-Token": self.admin_token(), **kw.pop("headers", {})}
-        r = requests.request(method, self.url + path, headers=headers, timeout=60, **kw)
+        r = _send(method, self.url + path, headers=headers, **kw)
         if r.status_code == 401 and self._admin_token:  # the admin token expired: once more
             self._admin_token = None
             headers["X-Auth-Token"] = self.admin_token()
-            r = requests.request(method, self.url + path, headers=headers, timeout=60, **kw)
+            r = _send(method, self.url + path, headers=headers, **kw)
         if r.status_code not in expect:
             raise RuntimeError(f"Keystone {method} {path}: {r.status_code} {r.text[:500]}")
         return r
@@ -226,7 +236,7 @@ class Keystone:
             "scope": {"project": {"name": creds.project_name,
                                   "domain": {"name": creds.project_domain_name}}},
         }}
-        r = requests.post(self.url + "/auth/tokens", json=body, timeout=60)
+        r = _send("POST", self.url + "/auth/tokens", json=body)
         if r.status_code != 201:
             raise RuntimeError(f"Keystone login of {creds.username}: {r.status_code} {r.text}")
         return r.headers["X-Subject-Token"], r.json()["token"]
