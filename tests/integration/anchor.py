@@ -82,9 +82,9 @@ def real_mistral(workdir: Path, policy: str | None = None) -> Iterator[str]:
         (workdir / "run").mkdir(parents=True, exist_ok=True)
         (workdir / "run" / "policy.yaml").write_text(policy)
     try:
-        url = _start(workdir, env) or _start(workdir, env)
+        url = _start(workdir, env) or _start(workdir, env) or _start(workdir, env)
         if url is None:
-            unavailable("the real Mistral 23's API started twice without answering")
+            unavailable("the real Mistral 23's API started three times without answering")
         yield url
     finally:
         _stop(workdir, env)

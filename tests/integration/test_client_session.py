@@ -97,14 +97,16 @@ CODE = """class Hello:
 """
 
 
-@pytest.fixture(scope="module")
+# Session scope: under xdist a worker may interleave other modules' tests with these,
+# and a module-scoped server would be stopped and started again at each switch.
+@pytest.fixture(scope="session")
 def ours(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     work = tmp_path_factory.mktemp("session-ours")
     with running_server(work) as url:
         yield Cli(url, work)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mistral23(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     work = tmp_path_factory.mktemp("session-mistral23")
     with real_mistral(work, ANCHOR_POLICY) as url:

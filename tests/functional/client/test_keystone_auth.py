@@ -74,7 +74,7 @@ def authenticated_server(workdir: Path, keystone: Any) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not module: xdist may interleave other modules' tests
 def cloud(keystone: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
     work = tmp_path_factory.mktemp("client-keystone")
     with authenticated_server(work, keystone) as url:
