@@ -133,7 +133,7 @@ def main() -> int:
                 state = session.get(f"{api}/v2/executions/{ex_id}", timeout=60).json()["state"]
                 if state in ("SUCCESS", "ERROR", "CANCELLED"):
                     return state
-                time.sleep(0.05)
+                time.sleep(0.5)
 
         t0 = time.monotonic()
         samples.append((0, rss_kb(proc.pid), 0.0))
