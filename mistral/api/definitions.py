@@ -205,8 +205,9 @@ def _action_values(spec: Any, text: str, single: bool, namespace: str,
                    scope: str, workbook: str | None = None, prefix: str = "") -> dict:
     values = _workflow_values(spec, text, single, namespace, scope, workbook, prefix)
     values.update({
-        "description": getattr(spec, "description", None),
-        "input": input_string(getattr(spec, "input", ())),
+        # As Mistral 23: null, not "", when the definition has none.
+        "description": getattr(spec, "description", None) or None,
+        "input": input_string(getattr(spec, "input", ())) or None,
         "is_system": False,
     })
     return values
@@ -305,6 +306,7 @@ def _save_workbook_children(tx: Any, spec: Any, text: str, namespace: str, scope
             tx.workflow_definitions.create(values)
     for action in _children(spec, "actions"):
         values = _action_values(action, text, False, namespace, scope, spec.name, prefix)
+        values["input"] = values["input"] or ""  # as Mistral 23 (a standalone one has null)
         existing = tx.action_definitions.find(name=values["name"], namespace=namespace)
         if existing is not None:
             tx.action_definitions.update(existing.id, values)

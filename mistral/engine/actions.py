@@ -178,6 +178,7 @@ def store_result(action_ex: Any, result: ActionResult,
                  settings: expressions.ExpressionSettings | None = None) -> tuple[str, Any]:
     """Write the result on a RUNNING action execution: (new state, value for the task)."""
     outputs = rc_of(action_ex).get("adhoc_outputs") or []
+    action_ex.accepted = True  # as Mistral 23: an action with a result was accepted
     if result.cancel:
         set_state("action", action_ex, states.CANCELLED, None)
         action_ex.output = {"result": result.data}

@@ -378,6 +378,7 @@ def _action_unit(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
     return actions.new_action_values(
         w, resolved, wf_ex=wf_ex, task_ex=task_ex, index=index, safe_rerun=safe,
         timeout=timeout, target=target, namespace=wf_ex.workflow_namespace or "",
+        description="",  # as Mistral 23: a task's action executions have an empty one
     )
 
 

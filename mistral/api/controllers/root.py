@@ -12,7 +12,7 @@ def version_document() -> dict[str, Any]:
     return {
         "id": "v2.0",
         "status": "CURRENT",
-        "link": {"href": http.host_url() + "/v2", "target": "v2"},
+        "links": [{"href": http.host_url() + "/v2", "target": "v2", "rel": "self"}],  # as Mistral 23
     }
 
 

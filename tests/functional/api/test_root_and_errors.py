@@ -11,7 +11,7 @@ def test_root_lists_v2(api: ApiClient) -> None:
     assert r.status_code == 200
     (version,) = r.json["versions"]
     assert version["id"] == "v2.0" and version["status"] == "CURRENT"
-    assert version["link"] == {"href": "http://localhost/v2", "target": "v2"}
+    assert version["links"] == [{"href": "http://localhost/v2", "target": "v2", "rel": "self"}]
 
 
 def test_v2_root(api: ApiClient) -> None:

@@ -1,10 +1,20 @@
+"""The execution report (served by /v2/executions/<id>/report, Mistral 23's fields): tree,
+statistics, filters, and a fixed number of queries whatever the size."""
+
 from __future__ import annotations
 
 import pytest
 
 from mistral import exceptions as exc
-from mistral.engine.report import build_report
+from mistral.api.controllers.v2.reports import report as served_report
 from tests.functional.engine.harness import CTX, Harness
+
+
+def build_report(db, ctx, wf_ex_id, errors_only=False, max_depth=-1,  # type: ignore[no-untyped-def]
+                 statistics_only=False):
+    """The one report implementation, the one /v2/executions/<id>/report serves."""
+    with db.transaction(ctx, readonly=True) as tx:
+        return served_report(tx, wf_ex_id, errors_only, max_depth, statistics_only)
 
 WFS = """
 version: '2.0'
@@ -51,7 +61,7 @@ def test_report_queries_do_not_grow_with_tasks(h: Harness) -> None:
     """Actions and subworkflows are loaded per level, not per task (no N+1)."""
     from sqlalchemy import event
 
-    from mistral.engine.report import build_report
+    from mistral.api.controllers.v2.reports import report as served_report
     from tests.functional.engine.harness import CTX
 
     def fan(n: int) -> str:

@@ -190,6 +190,9 @@ def _result(state: str, output: Any) -> ActionResult:
 
 
 def complete(id: str, body: dict[str, Any]) -> dict[str, Any]:
+    # As Mistral 23: an unknown action execution is a 404 before the body is judged.
+    with http.read_tx() as tx:
+        tx.action_executions.get(id, fields=("id",))
     raw_output = body.get("output")
     v = ActionExecution.parse({k: x for k, x in body.items() if k != "output"},
                               ignore=("id", "name", "created_at", "updated_at", "project_id"))
@@ -230,7 +233,11 @@ class ActionExecutionsController(rest.RestController):
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("action_executions:create")
-        return run(http.json_body())
+        try:
+            return run(http.json_body())
+        except exc.NotFoundError as e:
+            # As Mistral 23: an unknown action named in the body is a 400, not a 404.
+            raise errors.bad_request(str(e)) from None
 
     @http.expose()
     def put(self, id: str, **kw: Any) -> dict[str, Any]:

@@ -8,6 +8,8 @@ the first request made.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from typing import Any
 
 from pecan import rest
@@ -44,6 +46,14 @@ DESCRIPTION_MAX = 255
 
 def load(tx: Any, id: str) -> Any:
     return tx.workflow_executions.get(id)
+
+
+def published_global(tx: Any, row: Any) -> dict[str, Any]:
+    """As Mistral 23's ``published_global``: what tasks published globally (the context
+    without the workflow's ``vars``)."""
+    names = set(((row.spec or {}).get("vars") or {}) if isinstance(row.spec, dict) else ())
+    return {k: v for k, v in (row.context or {}).items()
+            if k not in names and k not in ("__execution", "openstack")}
 
 
 def _resolve_env(tx: Any, params: dict[str, Any]) -> dict[str, Any]:
@@ -206,7 +216,10 @@ class ExecutionsController(rest.RestController):
     def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("executions:get")
         with http.read_tx() as tx:
-            return render(load(tx, id))
+            row = load(tx, id)
+            body = render(row)
+            body["published_global"] = json.dumps(published_global(tx, row))
+            return body
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
@@ -217,8 +230,7 @@ class ExecutionsController(rest.RestController):
         filters = dict(q.filters)
         if "task" in filters:
             filters["task_execution_id"] = filters.pop("task")
-        q = listing.ListQuery(filters, q.sort_keys, q.sort_dirs, q.marker, q.limit, q.fields,
-                              q.params)
+        q = dataclasses.replace(q, filters=filters)
         columns = [c for c in (q.fields or LIST_COLUMNS) if c not in NOT_COLUMNS]
         if include_output and "output" not in columns:
             columns.append("output")

@@ -141,6 +141,8 @@ def parse_list_query(
             filters[name] = tuple(f if isinstance(f, Filter) else Filter("eq", f) for f in parsed)
             continue
         filters[name] = parse_filter(name, values[0], filter_fields[name])
+        if name == "tags" and not isinstance(filters[name], Filter):
+            filters[name] = Filter("has", filters[name])  # as Mistral 23: a tag among them
 
     if params.get("nulls"):
         link_args.append(("nulls", params["nulls"]))

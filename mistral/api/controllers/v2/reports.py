@@ -22,7 +22,10 @@ from mistral.workflow import states
 TASK_COLUMNS = ("id", "name", "type", "state", "state_info", "workflow_execution_id",
                 "created_at", "updated_at", "started_at", "finished_at", "project_id")
 ACTION_COLUMNS = ("id", "name", "state", "state_info", "task_execution_id", "accepted",
-                  "created_at", "updated_at", "project_id")
+                  "last_heartbeat", "created_at", "updated_at", "project_id")
+# What a report shows of an execution (and needs to walk the tree): nothing else is loaded.
+REPORT_EXEC_COLUMNS = ("id", "workflow_id", "workflow_name", "task_execution_id",
+                       "root_execution_id", "state", "state_info", "created_at", "updated_at")
 EXEC_COLUMNS = ("id", "workflow_id", "workflow_name", "workflow_namespace", "description",
                 "tags", "params", "task_execution_id", "root_execution_id", "state",
                 "state_info", "input", "created_at", "updated_at", "project_id")
@@ -31,13 +34,15 @@ EXEC_COLUMNS = ("id", "workflow_id", "workflow_name", "workflow_namespace", "des
 class Tree:
     """One execution tree loaded in three queries."""
 
-    def __init__(self, tx: Any, root_id: str, with_actions: bool = False) -> None:
+    def __init__(self, tx: Any, root_id: str, with_actions: bool = False,
+                 exec_fields: tuple[str, ...] | None = None) -> None:
         ex_repo = tx.workflow_executions
-        root = ex_repo.get(root_id)
+        root = ex_repo.get(root_id, fields=exec_fields)
         top = root.root_execution_id or root.id
         self.executions: dict[str, Any] = {
             e.id: e for e in ex_repo.list(filters={"root_execution_id": top},
-                                          sort_keys=("created_at",), sort_dirs=("asc",))
+                                          sort_keys=("created_at",), sort_dirs=("asc",),
+                                          fields=exec_fields)
         }
         if top == root.id:
             self.executions[root.id] = root
@@ -103,36 +108,60 @@ def _entry(row: Any, fields: Iterable[str]) -> dict[str, Any]:
     out = {}
     for f in fields:
         v = getattr(row, f, None)
-        out[f] = datetime_to_str(v) if f.endswith("_at") else v
+        out[f] = datetime_to_str(v) if f.endswith("_at") or f == "last_heartbeat" else v
     return out
 
 
-STAT_STATES = (states.RUNNING, states.SUCCESS, states.ERROR, states.IDLE, states.PAUSED,
-               states.WAITING, states.RUNNING_DELAYED, states.CANCELLED)
+# Mistral 23's statistics: these counts (a task in another state counts in the total only)
+# and estimated_time.
+STAT_STATES = (states.RUNNING, states.SUCCESS, states.ERROR, states.IDLE, states.PAUSED)
+ESTIMATE_SAMPLE = 20
+
+
+def estimated_time(tx: Any, ex: Any, now: Any) -> int:
+    """As Mistral 23: 0 unless RUNNING; then the average run time of the workflow's last
+    successful executions minus the time this one has run (-1 without any, at least 1)."""
+    if ex.state != states.RUNNING:
+        return 0
+    done = tx.workflow_executions.list(
+        filters={"workflow_id": ex.workflow_id, "state": states.SUCCESS},
+        limit=ESTIMATE_SAMPLE, fields=("id", "created_at", "updated_at"))
+    runs = [(d.updated_at - d.created_at).total_seconds() for d in done
+            if d.updated_at and d.created_at]
+    if not runs:
+        return -1
+    left = int(sum(runs) / len(runs) - (now - ex.created_at).total_seconds())
+    return left if left > 0 else 1
 
 
 def report(tx: Any, execution_id: str, errors_only: bool, max_depth: int,
-           statistics_only: bool) -> dict[str, Any]:
-    tree = Tree(tx, execution_id, with_actions=not statistics_only)
+           statistics_only: bool, now: Any = None) -> dict[str, Any]:
+    """``GET /v2/executions/<id>/report`` with Mistral 23's fields, from four queries that
+    load only the columns shown."""
+    import datetime
+
+    tree = Tree(tx, execution_id, with_actions=not statistics_only,
+                exec_fields=REPORT_EXEC_COLUMNS)
     stats = {"total_tasks_count": 0}
     stats.update({f"{s.lower()}_tasks_count": 0 for s in STAT_STATES})
+    counted = {f"{s.lower()}_tasks_count" for s in STAT_STATES}
 
     def node(ex: Any, depth: int) -> dict[str, Any]:
-        entry = _entry(ex, ("id", "workflow_name", "workflow_namespace", "state",
-                            "state_info", "created_at", "updated_at"))
+        entry = _entry(ex, ("id", "state", "state_info", "created_at", "updated_at"))
         entry["name"] = ex.workflow_name
         tasks = []
         for t in tree.tasks_of.get(ex.id, ()):
             stats["total_tasks_count"] += 1
             key = f"{(t.state or '').lower()}_tasks_count"
-            stats[key] = stats.get(key, 0) + 1
+            if key in counted:
+                stats[key] += 1
             if errors_only and t.state != states.ERROR:
                 continue
-            task = _entry(t, ("id", "name", "type", "state", "state_info", "created_at",
-                              "updated_at", "started_at", "finished_at"))
+            task = _entry(t, ("id", "name", "state", "state_info", "created_at",
+                              "updated_at"))
             task["action_executions"] = [
-                _entry(a, ("id", "name", "state", "state_info", "accepted", "created_at",
-                           "updated_at"))
+                _entry(a, ("id", "name", "state", "state_info", "accepted", "last_heartbeat",
+                           "created_at", "updated_at"))
                 for a in tree.actions_of.get(t.id, ())
             ]
             subs = tree.subs_of_task.get(t.id, ())
@@ -144,6 +173,8 @@ def report(tx: Any, execution_id: str, errors_only: bool, max_depth: int,
         entry["task_executions"] = tasks
         return entry
 
+    stats["estimated_time"] = estimated_time(
+        tx, tree.executions[execution_id], now or datetime.datetime.utcnow())
     root = node(tree.executions[execution_id], 0)
     if statistics_only:
         return {"statistics": stats}
