@@ -91,6 +91,7 @@ def _row_values(w: Work, definition: Any, spec: WorkflowSpec, wf_input: dict, pa
         "tags": list(spec.tags),
         # every later event of this execution acts as this context (default_engine.in_tx)
         "auth_context": stored_context(w.ctx),
+        "updated_at": w.now,  # as Mistral 23: started, so already updated once
         "next_check_at": w.now + datetime.timedelta(
             seconds=max(w.s.settings.integrity_check_delay, 1)
         ),

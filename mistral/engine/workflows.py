@@ -274,10 +274,17 @@ def finish_workflow(w: Work, wf_ex: Any, state: str, info: str | None,
             output = data.evaluate(w, wf_ex, spec.output, ctx, None) if spec.output \
                 else {k: v for k, v in ctx.items() if not str(k).startswith("__")}
         elif state == states.ERROR:
+            # As Mistral 23: the reason, then output-on-error or (without one, or when it
+            # is empty) the whole final context.
             output = {"result": info}
+            extra = None
             if spec.output_on_error is not None:
                 extra = data.evaluate(w, wf_ex, spec.output_on_error, ctx, None)
-                output = {**output, **extra} if isinstance(extra, dict) else extra
+            if not extra:
+                extra = {k: v for k, v in ctx.items() if not str(k).startswith("__")}
+            output = {**output, **extra} if isinstance(extra, dict) else extra
+        elif state == states.CANCELLED:
+            output = {"result": info}  # as Mistral 23
     except exc.MistralError as e:
         state = states.ERROR
         info = f"Failed to evaluate the output of workflow '{wf_ex.workflow_name}': {e}"

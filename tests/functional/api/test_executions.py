@@ -151,6 +151,11 @@ def test_pause_resume_cancel(api: ApiClient, harness: Harness) -> None:
     r = api.put(path, {"state": "CANCELLED", "state_info": "no longer needed"})
     assert r.status_code == 200 and r.json["state"] == "CANCELLED"
     assert "no longer needed" in (r.json["state_info"] or "")
+    # As Mistral 23: a cancelled execution's output is its reason; GET shows
+    # published_global, the other answers do not.
+    got = api.get(path).json
+    assert json.loads(got["output"]) == {"result": "no longer needed"}
+    assert json.loads(got["published_global"]) == {} and "published_global" not in r.json
     r = api.put(path, {"state": "PAUSED"})
     assert r.status_code == 400 and r.fault
     r = api.put(path, {"state": "PAUSED", "description": "should not stick"})

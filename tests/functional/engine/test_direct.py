@@ -58,6 +58,9 @@ wf:
     assert wf["state"] == "ERROR"
     assert wf["state_info"].startswith("Failure caused by error in tasks: t1")
     assert h.task(wf["id"], "after")["published"] == {"done": "ran"}
+    # As Mistral 23: without output-on-error the output is the reason and the final context.
+    assert wf["output"]["done"] == "ran"
+    assert wf["output"]["result"].startswith("Failure caused by error in tasks: t1")
 
 
 def test_conditions_choose_branch_and_on_complete_runs(h: Harness) -> None:

@@ -27,7 +27,11 @@ class Execution(Resource):
     created_at = wtypes.text
     updated_at = wtypes.text
     project_id = wtypes.text
+    published_global = JsonText  # GET /v2/executions/<id> only, as Mistral 23
 
 
 def render(row: Any, fields: list[str] | None = None) -> dict[str, Any]:
-    return Execution.render(row, fields)
+    body = Execution.render(row, fields)
+    if not fields or "published_global" not in fields:
+        body.pop("published_global", None)
+    return body

@@ -34,7 +34,7 @@ FILTERS: dict[str, type] = {
     # such filter; its description carries triggered_by)
     "trigger_id": str,
 }
-NOT_COLUMNS = ("source_execution_id",)
+NOT_COLUMNS = ("source_execution_id", "published_global")
 LIST_COLUMNS = tuple(
     f for f in Execution.field_names() if f not in NOT_COLUMNS and f != "output"
 )
@@ -237,7 +237,7 @@ class ExecutionsController(rest.RestController):
         with policy.list_tx("executions") as tx:
             rows = listing.fetch(tx.workflow_executions, q, db_fields=columns)
             shown = q.fields or [c for c in Execution.field_names()
-                                 if c in columns or c in NOT_COLUMNS]
+                                 if c in columns or c == "source_execution_id"]
             return listing.page(LIST_KEY, Execution, rows, q,
                                 lambda r: Execution.render(r, shown))
 
