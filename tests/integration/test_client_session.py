@@ -307,7 +307,6 @@ workflows:
       r: <% $.r %>
 """
 
-pytestmark = pytest.mark.xdist_group("mistral_server")
 
 
 def _finished(c, ex_id: str) -> object:
