@@ -77,7 +77,10 @@ def real_mistral(workdir: Path, policy: str | None = None) -> Iterator[str]:
     require_service("rabbitmq")
     if not ANCHOR.is_file():
         unavailable("no %s (../shared beside the checkout)" % ANCHOR)
-    env = {**clean_env(), "ANCHOR_DIR": str(workdir), "ANCHOR_VENV": str(VENV)}
+    # On a busy machine its engine may answer an RPC after the default 60 s: it gets longer
+    # (oslo.config reads OS_<GROUP>__<OPTION> from the environment).
+    env = {**clean_env(), "ANCHOR_DIR": str(workdir), "ANCHOR_VENV": str(VENV),
+           "OS_DEFAULT__RPC_RESPONSE_TIMEOUT": "300"}
     if policy is not None:
         (workdir / "run").mkdir(parents=True, exist_ok=True)
         (workdir / "run" / "policy.yaml").write_text(policy)
