@@ -36,10 +36,9 @@ class ActionManager(base.ResourceManager):
 
     def list(self, marker: str = "", limit: int | None = None, sort_keys: str = "", sort_dirs: str = "",
              fields: Any = "", namespace: str = "", **filters: Any) -> list:
-        if namespace:
-            filters["namespace"] = namespace
         query = self._build_query_params(marker=marker, limit=limit, sort_keys=sort_keys,
-                                         sort_dirs=sort_dirs, fields=fields, filters=filters)
+                                         sort_dirs=sort_dirs, fields=fields, filters=filters,
+                                         namespace=namespace)
         return self._list("/actions%s" % query, response_key="actions")
 
     def get(self, identifier: str, namespace: str = "") -> Action:

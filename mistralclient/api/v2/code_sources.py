@@ -32,10 +32,9 @@ class CodeSourceManager(base.ResourceManager):
 
     def list(self, namespace: str = "", marker: str = "", limit: int | None = None, sort_keys: str = "",
              sort_dirs: str = "", fields: Any = "", **filters: Any) -> list:
-        if namespace:
-            filters["namespace"] = namespace
         query = self._build_query_params(marker=marker, limit=limit, sort_keys=sort_keys,
-                                         sort_dirs=sort_dirs, fields=fields, filters=filters)
+                                         sort_dirs=sort_dirs, fields=fields, filters=filters,
+                                         namespace=namespace)
         return self._list("/code_sources%s" % query, response_key="code_sources")
 
     def get(self, identifier: str, namespace: str = "") -> CodeSource:

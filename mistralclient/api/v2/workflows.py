@@ -35,10 +35,9 @@ class WorkflowManager(base.ResourceManager):
 
     def list(self, namespace: str = "", marker: str = "", limit: int | None = None,
              sort_keys: str = "", sort_dirs: str = "", fields: Any = "", **filters: Any) -> list:
-        if namespace:
-            filters["namespace"] = namespace
         query = self._build_query_params(marker=marker, limit=limit, sort_keys=sort_keys,
-                                         sort_dirs=sort_dirs, fields=fields, filters=filters)
+                                         sort_dirs=sort_dirs, fields=fields, filters=filters,
+                                         namespace=namespace)
         return self._list("/workflows%s" % query, response_key="workflows")
 
     def get(self, identifier: str, namespace: str = "") -> Workflow:
