@@ -98,7 +98,7 @@ class _DatabaseCollector:
 
 _WORKFLOW_STATES = ("IDLE", "RUNNING", "PAUSED", "SUCCESS", "ERROR", "CANCELLED")
 _TASK_STATES = ("IDLE", "WAITING", "RUNNING", "RUNNING_DELAYED", "PAUSED", "SUCCESS", "ERROR",
-                "CANCELLED")
+                "CANCELLED", "SKIPPED")
 
 
 class _ProbeCollector:

@@ -175,7 +175,8 @@ def merge(target: dict[str, Any], values: Mapping[str, Any], strategy: str) -> d
 def publish(
     w: Work, wf_ex: Any, task_ex: Any, task_spec: Any, state: str, result: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Evaluate publish / publish-on-error and the clause publishes: (branch, global)."""
+    """Evaluate publish / publish-on-error / publish-on-skip and the clause publishes:
+    (branch, global)."""
     current = task_dict(task_ex, result)
     current["state"] = state
     data = task_data(w, wf_ex, task_ex.in_context)
@@ -185,6 +186,8 @@ def publish(
         simple, clause = task_spec.publish, task_spec.on_success_publish
     elif state == states.ERROR:
         simple, clause = task_spec.publish_on_error, task_spec.on_error_publish
+    elif state == states.SKIPPED:
+        simple, clause = task_spec.publish_on_skip, task_spec.on_skip_publish
     else:
         return branch, glob
     if simple:
@@ -206,7 +209,8 @@ def outbound_ctx(task_ex: Any) -> dict[str, Any]:
     return {**(task_ex.in_context or {}), **(task_ex.published or {})}
 
 
-def load_tasks(w: Work, wf_id: str, names: Sequence[str], state: str | None = None) -> list[Any]:
+def load_tasks(w: Work, wf_id: str, names: Sequence[str],
+               state: str | Filter | None = None) -> list[Any]:
     filters: dict[str, Any] = {"workflow_execution_id": wf_id, "name": Filter("in", list(names))}
     if state:
         filters["state"] = state

@@ -59,10 +59,9 @@ def rerun_task(w: Work, wf_ex: Any, task_ex: Any, reset: bool, skip: bool,
     task_ex.processed = False
     task_ex.error_handled = False
     set_rc(task_ex, retry_no=None, pending=None, waited_after=None, deferred=None)
-    if skip:
-        tasks.task_state(task_ex, states.RUNNING)
-        tasks.complete_task(w, wf_ex, task_ex, states.SUCCESS, "Skipped by rerun", None,
-                            publish=False)
+    if skip:  # as Mistral 23: SKIPPED, publish-on-skip, then on-skip (else on-success)
+        tasks.complete_task(w, wf_ex, task_ex, states.SKIPPED, "Task was skipped.",
+                            rc_of(task_ex).get("result"))
     else:
         keep = None if reset or not rc_of(task_ex).get("with_items") else _kept_items(w, task_ex)
         tasks.launch(w, wf_ex, task_ex, keep=keep)

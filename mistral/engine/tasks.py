@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from mistral import exceptions as exc
 from mistral import notifiers
 from mistral.db import names
+from mistral.db.filters import Filter
 from mistral.engine import actions, data, executions, specs
 from mistral.expressions import PreparedData
 from mistral.engine.ports import TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT
@@ -34,6 +35,7 @@ _TASK_EVENTS = {
     states.SUCCESS: notifiers.TASK_SUCCEEDED,
     states.ERROR: notifiers.TASK_FAILED,
     states.CANCELLED: notifiers.TASK_CANCELLED,
+    states.SKIPPED: notifiers.TASK_SKIPPED,
 }
 
 
@@ -139,7 +141,8 @@ def run_task(w: Work, wf_ex: Any, cmd: RunTask, row: Any = None) -> None:
     """Create (or reuse: a waiting join, a pre-inserted ``row``) the task and start it."""
     ctx = dict(cmd.ctx)
     if cmd.merge_from:
-        for req in data.load_tasks(w, wf_ex.id, cmd.merge_from, states.SUCCESS):
+        done = Filter("in", [states.SUCCESS, states.SKIPPED])
+        for req in data.load_tasks(w, wf_ex.id, cmd.merge_from, done):
             data.merge(ctx, data.outbound_ctx(req), w.s.settings.merge_strategy)
     task_ex: Any = row if row is not None else (
         waiting_join(w, wf_ex, cmd.task_name) if cmd.join else None)

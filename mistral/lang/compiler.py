@@ -11,6 +11,7 @@ from collections import deque
 from typing import Any, Mapping
 
 from mistral.lang import specs as s
+from mistral.lang.schema import TRANSITION_KEYS
 from mistral.lang.util import InlineSyntaxError, clip, freeze, parse_inline, parse_params
 
 # Matched against the stripped clause: greedy, so matching stays linear on any input.
@@ -122,7 +123,7 @@ def build_task(name: str, body: Mapping[str, Any], wf_type: str,
     defaults = defaults or {}
     action, workflow, task_input = _action_and_input(body)
     clauses: dict[str, Any] = {}
-    for key in ("on-success", "on-error", "on-complete"):
+    for key in TRANSITION_KEYS:
         if key in body:
             clauses[key] = parse_clause(body[key])
         elif key in defaults:
@@ -143,12 +144,15 @@ def build_task(name: str, body: Mapping[str, Any], wf_type: str,
         input=task_input,
         publish=freeze(body.get("publish") or {}),
         publish_on_error=freeze(body.get("publish-on-error") or {}),
+        publish_on_skip=freeze(body.get("publish-on-skip") or {}),
         on_success=clauses["on-success"][0],
         on_error=clauses["on-error"][0],
         on_complete=clauses["on-complete"][0],
+        on_skip=clauses["on-skip"][0],
         on_success_publish=clauses["on-success"][1],
         on_error_publish=clauses["on-error"][1],
         on_complete_publish=clauses["on-complete"][1],
+        on_skip_publish=clauses["on-skip"][1],
         join=body.get("join"),
         with_items=parse_with_items(body.get("with-items")),
         concurrency=policy["concurrency"],
@@ -178,6 +182,7 @@ def build_task_defaults(value: Mapping[str, Any] | None) -> s.TaskDefaultsSpec |
         on_success=parse_clause(value["on-success"])[0] if "on-success" in value else (),
         on_error=parse_clause(value["on-error"])[0] if "on-error" in value else (),
         on_complete=parse_clause(value["on-complete"])[0] if "on-complete" in value else (),
+        on_skip=parse_clause(value["on-skip"])[0] if "on-skip" in value else (),
         requires=_as_tuple(value.get("requires")),
         retry=parse_retry(value.get("retry")),
         wait_before=value.get("wait-before"),

@@ -94,7 +94,7 @@ POLICIES = {
     "fail-on": {"type": "string"},
 }
 
-TRANSITION_KEYS = ("on-success", "on-error", "on-complete")
+TRANSITION_KEYS = ("on-success", "on-error", "on-complete", "on-skip")
 
 TASK = {
     "type": "object",
@@ -107,9 +107,8 @@ TASK = {
         "input": DICT_OR_EXPR,
         "publish": DICT_OR_EXPR,
         "publish-on-error": DICT_OR_EXPR,
-        "on-success": ON_CLAUSE,
-        "on-error": ON_CLAUSE,
-        "on-complete": ON_CLAUSE,
+        "publish-on-skip": DICT_OR_EXPR,
+        **{key: ON_CLAUSE for key in TRANSITION_KEYS},
         "join": JOIN,
         "with-items": WITH_ITEMS,
         "keep-result": BOOL_OR_EXPR,
@@ -123,9 +122,7 @@ TASK = {
 TASK_DEFAULTS = {
     "type": "object",
     "properties": {
-        "on-success": ON_CLAUSE,
-        "on-error": ON_CLAUSE,
-        "on-complete": ON_CLAUSE,
+        **{key: ON_CLAUSE for key in TRANSITION_KEYS},
         "requires": REQUIRES,
         **POLICIES,
     },

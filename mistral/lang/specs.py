@@ -42,7 +42,7 @@ class PublishSpec:
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """One target of an ``on-success`` / ``on-error`` / ``on-complete`` clause.
+    """One target of an ``on-success`` / ``on-error`` / ``on-complete`` / ``on-skip`` clause.
 
     ``target`` is a task name or an engine command (``fail``, ``succeed``, ``pause``,
     ``noop``); ``condition`` the expression after ``task: <% ... %>`` (None = always);
@@ -92,12 +92,15 @@ class TaskSpec:
     input: Mapping[str, Any] | str = field(default_factory=_empty)
     publish: Mapping[str, Any] = field(default_factory=_empty)
     publish_on_error: Mapping[str, Any] = field(default_factory=_empty)
+    publish_on_skip: Mapping[str, Any] = field(default_factory=_empty)
     on_success: tuple[Transition, ...] = ()
     on_error: tuple[Transition, ...] = ()
     on_complete: tuple[Transition, ...] = ()
+    on_skip: tuple[Transition, ...] = ()
     on_success_publish: PublishSpec | None = None
     on_error_publish: PublishSpec | None = None
     on_complete_publish: PublishSpec | None = None
+    on_skip_publish: PublishSpec | None = None
     join: str | int | None = None
     with_items: tuple[WithItem, ...] = ()
     concurrency: int | str | None = None
@@ -121,8 +124,8 @@ class TaskSpec:
         return self.join is not None
 
     def transitions(self) -> tuple[Transition, ...]:
-        """All transitions of the task, success then error then complete."""
-        return self.on_success + self.on_error + self.on_complete
+        """All transitions of the task, success then error then complete then skip."""
+        return self.on_success + self.on_error + self.on_complete + self.on_skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +165,7 @@ class TaskDefaultsSpec:
     on_success: tuple[Transition, ...] = ()
     on_error: tuple[Transition, ...] = ()
     on_complete: tuple[Transition, ...] = ()
+    on_skip: tuple[Transition, ...] = ()
     requires: tuple[str, ...] = ()
     retry: RetrySpec | None = None
     wait_before: int | str | None = None

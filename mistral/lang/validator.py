@@ -22,7 +22,7 @@ from mistral.lang.specs import DIRECT, ENGINE_COMMANDS, REVERSE
 from mistral.lang.util import InlineSyntaxError, clip, parse_inline, parse_params
 
 Path = tuple[Any, ...]
-_DIRECT_ONLY = ("on-success", "on-error", "on-complete", "join")
+_DIRECT_ONLY = sc.TRANSITION_KEYS + ("join",)
 _RETRY_KEYS = {"count", "delay", "break-on", "continue-on"}
 
 
@@ -165,7 +165,7 @@ def _check_with_items(problems: Problems, value: Any, path: Path) -> None:
 def _refs_of(problems: Problems, source: Any, body: Mapping[str, Any], wf_type: str,
              path: Path) -> list[Ref]:
     refs: list[Ref] = []
-    for key in ("on-success", "on-error", "on-complete"):
+    for key in sc.TRANSITION_KEYS:
         if key in body:
             if wf_type == REVERSE:
                 problems.add(path + (key,), f"'{key}' is not allowed in a reverse workflow")
@@ -277,7 +277,7 @@ def _check_graph(problems: Problems, tasks: Mapping[Any, Any], wf_type: str, ref
     inbound: dict[str, set[str]] = {t: set() for t in names}
     for t in names:
         body = tasks[t] if isinstance(tasks[t], dict) else {}
-        for key in ("on-success", "on-error", "on-complete"):
+        for key in sc.TRANSITION_KEYS:
             targets = own[t].get(key, []) if key in body else defaults.get(key, [])
             for target in targets:
                 if target in inbound and target != t:

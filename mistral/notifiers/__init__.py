@@ -12,7 +12,7 @@ execution's own ``params["notify"]`` list, each entry like Mistral's
 (no or an empty ``event_types``: every event).
 
 Event types are Mistral 23's: ``WORKFLOW_LAUNCHED/SUCCEEDED/FAILED/CANCELLED/PAUSED/
-RESUMED/RERUN`` and ``TASK_LAUNCHED/SUCCEEDED/FAILED/CANCELLED/PAUSED/RESUMED/RERUN``.
+RESUMED/RERUN`` and ``TASK_LAUNCHED/SUCCEEDED/FAILED/CANCELLED/PAUSED/RESUMED/RERUN/SKIPPED``.
 Tasks here never sit in a PAUSED state, so ``TASK_PAUSED`` is sent when a task is held
 (its ``pause-before``, or its action execution set to PAUSED) and ``TASK_RESUMED`` when
 it goes on (started after the resume, or its action RUNNING again); a task held by
@@ -34,6 +34,7 @@ from mistral.notifiers.base import (
     TASK_PAUSED,
     TASK_RERUN,
     TASK_RESUMED,
+    TASK_SKIPPED,
     TASK_SUCCEEDED,
     WORKFLOW_CANCELLED,
     WORKFLOW_FAILED,
@@ -47,6 +48,6 @@ from mistral.notifiers.base import (
 __all__ = [
     "EVENT_TYPES", "Event", "Notifier", "Publisher",
     "TASK_CANCELLED", "TASK_FAILED", "TASK_LAUNCHED", "TASK_PAUSED", "TASK_RERUN", "TASK_RESUMED",
-    "TASK_SUCCEEDED", "WORKFLOW_CANCELLED", "WORKFLOW_FAILED", "WORKFLOW_LAUNCHED",
+    "TASK_SKIPPED", "TASK_SUCCEEDED", "WORKFLOW_CANCELLED", "WORKFLOW_FAILED", "WORKFLOW_LAUNCHED",
     "WORKFLOW_PAUSED", "WORKFLOW_RERUN", "WORKFLOW_RESUMED", "WORKFLOW_SUCCEEDED",
 ]

@@ -1,4 +1,7 @@
-"""The direct-workflow controller: follow on-success / on-error / on-complete.
+"""The direct-workflow controller: follow on-success / on-error / on-complete / on-skip.
+
+A task a user skipped (SKIPPED) follows its ``on-skip`` clause, or ``on-success`` when no
+``on-skip`` transition is taken, and never ``on-complete`` (Mistral 23's rules).
 
 Joins are decided with counters only. Each inbound task of a join, when it finishes,
 adds one *arrival* (it routed to the join) or one *dead path* (it finished without
@@ -25,6 +28,7 @@ from mistral.workflow.commands import (
 from mistral.workflow.graph import (
     COMPLETE_CLAUSE,
     ERROR_CLAUSE,
+    SKIP_CLAUSE,
     SUCCESS_CLAUSE,
     FlowGraph,
     graph_of,
@@ -35,6 +39,7 @@ from mistral.workflow.graph import (
 _CLAUSES_BY_STATE: dict[str, tuple[str, ...]] = {
     states.SUCCESS: (SUCCESS_CLAUSE, COMPLETE_CLAUSE),
     states.ERROR: (ERROR_CLAUSE, COMPLETE_CLAUSE),
+    states.SKIPPED: (SKIP_CLAUSE,),
 }
 
 
@@ -65,6 +70,9 @@ def on_task_complete(
                 # As Mistral 23: only an on-error transition handles an error; a failed
                 # task with on-complete alone runs it and the workflow still ends ERROR.
                 handled = handled or clause == ERROR_CLAUSE
+    if outcome.state == states.SKIPPED and not taken:
+        taken = [tr for tr in transitions_of(task, SUCCESS_CLAUSE)
+                 if tr.condition is None or truthy(evaluate(tr.condition, outcome.ctx))]
     cmds: list[Command] = []
     live: dict[str, None] = {}
     for tr in taken:

@@ -16,7 +16,8 @@ from mistral.workflow.commands import ENGINE_COMMANDS
 SUCCESS_CLAUSE = "on_success"
 ERROR_CLAUSE = "on_error"
 COMPLETE_CLAUSE = "on_complete"
-CLAUSES = (SUCCESS_CLAUSE, ERROR_CLAUSE, COMPLETE_CLAUSE)
+SKIP_CLAUSE = "on_skip"
+CLAUSES = (SUCCESS_CLAUSE, ERROR_CLAUSE, COMPLETE_CLAUSE, SKIP_CLAUSE)
 
 
 def transitions_of(task_spec: Any, clause: str) -> tuple[Any, ...]:

@@ -1,6 +1,7 @@
 """The reverse-workflow controller: run what ``task_name`` requires, transitively, then it.
 
-A task starts once every task it ``requires`` has succeeded; its inbound context is the
+A task starts once every task it ``requires`` has succeeded (or was skipped by a user,
+which Mistral 23 leaves a dead end: here the workflow goes on); its inbound context is the
 workflow context merged with what those tasks published (``RunTask.merge_from``).
 Progress (which tasks succeeded / were started) lives in the ``FlowState``.
 """
@@ -67,7 +68,7 @@ def start(spec: Any, ctx: Mapping[str, Any], task_name: str | None) -> Decision:
 
 
 def on_task_complete(spec: Any, outcome: TaskOutcome, flow: FlowState) -> Decision:
-    if outcome.state != states.SUCCESS or flow.target is None:
+    if outcome.state not in (states.SUCCESS, states.SKIPPED) or flow.target is None:
         return Decision((), flow, False)
     graph = graph_of(spec)
     closure = _closure(spec, flow.target)

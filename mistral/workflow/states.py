@@ -7,7 +7,10 @@ Workflow executions: IDLE → RUNNING → (PAUSED ⇄ RUNNING) → SUCCESS | ERR
 an ERROR (or CANCELLED) workflow goes back to RUNNING only through a rerun.
 
 Task executions additionally know WAITING (a join waiting for its inbound tasks) and
-RUNNING_DELAYED (a wait-before / wait-after / retry delay is pending).
+RUNNING_DELAYED (a wait-before / wait-after / retry delay is pending), and SKIPPED: a task
+in ERROR that a user skipped (``PUT /v2/tasks/<id>`` with ``state: SKIPPED``, as in Mistral
+23); it is finished, and the workflow goes on along its ``on-skip`` (else ``on-success``)
+clause.
 
 Action executions additionally know DELAYED (accepted but not started yet).
 """
@@ -25,12 +28,13 @@ PAUSED = "PAUSED"
 SUCCESS = "SUCCESS"
 ERROR = "ERROR"
 CANCELLED = "CANCELLED"
+SKIPPED = "SKIPPED"
 
 WORKFLOW = "workflow"
 TASK = "task"
 ACTION = "action"
 
-TERMINAL = frozenset({SUCCESS, ERROR, CANCELLED})
+TERMINAL = frozenset({SUCCESS, ERROR, CANCELLED, SKIPPED})
 #: Task states that still need the engine (the workflow is not done while one exists).
 ACTIVE_TASK_STATES = frozenset({IDLE, WAITING, RUNNING, RUNNING_DELAYED, PAUSED})
 
@@ -50,8 +54,9 @@ _TASK_TRANSITIONS: dict[str, frozenset[str]] = {
     RUNNING_DELAYED: frozenset({RUNNING, SUCCESS, ERROR, CANCELLED, PAUSED}),
     PAUSED: frozenset({RUNNING, RUNNING_DELAYED, ERROR, CANCELLED}),
     SUCCESS: frozenset(),
-    ERROR: frozenset({RUNNING}),
+    ERROR: frozenset({RUNNING, SKIPPED}),
     CANCELLED: frozenset({RUNNING}),
+    SKIPPED: frozenset(),
 }
 
 _ACTION_TRANSITIONS: dict[str, frozenset[str]] = {

@@ -85,6 +85,23 @@ def test_rerun_a_failed_task(api: ApiClient, harness: Harness) -> None:
     assert api.get(f"/v2/executions/{ex['id']}").json["state"] == "ERROR"
 
 
+def test_skip_a_failed_task(api: ApiClient, harness: Harness) -> None:
+    api.post("/v2/workflows", FAILING)
+    ex = run(api, harness, "failing")
+    task = api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"][0]
+    r = api.put(f"/v2/tasks/{task['id']}", {"state": "SKIPPED"})
+    assert r.status_code == 200, r.text
+    assert r.json["state"] == "SKIPPED" and r.json["state_info"] == "Task was skipped."
+    harness.run_until_idle()
+    assert api.get(f"/v2/executions/{ex['id']}").json["state"] == "SUCCESS"
+    assert len(api.get(f"/v2/tasks/{task['id']}/action_executions").json[
+        "action_executions"]) == 1
+    listed = api.get(f"/v2/tasks?workflow_execution_id={ex['id']}&state=SKIPPED").json["tasks"]
+    assert [t["id"] for t in listed] == [task["id"]]
+    again = api.put(f"/v2/tasks/{task['id']}", {"state": "SKIPPED"})
+    assert again.status_code == 400 and "SKIPPED" in again.fault
+
+
 def test_rerun_of_a_successful_task_is_refused(api: ApiClient, harness: Harness) -> None:
     api.post("/v2/workflows", WORKFLOWS)
     ex = run(api, harness, "noop")

@@ -27,7 +27,7 @@ KEYWORDS = {
     "task-defaults", "tasks",
     # task
     "action", "workflow", "publish", "publish-on-error", "on-success", "on-error",
-    "on-complete", "join", "with-items", "concurrency", "retry", "count", "delay",
+    "on-complete", "on-skip", "publish-on-skip", "join", "with-items", "concurrency", "retry", "count", "delay",
     "break-on", "continue-on", "wait-before", "wait-after", "timeout", "pause-before",
     "fail-on", "keep-result", "safe-rerun", "target", "requires",
     # engine commands

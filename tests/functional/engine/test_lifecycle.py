@@ -191,3 +191,82 @@ def test_action_update_pause_and_illegal_finish(h: Harness) -> None:
         h.engine.on_action_update(CTX, ax["id"], "SUCCESS")
     with pytest.raises(exc.InvalidStateTransitionError):
         h.engine.on_action_update(CTX, ax["id"], "IDLE")
+
+
+SKIPPABLE = """
+version: '2.0'
+wf:
+  tasks:
+    t1:
+      action: std.fail
+      publish-on-skip:
+        skipped_by: user
+      on-skip: [after_skip]
+      on-success: [after_success]
+      on-complete: [after_complete]
+    after_skip:
+      action: std.echo output=<% $.skipped_by %>
+    after_success:
+      action: std.noop
+    after_complete:
+      action: std.noop
+"""
+
+
+def test_skip_a_failed_task_follows_on_skip(h: Harness) -> None:
+    h.define(SKIPPABLE)
+    wf = h.run("wf")
+    assert wf["state"] == "ERROR"
+    t1 = h.task(wf["id"], "t1")
+    h.engine.rerun_workflow(CTX, t1["id"], skip=True)
+    h.run_until_idle()
+    assert h.execution(wf["id"])["state"] == "SUCCESS"
+    # on-complete ran once, when t1 failed; the skip follows on-skip only, neither
+    # on-success nor on-complete (Mistral 23's rules)
+    assert sorted(t["name"] for t in h.tasks(wf["id"])) == ["after_complete", "after_skip", "t1"]
+    assert h.task_states(wf["id"])["t1"] == "SKIPPED"
+    t1 = h.task(wf["id"], "t1")
+    assert t1["state_info"] == "Task was skipped."
+    assert t1["published"] == {"skipped_by": "user"}
+    assert result_of(h.task(wf["id"], "after_skip")) == "user"
+
+
+def test_skip_without_on_skip_follows_on_success(h: Harness) -> None:
+    h.define(RERUN)
+    wf = h.run("wf")
+    t2 = h.task(wf["id"], "t2")
+    h.engine.rerun_workflow(CTX, t2["id"], skip=True)
+    h.run_until_idle()
+    assert h.execution(wf["id"])["state"] == "SUCCESS"
+    assert h.task_states(wf["id"]) == {"t1": "SUCCESS", "t2": "SKIPPED", "t3": "SUCCESS"}
+    assert len(h.actions(t2["id"])) == 1  # nothing ran again
+
+
+def test_only_a_failed_task_can_be_skipped(h: Harness) -> None:
+    h.define(RERUN)
+    wf = h.run("wf")
+    t1 = h.task(wf["id"], "t1")
+    with pytest.raises(exc.InvalidStateTransitionError):
+        h.engine.rerun_workflow(CTX, t1["id"], skip=True)
+    assert h.task(wf["id"], "t1")["state"] == "SUCCESS"
+    assert h.execution(wf["id"])["state"] == "ERROR"
+
+
+def test_a_skipped_requirement_lets_a_reverse_workflow_go_on(h: Harness) -> None:
+    h.define("""
+version: '2.0'
+wf:
+  type: reverse
+  tasks:
+    first:
+      action: std.fail
+    last:
+      action: std.echo output=done
+      requires: [first]
+""")
+    wf = h.run("wf", task_name="last")
+    assert wf["state"] == "ERROR"
+    h.engine.rerun_workflow(CTX, h.task(wf["id"], "first")["id"], skip=True)
+    h.run_until_idle()
+    assert h.execution(wf["id"])["state"] == "SUCCESS"
+    assert h.task_states(wf["id"]) == {"first": "SKIPPED", "last": "SUCCESS"}

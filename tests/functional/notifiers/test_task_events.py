@@ -1,4 +1,4 @@
-"""TASK_PAUSED / TASK_RESUMED / TASK_RERUN / WORKFLOW_RERUN reach the publishers (the
+"""TASK_PAUSED / TASK_RESUMED / TASK_RERUN / TASK_SKIPPED / WORKFLOW_RERUN reach the publishers (the
 engine harness → LocalNotifier → webhook → a real HTTP server on 127.0.0.1)."""
 
 from __future__ import annotations
@@ -90,3 +90,18 @@ def test_rerun_events(sqlite_database: Any, receiver: Receiver, notifier: LocalN
     assert events[:3] == [("WORKFLOW_LAUNCHED", "flaky"), ("TASK_LAUNCHED", "t1"), ("TASK_FAILED", "t1")]
     assert ("WORKFLOW_RERUN", "flaky") in events and ("TASK_RERUN", "t1") in events
     assert events.index(("WORKFLOW_RERUN", "flaky")) < events.index(("TASK_RERUN", "t1"))
+
+
+def test_skip_events(sqlite_database: Any, receiver: Receiver, notifier: LocalNotifier) -> None:
+    h = _harness(sqlite_database, notifier)
+    h.define(FLAKY)
+    wf = h.run("flaky", {"fail": True}, notify=[{"type": "webhook", "url": receiver.url}])
+    with sqlite_database.transaction(CTX, readonly=True) as tx:
+        task_id = tx.task_executions.list(filters={"workflow_execution_id": wf["id"]})[0].id
+    h.engine.rerun_workflow(CTX, task_id, skip=True)
+    h.run_until_idle()
+    notifier.join()
+    assert h.execution(wf["id"])["state"] == "SUCCESS"
+    assert receiver.events()[4:] == [
+        ("WORKFLOW_RERUN", "flaky"), ("TASK_SKIPPED", "t1"), ("WORKFLOW_SUCCEEDED", "flaky"),
+    ]

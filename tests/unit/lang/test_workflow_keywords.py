@@ -117,14 +117,35 @@ def test_publish_and_publish_on_error() -> None:
     assert isinstance(t.publish, MappingProxyType)
 
 
-@pytest.mark.parametrize("clause", ["on-success", "on-error", "on-complete"])
+def test_publish_on_skip_and_on_skip_from_task_defaults() -> None:
+    spec = wf("""
+        task-defaults:
+          on-skip: [cleanup]
+        tasks:
+          t:
+            publish-on-skip:
+              why: skipped
+            on-skip:
+              publish:
+                branch: {b: 1}
+          u: {}
+          cleanup: {}
+    """)
+    t, u = spec.tasks["t"], spec.tasks["u"]
+    assert thaw(t.publish_on_skip) == {"why": "skipped"}
+    assert t.on_skip == () and thaw(t.on_skip_publish.branch) == {"b": 1}
+    assert u.on_skip == (Transition("cleanup"),)
+    assert spec.tasks["cleanup"].on_skip == ()  # a default never points at the task itself
+
+
+@pytest.mark.parametrize("clause", ["on-success", "on-error", "on-complete", "on-skip"])
 def test_transition_as_a_single_name(clause: str) -> None:
     spec = wf(f"tasks:\n  a:\n    {clause}: b\n  b: {{}}\n")
     attr = clause.replace("-", "_")
     assert getattr(spec.tasks["a"], attr) == (Transition("b"),)
 
 
-@pytest.mark.parametrize("clause", ["on-success", "on-error", "on-complete"])
+@pytest.mark.parametrize("clause", ["on-success", "on-error", "on-complete", "on-skip"])
 def test_transition_list_with_conditions(clause: str) -> None:
     spec = wf(f"""
         tasks:

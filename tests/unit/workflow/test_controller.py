@@ -119,6 +119,27 @@ def test_error_without_handler_is_not_handled() -> None:
     assert not d.error_handled
 
 
+SKIPPY = spec_of("""
+wf:
+  tasks:
+    a:
+      on-skip:
+        - s: <% $.take_skip %>
+      on-success: [ok]
+      on-complete: [done]
+    s: {}
+    ok: {}
+    done: {}
+""")
+
+
+def test_a_skipped_task_follows_on_skip_else_on_success_never_on_complete() -> None:
+    d = complete(SKIPPY, "a", state="SKIPPED", ctx={"take_skip": True})
+    assert [c.task_name for c in d.commands] == ["s"] and not d.error_handled
+    d = complete(SKIPPY, "a", state="SKIPPED", ctx={"take_skip": False})
+    assert [c.task_name for c in d.commands] == ["ok"]
+
+
 def test_succeed_and_pause_commands() -> None:
     spec = spec_of("""
 wf:

@@ -41,6 +41,8 @@ def test_unknown_state_and_kind() -> None:
         states.check_transition("robot", "RUNNING", "ERROR")
 
 
-def test_terminal_states_have_no_way_out_except_rerun() -> None:
+def test_terminal_states_have_no_way_out_except_rerun_or_skip() -> None:
     assert states.TRANSITIONS["workflow"]["SUCCESS"] == frozenset()
-    assert states.TRANSITIONS["task"]["ERROR"] == {"RUNNING"}
+    assert states.TRANSITIONS["task"]["ERROR"] == {"RUNNING", "SKIPPED"}
+    assert states.TRANSITIONS["task"]["SKIPPED"] == frozenset()
+    assert "SKIPPED" not in states.WORKFLOW_STATES and states.is_terminal("SKIPPED")

@@ -1,4 +1,6 @@
-"""``/v2/tasks`` and ``/v2/executions/<id>/tasks``: task executions; ``PUT`` re-runs one.
+"""``/v2/tasks`` and ``/v2/executions/<id>/tasks``: task executions; ``PUT`` re-runs one
+(``state: RUNNING``) or skips a failed one (``state: SKIPPED``: the workflow goes on along
+the task's ``on-skip`` clause, else ``on-success``), as Mistral 23 does.
 
 A task's ``result`` is what its action (or subworkflow) produced, as the engine keeps it in
 the task's runtime context (a list for with-items): a page of tasks is one query.
@@ -96,9 +98,11 @@ def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
     v = Task.parse(body, ignore=("id", "name", "workflow_name", "workflow_id",
                                  "workflow_execution_id", "created_at", "updated_at",
                                  "project_id", "workflow_namespace"))
-    if v.get("state") != states.RUNNING:
+    skip = v.get("state") == states.SKIPPED
+    if v.get("state") != states.RUNNING and not skip:
         raise errors.bad_request(
-            f"Invalid task state '{v.get('state')}': only 'RUNNING' is allowed (a re-run)."
+            f"Invalid task state '{v.get('state')}': only 'RUNNING' (a re-run) or 'SKIPPED' "
+            "is allowed."
         )
     env = v.get("env")
     if env is not None and not isinstance(env, dict):
@@ -109,6 +113,10 @@ def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
     with http.read_tx() as tx:
         task = tx.task_executions.get(id, fields=("id", "state", "workflow_execution_id"))
         wf_ex = tx.workflow_executions.get(task.workflow_execution_id, fields=("id", "state"))
+        if skip and task.state != states.ERROR:
+            raise errors.bad_request(
+                f"Task {id} is {task.state}: only a task in ERROR can be skipped."
+            )
         if task.state not in (states.ERROR, states.CANCELLED):
             raise errors.bad_request(
                 f"Task {id} is {task.state}: only a task in ERROR or CANCELLED can be re-run."
@@ -118,7 +126,7 @@ def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
                 f"Execution {wf_ex.id} is {wf_ex.state}: a task can be re-run only when its "
                 "execution is in ERROR, CANCELLED or PAUSED."
             )
-    http.engine().rerun_workflow(ctx, id, reset=reset, env=env)
+    http.engine().rerun_workflow(ctx, id, reset=reset, skip=skip, env=env)
     return get_task(id)
 
 
