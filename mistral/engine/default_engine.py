@@ -30,7 +30,8 @@ from mistral.db.filters import Filter
 from mistral.engine import actions, executions, recovery, rerun, specs, tasks, timers, workflows
 from mistral.engine.interface import ActionResult, Executor, RunActionRequest
 from mistral.engine.ports import (
-    TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT, Clock, Scheduler, SystemClock,
+    TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT, WORKFLOW_TIMEOUT, Clock, Scheduler,
+    SystemClock,
 )
 from mistral.engine.settings import EngineSettings
 from mistral.engine.work import Services, Work, rc_of
@@ -85,8 +86,10 @@ class DefaultEngine:
 
     def timer_handlers(self) -> dict[str, Callable[[Any, dict], None]]:
         """Scheduler handlers by stable key; each runs in the scheduler's transaction."""
-        return {key: self._timer_handler(key)
-                for key in (TASK_START, TASK_RETRY, TASK_COMPLETE, TASK_TIMEOUT)}
+        handlers = {key: self._timer_handler(key)
+                    for key in (TASK_START, TASK_RETRY, TASK_COMPLETE, TASK_TIMEOUT)}
+        handlers[WORKFLOW_TIMEOUT] = self._workflow_timeout
+        return handlers
 
     def start(self) -> None:
         """Start the periodic reconciler thread."""
@@ -190,6 +193,22 @@ class DefaultEngine:
                 self.in_tx(tx, wf_ex_id, lambda w, wf_ex: _fail_timer_task(w, wf_ex, args, msg))
 
         return handler
+
+    def _workflow_timeout(self, tx: Any, args: dict) -> None:
+        """A workflow's own timeout is due (in the scheduler's transaction)."""
+        wf_ex_id = str(args.get("wf_ex_id"))
+        try:
+            with tx.savepoint():
+                self.in_tx(tx, wf_ex_id, workflows.time_out)
+        except exc.NotFoundError:
+            LOG.info("Timeout of a deleted execution %s ignored", wf_ex_id)
+        except (exc.DBError, exc.ServiceUnavailableError):
+            raise  # transient: the scheduler runs the job again
+        except exc.MistralError as e:
+            # as a task timer: the job is not dropped silently, the execution fails
+            msg = f"Workflow execution timed out and could not be stopped cleanly: {e}"
+            LOG.warning("Execution %s: %s", wf_ex_id, msg)
+            self.in_tx(tx, wf_ex_id, lambda w, wf_ex: workflows.fail_hard(w, wf_ex, msg))
 
     # -- Engine protocol: workflows ---------------------------------------------------
 

@@ -8,12 +8,14 @@ first row is written, so a refused start leaves nothing behind.
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any, Mapping
 
 from mistral import exceptions as exc
 from mistral import expressions, notifiers
 from mistral.context import stored_context
 from mistral.engine import specs
+from mistral.engine.ports import WORKFLOW_TIMEOUT
 from mistral.engine.work import Work
 from mistral.lang.specs import WorkflowSpec
 from mistral.workflow import controller, states
@@ -73,6 +75,35 @@ def _initial_context(spec: WorkflowSpec, wf_input: dict[str, Any], env: dict,
     return context
 
 
+#: as a task timer: a due time must stay a datetime (~31 years is "forever")
+MAX_TIMEOUT = 10 ** 9
+
+
+def _timeout(spec: WorkflowSpec, wf_input: dict[str, Any], context: dict[str, Any],
+             env: dict, settings: expressions.ExpressionSettings | None = None) -> float:
+    """The workflow's own ``timeout`` in seconds (0: none), evaluated against its input,
+    vars and env; a bad value refuses the start (``InputError``)."""
+    if spec.timeout is None:
+        return 0.0
+    value: Any = spec.timeout
+    if isinstance(value, str):
+        data = {**wf_input, **context, "__env": env}
+        try:
+            value = expressions.evaluate_recursively(
+                value, data, expressions.StaticFunctionEnv(env_data=env), settings)
+        except exc.ExpressionError as e:
+            raise exc.InputError(
+                f"Cannot evaluate timeout of workflow '{spec.name}': {e}") from None
+    try:
+        seconds = float(value if value not in (None, "") else 0)
+    except (TypeError, ValueError, OverflowError):
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 <= seconds <= MAX_TIMEOUT):
+        raise exc.InputError(f"'timeout' of workflow '{spec.name}' must be a number of "
+                             f"seconds between 0 and {MAX_TIMEOUT}, got {value!r:.80}")
+    return seconds
+
+
 def _row_values(w: Work, definition: Any, spec: WorkflowSpec, wf_input: dict, params: dict,
                 context: dict, rc: dict, description: str) -> dict[str, Any]:
     return {
@@ -122,6 +153,7 @@ def create_execution(
         context = _initial_context(spec, checked, env, w.s.settings.expressions)
     except exc.ExpressionError as e:
         raise exc.InputError(f"Cannot evaluate vars of workflow '{spec.name}': {e}") from None
+    timeout = _timeout(spec, checked, context, env, w.s.settings.expressions)
     # Tasks see the workflow context through the execution row; their own in_context
     # holds only what their branch published (no copy of the input per task).
     decision = controller.start(spec, {}, task_name)
@@ -129,6 +161,8 @@ def create_execution(
                           "spec_key": [definition.id, definition.checksum]}
     if index is not None:
         rc["index"] = index
+    if timeout > 0:
+        rc["timeout"] = timeout
     values = _row_values(w, definition, spec, checked, params, context, rc, description)
     if wf_ex_id:
         values["id"] = wf_ex_id
@@ -138,6 +172,9 @@ def create_execution(
         values["project_id"] = parent_wf.project_id
     wf_ex = w.tx.workflow_executions.create(values)
     w.created(wf_ex)
+    if timeout > 0:
+        w.schedule(WORKFLOW_TIMEOUT, timeout, {"wf_ex_id": wf_ex.id},
+                   key=f"{WORKFLOW_TIMEOUT}:{wf_ex.id}")
     w.notify(wf_ex, notifiers.WORKFLOW_LAUNCHED)
     for cmd in decision.commands:
         w.push(wf_ex, cmd)

@@ -42,3 +42,4 @@ TASK_START = "task.start"          # wait-before elapsed
 TASK_RETRY = "task.retry"          # retry delay elapsed
 TASK_COMPLETE = "task.complete"    # wait-after elapsed
 TASK_TIMEOUT = "task.timeout"      # timeout reached
+WORKFLOW_TIMEOUT = "workflow.timeout"  # a workflow's own timeout reached

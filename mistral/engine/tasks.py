@@ -24,7 +24,7 @@ from mistral.engine import actions, data, executions, specs
 from mistral.expressions import PreparedData
 from mistral.engine.ports import TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT
 from mistral.engine.work import Work, rc_of, set_rc, set_state
-from mistral.workflow import states
+from mistral.workflow import policies, states
 from mistral.workflow.base import truthy
 from mistral.workflow.graph import graph_of
 from mistral.workflow.commands import PauseWorkflow, RunTask
@@ -531,7 +531,7 @@ def _retry(w: Work, wf_ex: Any, task_ex: Any, retry: Any, state: str, current: d
         want = False
     if not want:
         return False
-    delay = _seconds(w, wf_ex, task_ex, retry.delay, "retry.delay")
+    delay = _retry_wait(w, wf_ex, task_ex, retry, retry_no + 1)
     set_rc(task_ex, retry_no=retry_no + 1)
     if delay > 0:
         task_state(task_ex, states.RUNNING_DELAYED,
@@ -540,6 +540,23 @@ def _retry(w: Work, wf_ex: Any, task_ex: Any, retry: Any, state: str, current: d
     else:
         launch(w, wf_ex, task_ex)
     return True
+
+
+def _retry_wait(w: Work, wf_ex: Any, task_ex: Any, retry: Any, retry_no: int) -> float:
+    """Seconds before retry ``retry_no``: ``delay``, grown by ``backoff``, capped by
+    ``max-delay``, part of it drawn at random by ``jitter`` (``workflow.policies``)."""
+    delay = _seconds(w, wf_ex, task_ex, retry.delay, "retry.delay")
+    if retry.backoff is None and retry.max_delay is None and retry.jitter is None:
+        return delay
+    cap = None if retry.max_delay is None else _seconds(
+        w, wf_ex, task_ex, retry.max_delay, "retry.max-delay")
+    jitter = _eval(w, wf_ex, task_ex, retry.jitter)
+    try:
+        share = policies.jitter_share(jitter)
+    except ValueError as e:
+        raise exc.InputError(f"'retry.jitter' of task '{task_ex.name}' {e}") from None
+    wait = policies.retry_delay(delay, retry_no, retry.backoff, cap, share)
+    return min(wait, MAX_DELAY)
 
 
 def complete_task(w: Work, wf_ex: Any, task_ex: Any, state: str, info: str | None,

@@ -386,6 +386,16 @@ def stop(w: Work, wf_ex: Any, state: str, msg: str | None) -> None:
     finish_workflow(w, wf_ex, state, info)
 
 
+def time_out(w: Work, wf_ex: Any) -> None:
+    """The workflow's own ``timeout`` is due: a RUNNING or PAUSED execution fails (its
+    active tasks and subworkflows are cancelled)."""
+    if wf_ex.state not in (states.RUNNING, states.PAUSED):
+        return
+    seconds = float(rc_of(wf_ex).get("timeout") or 0)
+    info = f"Workflow '{wf_ex.workflow_name}' timed out after {seconds:g} seconds"
+    finish_workflow(w, wf_ex, states.ERROR, info, cancel_rest=True)
+
+
 def fail_hard(w: Work, wf_ex: Any, msg: str) -> None:
     """Fail an execution without evaluating anything (the last resort of an event)."""
     if states.is_terminal(wf_ex.state):

@@ -77,6 +77,9 @@ def parse_retry(value: Any) -> s.RetrySpec | None:
         delay=value.get("delay", 0),
         break_on=value.get("break-on"),
         continue_on=value.get("continue-on"),
+        backoff=value.get("backoff"),
+        max_delay=value.get("max-delay"),
+        jitter=value.get("jitter"),
     )
 
 
@@ -251,6 +254,7 @@ def build_workflow(name: str, body: Mapping[str, Any]) -> s.WorkflowSpec:
         task_defaults=build_task_defaults(defaults),
         tasks=freeze(tasks),
         graph=build_graph(wf_type, tasks),
+        timeout=body.get("timeout"),
         source=freeze(body),
     )
 

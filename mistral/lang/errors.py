@@ -15,8 +15,9 @@ _DESCRIPTIONS = {
     id(sc.POSITIVE_INT_OR_EXPR): "an integer >= 1 or an expression",
     id(sc.BOOL_OR_EXPR): "a boolean or an expression",
     id(sc.DICT_OR_EXPR): "a mapping or an expression",
-    id(sc.RETRY): "a mapping with 'count' (and 'delay', 'break-on', 'continue-on') or "
-                  "an inline string 'count=3 delay=1'",
+    id(sc.RETRY): "a mapping with 'count' (and 'delay', 'break-on', 'continue-on', "
+                  "'backoff', 'max-delay', 'jitter') or an inline string 'count=3 delay=1'",
+    id(sc.JITTER): "a boolean, a number between 0 and 1 or an expression",
     id(sc.ON_CLAUSE_ITEM): "a task name or a one-key mapping {task: <% condition %>}",
     id(sc.ON_CLAUSE): "a task name, a list of task names / {task: condition} items, or a "
                       "mapping with 'next' and 'publish'",
@@ -28,7 +29,8 @@ _DESCRIPTIONS = {
 }
 
 # Same-level failures better worded by the construct's description than by themselves.
-_SUMMARIZED = frozenset({"maxProperties", "minProperties", "pattern", "minimum", "type", "enum"})
+_SUMMARIZED = frozenset({"maxProperties", "minProperties", "pattern", "minimum", "maximum",
+                         "type", "enum"})
 
 _JSON_TYPES = {
     "string": "a string", "integer": "an integer", "number": "a number",
@@ -186,6 +188,7 @@ def _describe(err: jsonschema.ValidationError) -> Iterable[tuple[tuple[Any, ...]
         return
     messages = {
         "minimum": f"must be >= {err.validator_value}, not {show(err.instance)}",
+        "maximum": f"must be <= {err.validator_value}, not {show(err.instance)}",
         "minLength": "must not be empty",
         "maxLength": f"must be at most {err.validator_value} characters",
         "minProperties": "must not be empty" if err.validator_value == 1

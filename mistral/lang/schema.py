@@ -37,6 +37,12 @@ WITH_ITEMS = {"anyOf": [NONEMPTY_STRING, {"type": "array", "items": NONEMPTY_STR
                                           "minItems": 1}]}
 REQUIRES = {"anyOf": [NONEMPTY_STRING, STRING_LIST]}
 
+# Ours (not Mistral's): how retry delays grow, their cap, and how much of each delay is
+# drawn at random (0: none, 1: anywhere between 0 and the delay; true means 1).
+BACKOFF = {"enum": ["constant", "exponential"]}
+JITTER = {"anyOf": [{"type": "boolean"}, {"type": "number", "minimum": 0, "maximum": 1},
+                    EXPRESSION]}
+
 RETRY = {
     "anyOf": [
         {
@@ -46,6 +52,9 @@ RETRY = {
                 "delay": NON_NEGATIVE_INT_OR_EXPR,
                 "break-on": {"type": "string"},
                 "continue-on": {"type": "string"},
+                "backoff": BACKOFF,
+                "max-delay": NON_NEGATIVE_INT_OR_EXPR,
+                "jitter": JITTER,
             },
             "required": ["count"],
             "additionalProperties": False,
@@ -141,6 +150,8 @@ WORKFLOW = {
         "output": {},
         "output-on-error": {},
         "vars": ANY_DICT,
+        # ours: seconds the whole execution may take, then it fails
+        "timeout": NON_NEGATIVE_INT_OR_EXPR,
         "task-defaults": {"type": "object"},
         "tasks": {"type": "object", "minProperties": 1},
     },

@@ -62,12 +62,18 @@ class Transition:
 
 @dataclass(frozen=True, slots=True)
 class RetrySpec:
-    """``retry:`` — ints or expressions (strings)."""
+    """``retry:`` — ints or expressions (strings). Ours beyond Mistral's: ``backoff``
+    (None / ``'constant'``, or ``'exponential'``: ``delay`` doubles with each retry),
+    ``max_delay`` (a cap on any delay) and ``jitter`` (the share of each delay drawn at
+    random: a number in [0, 1], a boolean or an expression)."""
 
     count: int | str = 0
     delay: int | str = 0
     break_on: str | None = None
     continue_on: str | None = None
+    backoff: str | None = None
+    max_delay: int | str | None = None
+    jitter: bool | float | str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +196,8 @@ class WorkflowSpec:
     task_defaults: TaskDefaultsSpec | None = None
     tasks: Mapping[str, TaskSpec] = field(default_factory=_empty)
     graph: WorkflowGraph = field(default_factory=WorkflowGraph)
+    #: ours: seconds (or an expression) the whole execution may take
+    timeout: int | str | None = None
     source: Mapping[str, Any] = field(default_factory=_empty, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:

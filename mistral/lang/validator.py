@@ -23,7 +23,7 @@ from mistral.lang.util import InlineSyntaxError, clip, parse_inline, parse_param
 
 Path = tuple[Any, ...]
 _DIRECT_ONLY = sc.TRANSITION_KEYS + ("join",)
-_RETRY_KEYS = {"count", "delay", "break-on", "continue-on"}
+_RETRY_KEYS = {"count", "delay", "break-on", "continue-on", "backoff", "max-delay", "jitter"}
 
 
 def walk_expressions(value: Any, path: Path, depth: int = 0) -> Iterator[tuple[Path, scanner.Found]]:
@@ -124,12 +124,26 @@ def _check_policies(problems: Problems, body: Mapping[str, Any], path: Path) -> 
                 problems.add(path + ("retry",), f"unknown retry parameter '{key}'")
             if "count" not in params:
                 problems.add(path + ("retry",), "missing required parameter 'count'")
-            for key in ("count", "delay"):
+            for key in ("count", "delay", "max-delay"):
                 v = params.get(key, 0)
                 if not (isinstance(v, int) and not isinstance(v, bool) and v >= 0) and not (
                         scanner.is_expression(v)):
                     problems.add(path + ("retry",), f"retry {key} must be an integer >= 0 "
                                  "or an expression")
+            _check_inline_backoff(problems, params, path + ("retry",))
+
+
+def _check_inline_backoff(problems: Problems, params: Mapping[str, Any], path: Path) -> None:
+    """The backoff parameters of an inline ``retry`` (the mapping form has the schema)."""
+    if "backoff" in params and params["backoff"] not in sc.BACKOFF["enum"]:
+        problems.add(path, "retry backoff must be one of "
+                     + ", ".join(repr(v) for v in sc.BACKOFF["enum"]))
+    if "jitter" in params:
+        v = params["jitter"]
+        number = isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+        if not (isinstance(v, bool) or number or scanner.is_expression(v)):
+            problems.add(path, "retry jitter must be a boolean, a number between 0 and 1 "
+                         "or an expression")
 
 
 def _check_inline(problems: Problems, body: Mapping[str, Any], key: str, path: Path) -> None:
@@ -235,7 +249,7 @@ def check_workflow(problems: Problems, name: Any, body: Any, path: Path) -> None
     tasks = body.get("tasks")
     if isinstance(body.get("input"), list):
         check_input_list(problems, body["input"], path + ("input",))
-    for key in ("input", "output", "output-on-error", "vars"):
+    for key in ("input", "output", "output-on-error", "vars", "timeout"):
         if key in body:
             check_expressions(problems, body[key], path + (key,))
     if not isinstance(tasks, dict):

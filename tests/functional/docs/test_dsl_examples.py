@@ -27,8 +27,9 @@ KEYWORDS = {
     "task-defaults", "tasks",
     # task
     "action", "workflow", "publish", "publish-on-error", "on-success", "on-error",
-    "on-complete", "on-skip", "publish-on-skip", "join", "with-items", "concurrency", "retry", "count", "delay",
-    "break-on", "continue-on", "wait-before", "wait-after", "timeout", "pause-before",
+    "on-complete", "on-skip", "publish-on-skip", "join", "with-items", "concurrency",
+    "retry", "count", "delay", "break-on", "continue-on", "backoff", "max-delay", "jitter",
+    "wait-before", "wait-after", "timeout", "pause-before",
     "fail-on", "keep-result", "safe-rerun", "target", "requires",
     # engine commands
     "fail", "succeed", "pause", "noop",

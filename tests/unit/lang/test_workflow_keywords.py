@@ -411,3 +411,24 @@ def test_specs_are_immutable() -> None:
     with pytest.raises(TypeError):
         spec.tasks["t"].input["a"] = 2  # type: ignore[index]
     assert spec.tasks["t"].input["a"] == (1,)
+
+
+def test_retry_backoff_and_workflow_timeout() -> None:
+    spec = wf("""
+        timeout: <% $.limit %>
+        input: [limit]
+        tasks:
+          t:
+            retry: {count: 5, delay: 1, backoff: exponential, max-delay: 30, jitter: 0.2}
+          u:
+            retry: count=2 delay=3 backoff=constant jitter=true
+          v:
+            retry: {count: 1}
+    """)
+    assert spec.timeout == "<% $.limit %>"
+    assert spec.tasks["t"].retry == RetrySpec(5, 1, backoff="exponential", max_delay=30,
+                                              jitter=0.2)
+    assert spec.tasks["u"].retry == RetrySpec(2, 3, backoff="constant", jitter=True)
+    v = spec.tasks["v"].retry
+    assert (v.backoff, v.max_delay, v.jitter) == (None, None, None)
+    assert wf("tasks:\n  t: {}\n").timeout is None
