@@ -26,11 +26,12 @@ from mistral import exceptions as exc
 
 LOG = logging.getLogger(__name__)
 
-SERVICE_TYPES = ("api", "engine", "executor", "notifier", "periodic")
+SERVICE_TYPES = ("api", "engine", "executor", "event-engine", "notifier", "periodic")
 
 
 def group_name(service_type: str) -> str:
-    return f"{service_type}_group"
+    """``engine_group``, ``event_engine_group``, ... (the server name, ``-`` as ``_``)."""
+    return f"{service_type.replace('-', '_')}_group"
 
 
 def default_backend_url(state_path: str, installation: str | None = None) -> str:

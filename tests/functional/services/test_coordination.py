@@ -49,12 +49,13 @@ def coordinators(backend_url: str) -> Iterator[Callable[..., ServiceCoordinator]
 def test_live_members_are_listed_by_service_type(coordinators) -> None:
     api = coordinators("api-host_1", "api")
     coordinators("node-a_2", "engine", "executor")
-    coordinators("node-b_3", "executor")
+    coordinators("node-b_3", "executor", "event-engine")
     assert api.members("executor") == ["node-a_2", "node-b_3"]
     assert api.members("notifier") == []
     assert sorted(api.list_services(), key=lambda s: (s["type"], s["name"])) == [
         {"name": "api-host_1", "type": "api_group"},
         {"name": "node-a_2", "type": "engine_group"},
+        {"name": "node-b_3", "type": "event_engine_group"},
         {"name": "node-a_2", "type": "executor_group"},
         {"name": "node-b_3", "type": "executor_group"},
     ]
