@@ -24,7 +24,9 @@ Concurrency model
   runs before the job is deleted, so it runs at least once and must be idempotent.
 * Handlers are found by a stable key (``"task.retry"``), never by an import path.
   A handler raising a domain error (``MistralError`` other than ``DBError``) drops the job
-  with a warning; any other failure releases it to run again after the lease period.
+  with a warning, unless it was registered with ``keep_on_error=True`` (a job that
+  reschedules itself, like the expiration chain, whose loss would stop the chain): then,
+  like any other failure, the job is released to run again after the lease period.
 """
 
 from __future__ import annotations
@@ -91,20 +93,26 @@ class Scheduler:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._handlers: dict[str, Handler] = {}
         self._plain: set[str] = set()
+        self._kept: set[str] = set()
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- scheduling (inside the caller's transaction) -----------------------------------
 
-    def register_handler(self, key: str, fn: Handler | PlainHandler, transactional: bool = True) -> None:
+    def register_handler(self, key: str, fn: Handler | PlainHandler, transactional: bool = True,
+                         keep_on_error: bool = False) -> None:
         """``fn(tx, args)`` runs each due job with handler ``key`` inside the transaction
-        that deletes the job; with ``transactional=False`` it is ``fn(ctx, args)``, outside."""
+        that deletes the job; with ``transactional=False`` it is ``fn(ctx, args)``, outside.
+        ``keep_on_error``: a domain error releases the job to run again instead of
+        dropping it."""
         if key in self._handlers and self._handlers[key] is not fn:
             raise exc.ConfigError(f"A scheduler handler is already registered for {key!r}")
         self._handlers[key] = fn  # type: ignore[assignment]
         if not transactional:
             self._plain.add(key)
+        if keep_on_error:
+            self._kept.add(key)
 
     def schedule(
         self,
@@ -260,7 +268,7 @@ class Scheduler:
                     return
                 handler(tx, job.args)
         except exc.MistralError as e:
-            if isinstance(e, (exc.DBError, exc.ServiceUnavailableError)):
+            if isinstance(e, (exc.DBError, exc.ServiceUnavailableError)) or job.handler in self._kept:
                 LOG.warning("Job %s [handler=%s] failed, will retry: %s", job.id, job.handler, e)
                 self._release(job)
                 return

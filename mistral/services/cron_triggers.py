@@ -163,7 +163,9 @@ class CronTriggerService:
             )
             record_trigger(self._db, owner, ex_id, trigger_id)
             LOG.info("Cron trigger %s fired for %s", values["name"], due)
-        except (exc.NotFoundError, exc.ValidationError, exc.NotAllowedError) as e:
+        except (exc.DBError, exc.ServiceUnavailableError):
+            raise  # the job is released and runs again (the execution id makes it idempotent)
+        except exc.MistralError as e:
             # the workflow or its input went bad: skip this run, keep the schedule
             LOG.warning("Cron trigger %s could not start its workflow: %s", values["name"], e)
         self._advance(values, due)

@@ -93,7 +93,8 @@ class ExecutionExpiration:
         self._scheduler = scheduler
         self.policy = policy
         self._clock = clock
-        scheduler.register_handler(HANDLER, self._job)
+        # the chain reschedules itself: a failed pass is tried again, never dropped
+        scheduler.register_handler(HANDLER, self._job, keep_on_error=True)
 
     def start(self) -> None:
         """Seed the chain (kept if another engine already did)."""

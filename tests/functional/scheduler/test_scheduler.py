@@ -69,7 +69,7 @@ def test_keys_make_jobs_unique_and_replace_reschedules(database) -> None:
     assert jobs(database) == []
 
 
-def test_failing_handlers_domain_errors_drop_other_errors_retry(database) -> None:
+def test_failing_handlers_domain_errors_drop_unless_kept_other_errors_retry(database) -> None:
     sched = Scheduler(database, captured_job_timeout=3600)
     calls = Counter()
 
@@ -82,18 +82,25 @@ def test_failing_handlers_domain_errors_drop_other_errors_retry(database) -> Non
         tx.scheduled_jobs.delete_where(handler="test.other")  # rolled back with the failure
         raise ValueError("bug")
 
+    def chain(tx, args):
+        calls["chain"] += 1
+        raise exc.InUseError("a row is busy")
+
     sched.register_handler("test.nf", not_found)
     sched.register_handler("test.bug", buggy)
+    sched.register_handler("test.chain", chain, keep_on_error=True)
     with database.transaction(CTX) as tx:
         sched.schedule(tx, "test.nf", 0, {})
         sched.schedule(tx, "test.bug", 0, {})
+        sched.schedule(tx, "test.chain", 0, {})
         sched.schedule(tx, "test.other", 3600, {})
         sched.schedule(tx, "test.unknown", 0, {})
-    assert sched.run_once() == 2  # test.unknown is left to a scheduler that knows it
-    assert calls == {"nf": 1, "bug": 1}
+    assert sched.run_once() == 3  # test.unknown is left to a scheduler that knows it
+    assert calls == {"nf": 1, "bug": 1, "chain": 1}
     left = {j.handler: j for j in jobs(database)}
-    assert set(left) == {"test.bug", "test.other", "test.unknown"}
+    assert set(left) == {"test.bug", "test.chain", "test.other", "test.unknown"}
     assert left["test.bug"].captured_at is None  # released, due again after a lease
+    assert left["test.chain"].captured_at is None  # kept despite a domain error
     assert left["test.unknown"].captured_at is None
     assert sched.run_once() == 0
     with pytest.raises(exc.ConfigError):
