@@ -396,9 +396,10 @@ def _start_child(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
     wf_input = _eval(w, wf_ex, task_ex, tspec.input, None, current, d) or {}
     if not isinstance(wf_input, Mapping):
         raise exc.InputError(f"input of task '{task_ex.name}' must be a mapping")
-    definition = names.workflow_for_task(
-        w.tx, name, wf_ex.workflow_namespace or "", _workbook(wf_ex)
-    )
+    # As Mistral 23: a subworkflow is looked up in, and inherits, the namespace the root
+    # execution was started in (params["namespace"]), not its parent's own namespace.
+    namespace = (wf_ex.params or {}).get("namespace", wf_ex.workflow_namespace or "")
+    definition = names.workflow_for_task(w.tx, name, namespace, _workbook(wf_ex))
     depth = int(rc_of(wf_ex).get("depth", 0)) + 1
     if depth > MAX_NESTING:
         # a workflow calling itself (directly or not) without end: every level is made
@@ -411,7 +412,9 @@ def _start_child(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
             raise exc.InputError(f"more than {MAX_NESTED_STARTS} nested subworkflows would be "
                                  "started at once (recursive fan-out?)")
         w.nested_starts += 1
-    params = {"env": (wf_ex.params or {}).get("env") or {}}
+    params = {"root_execution_id": wf_ex.root_execution_id or wf_ex.id,
+              "task_execution_id": task_ex.id, "index": index, "namespace": namespace,
+              "env": (wf_ex.params or {}).get("env") or {}}
     if (wf_ex.params or {}).get("notify"):
         params["notify"] = wf_ex.params["notify"]
     child = executions.create_execution(

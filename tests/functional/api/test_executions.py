@@ -54,6 +54,37 @@ def test_start_resolves_a_name_in_exactly_the_given_namespace(api: ApiClient) ->
     assert api.get("/v2/executions").json["executions"] == []
 
 
+NESTED = {
+    "low": "---\nversion: '2.0'\nlow:\n  tasks:\n    t:\n      action: std.noop\n",
+    "middle": "---\nversion: '2.0'\nmiddle:\n  tasks:\n    t:\n      workflow: low\n",
+    "top": "---\nversion: '2.0'\ntop:\n  tasks:\n    t:\n      workflow: middle\n",
+}
+
+
+def test_subworkflows_inherit_the_root_namespace(api: ApiClient, harness: Harness) -> None:
+    # As Mistral 23 (its tempest test of nested workflows in a namespace): 'middle' exists
+    # only in the default namespace, 'low' in both; started in 'abc', every level's params
+    # carry namespace 'abc' and 'middle' finds the 'low' of 'abc'.
+    api.post("/v2/workflows", NESTED["low"])
+    low_abc = api.post("/v2/workflows?namespace=abc", NESTED["low"]).json["workflows"][0]
+    api.post("/v2/workflows", NESTED["middle"])
+    api.post("/v2/workflows?namespace=abc", NESTED["top"])
+    top = start(api, {"workflow_name": "top", "workflow_namespace": "abc"})
+    harness.run_until_idle()
+    rows = {e["workflow_name"]: e for e in api.get("/v2/executions").json["executions"]}
+    assert {name: e["state"] for name, e in rows.items()} == {
+        "top": "SUCCESS", "middle": "SUCCESS", "low": "SUCCESS"}
+    assert rows["middle"]["workflow_namespace"] == ""
+    assert rows["low"]["workflow_namespace"] == "abc"
+    assert rows["low"]["workflow_id"] == low_abc["id"]
+    for name in ("middle", "low"):
+        params = json.loads(rows[name]["params"])
+        assert params["namespace"] == "abc"
+        assert params["root_execution_id"] == top["id"]
+        assert params["task_execution_id"] == rows[name]["task_execution_id"]
+        assert params["index"] == 0
+
+
 def test_client_chosen_id_is_idempotent(api: ApiClient, harness: Harness) -> None:
     api.post("/v2/workflows", WORKFLOWS)
     ex_id = str(uuid.uuid4())
