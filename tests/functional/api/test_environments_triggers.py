@@ -60,6 +60,32 @@ def test_cron_trigger_lifecycle(api: ApiClient) -> None:
     assert api.delete("/v2/workflows/single").status_code == 204
 
 
+def test_cron_trigger_twin_is_a_conflict(api: ApiClient) -> None:
+    # As Mistral 23 (measured; its unique key on workflow, input, params, pattern, first
+    # execution time and remaining executions): a second trigger of the project that would
+    # do exactly what one does is a 409; a NULL time or count never clashes.
+    api.post("/v2/workflows", ONE_WORKFLOW)
+    same = {"workflow_name": "single", "pattern": "5 * * * *",
+            "first_execution_time": "4242-12-25 13:37", "remaining_executions": "42"}
+    assert api.post("/v2/cron_triggers", {"name": "t1", **same}).status_code == 201
+    r = api.post("/v2/cron_triggers", {"name": "t2", **same})
+    assert r.status_code == 409 and "'t1'" in r.fault
+    for name, change in (("t3", {"remaining_executions": 41}),
+                         ("t4", {"workflow_input": {"x": 1}}),
+                         ("t5", {"workflow_params": {"env": {}}})):
+        assert api.post("/v2/cron_triggers", {"name": name, **same, **change}
+                        ).status_code == 201, name
+    no_time = {k: v for k, v in same.items() if k != "first_execution_time"}
+    assert api.post("/v2/cron_triggers", {"name": "t6", **no_time}).status_code == 201
+    assert api.post("/v2/cron_triggers", {"name": "t7", **no_time}).status_code == 201
+    once = {"workflow_name": "single", "first_execution_time": "4243-01-01 10:00",
+            "remaining_executions": 1}
+    assert api.post("/v2/cron_triggers", {"name": "t8", **once}).status_code == 201
+    assert api.post("/v2/cron_triggers", {"name": "t9", **once}).status_code == 409
+    names = [c["name"] for c in api.get("/v2/cron_triggers").json["cron_triggers"]]
+    assert sorted(names) == ["t1", "t3", "t4", "t5", "t6", "t7", "t8"]
+
+
 def test_cron_trigger_first_time_only(api: ApiClient) -> None:
     api.post("/v2/workflows", ONE_WORKFLOW)
     r = api.post("/v2/cron_triggers", {"name": "once", "workflow_name": "single",

@@ -104,6 +104,26 @@ def _values(body: dict[str, Any]) -> dict[str, Any]:
     return v
 
 
+TWIN_KEYS = ("workflow_name", "pattern", "first_execution_time", "remaining_executions")
+
+
+def _refuse_a_twin(tx: Any, row: Any) -> None:
+    """As Mistral 23 (its unique key on these columns and the input and params): a second
+    trigger of one project that would start the same workflow with the same input and
+    params on the same schedule is a 409. A NULL never clashes, as in a unique key (but no
+    pattern is one value: Mistral stores its 'never' pattern then)."""
+    keys = {k: getattr(row, k) for k in TWIN_KEYS}
+    if any(v is None for k, v in keys.items() if k != "pattern"):
+        return
+    for other in tx.cron_triggers.list(filters={**keys, "project_id": row.project_id}):
+        if other.id != row.id and (other.workflow_input or {}) == (row.workflow_input or {}) \
+                and (other.workflow_params or {}) == (row.workflow_params or {}):
+            raise exc.DuplicateEntryError(
+                f"Duplicate entry for cron trigger: '{other.name}' already starts workflow "
+                f"'{row.workflow_name}' with the same pattern, first execution time, "
+                "remaining executions, input and params.", columns=TWIN_KEYS)
+
+
 def find(tx: Any, identifier: str) -> Any:
     row = tx.cron_triggers.find(name=identifier)
     if row is None and definitions.is_uuid(identifier):
@@ -140,7 +160,9 @@ class CronTriggersController(rest.RestController):
             values["workflow_id"], values["workflow_name"] = wf.id, wf.name
             values.setdefault("workflow_input", {})
             values.setdefault("workflow_params", {})
-            return CronTrigger.render(tx.cron_triggers.create(values))
+            row = tx.cron_triggers.create(values)
+            _refuse_a_twin(tx, row)
+            return CronTrigger.render(row)
 
     @http.expose(status=204)
     def delete(self, identifier: str, **kw: Any) -> None:
