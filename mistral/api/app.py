@@ -88,6 +88,16 @@ def _keystone_settings(conf: Any) -> dict[str, Any]:
             "region_name": ks.region_name}
 
 
+def _default_rehearsal(services: "ApiServices") -> Any:
+    from mistral.engine.rehearsal import Rehearsal
+    from mistral.engine.settings import EngineSettings
+    from mistral.expressions.settings import ExpressionSettings
+
+    languages = frozenset(services.settings.allowed_languages)
+    return Rehearsal(services.db, settings=EngineSettings(
+        expressions=ExpressionSettings(allowed_languages=languages)))  # type: ignore[arg-type]
+
+
 def _no_services() -> Sequence[Any]:
     return ()
 
@@ -109,6 +119,9 @@ class ApiServices:
     list_system_actions: Callable[[], Sequence[Any]] = _no_services
     # mistral.api.policy.Policy (the operator's policy file); None: the defaults
     policy: Any = None
+    # mistral.engine.rehearsal.Rehearsal for POST /v2/rehearsals; None: one built by
+    # make_app over ``db`` with the default engine settings (tests)
+    rehearsal: Any = None
 
 
 class _Guard:
@@ -207,6 +220,8 @@ def make_app(
             list_services=list_services or _no_services,
             list_system_actions=list_system_actions or _no_services,
         )
+    if services.rehearsal is None:
+        services.rehearsal = _default_rehearsal(services)
     app = pecan.Pecan(
         RootController(),
         hooks=[hooks.ServicesHook(services)],

@@ -303,6 +303,11 @@ def write_tx() -> Any:
     return services().db.transaction(ctx())
 
 
+def rehearsal() -> Any:
+    """The rehearsal runner (``mistral.engine.rehearsal.Rehearsal``)."""
+    return services().rehearsal
+
+
 def engine() -> Any:
     """The engine (local or RPC client); 503 when the app was built without one."""
     eng = services().engine

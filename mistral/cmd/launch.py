@@ -463,7 +463,7 @@ class Launcher:
     def _start_api(self, db: Any, engine: Any, registry: Any, coordinator: Any) -> None:
         conf = self.conf
         app = build_api_app(conf, db, engine, coordinator.list_services, registry.list_definitions,
-                            metrics=self.metrics)
+                            metrics=self.metrics, registry=registry)
         self.api_app = app
         if not self.serve_api:
             return
@@ -524,18 +524,24 @@ def build_api_app(
     list_services: Callable[[], list],
     list_system_actions: Callable[[], list],
     metrics: Any = None,
+    registry: Any = None,
 ) -> Callable[..., Any]:
     """The API's WSGI application as ``mistral-server`` serves it: ``make_app`` behind
     Keystone's auth_token (``[pecan] auth_enable``), the health check, ``/metrics``
     (a ``mistral.api.metrics.ServiceMetrics``, with ``[metrics] enabled``) and the
-    per-request log line. Any WSGI container can serve what this returns."""
+    per-request log line. Any WSGI container can serve what this returns. Rehearsals
+    (``/v2/rehearsals``) run in this process with ``registry`` (None: loaded at the first
+    one) and the ``[engine]`` settings."""
     from mistral.api.app import ApiServices, ApiSettings, make_app
+    from mistral.engine.rehearsal import Rehearsal
+    from mistral.engine.settings import EngineSettings
 
     app = make_app(ApiServices(
         db=db, engine=engine, settings=ApiSettings.from_conf(conf),
         list_services=list_services,
         list_system_actions=list_system_actions,
         policy=_policy(conf),
+        rehearsal=Rehearsal(db, registry, EngineSettings.from_conf(conf)),
     ))
     if conf.pecan.auth_enable:
         from mistral.api import auth

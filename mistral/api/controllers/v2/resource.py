@@ -174,6 +174,8 @@ def json_schema_for(datatype: Any) -> dict[str, Any]:
         return {"type": "string"}
     if datatype is bool:
         return {"type": "boolean"}
+    if datatype is float:
+        return {"type": "number"}
     if datatype is int:
         return {"type": "integer"}
     if isinstance(datatype, wtypes.ArrayType):

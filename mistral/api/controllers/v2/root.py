@@ -17,6 +17,7 @@ from mistral.api.controllers.v2 import (
     event_triggers,
     executions,
     openapi,
+    rehearsals,
     services,
     tasks,
     workbooks,
@@ -37,6 +38,7 @@ class V2Controller:
     environments = environments.EnvironmentsController()
     event_triggers = event_triggers.EventTriggersController()
     services = services.ServicesController()
+    rehearsals = rehearsals.RehearsalsController()
 
     @http.expose(only="GET")
     def index(self) -> Any:
