@@ -423,3 +423,49 @@ def test_watch_on_a_terminal_is_in_colour(ours: Cli, tmp_path: Path) -> None:
     screen = b"".join(chunks).decode()
     assert "\033[32mSUCCESS" in screen  # the state in green
     assert "4/4 items" in screen
+
+
+DEPLOY = """---
+version: '2.0'
+r_deploy:
+  input: [name]
+  output: {vm: <% $.vm %>, checks: <% $.checks %>}
+  tasks:
+    create:
+      action: std.http url=http://127.0.0.1:9/servers method=POST
+      publish: {vm: <% task().result.id %>}
+      on-success: [check]
+    check:
+      action: std.http url=http://127.0.0.1:9/health
+      retry: {count: 5, delay: 10, continue-on: <% task().result != 'up' %>}
+      publish: {checks: <% task().result %>}
+"""
+
+
+def test_rehearse_with_the_cli_and_the_library(ours: Cli, tmp_path: Path) -> None:
+    # the server's own wiring (mistral-server: the rehearsal in the API process with the
+    # loaded action registry); the std.http actions would fail if they ran
+    cli = ours
+    cli.run("workflow-create", cli.file("deploy.yaml", DEPLOY))
+    answer = cli.run("execution-create", "r_deploy", '{"name": "web"}', "--mock", 'create={"id": "vm-7"}',
+                     "--mock", "check=starting", "--mock", "check=up", "-f", "json").json
+    assert answer["State"] == "SUCCESS" and answer["Complete"] is True
+    assert answer["Path"] == "create\ncheck" and answer["Output"] == {"vm": "vm-7", "checks": "up"}
+    assert answer["Elapsed"] == 10.0 and not answer["Unmocked"]
+    check = next(t for t in answer["Tasks"] if t["path"] == "check")
+    assert check["retries"] == 1 and check["runs"] == 2
+    mocks = cli.file("mocks.yaml", "create: {error: 'no capacity'}\n")
+    failed = cli.run("execution-create", "r_deploy", '{"name": "web"}', "--rehearse", "--mock", mocks,
+                     "-f", "value", "-c", "State", ok=False)
+    assert (failed.code, failed.out.strip()) == (1, "ERROR")
+    bad = cli.run("execution-create", "r_deploy", '{"name": "web"}', "--mock", "nope=1", ok=False)
+    assert bad.code == 1 and "mocks.nope" in bad.err
+    assert [e for e in cli.json("execution-list", "--filter", "workflow_name=r_deploy") if e["ID"]] == []
+
+    c = client(mistral_url=cli.url)
+    got = c.executions.rehearse("r_deploy", workflow_input={"name": "web"},
+                                mocks={"create": {"result": {"id": "vm-8"}}, "check": {"result": "up"}})
+    assert got["path"] == ["create", "check"] and got["output"]["vm"] == "vm-8"
+    with pytest.raises(APIException) as e:
+        c.executions.rehearse("r_deploy", mocks={"create": {"result": 1}})
+    assert e.value.error_code == 400 and "name" in e.value.error_message

@@ -36,6 +36,24 @@ class ExecutionManager(base.ResourceManager):
             data["params"] = json.dumps(params)
         return self._create("/executions", data)
 
+    def rehearse(self, wf_identifier: str, namespace: str = "", workflow_input: Any = None,
+                 mocks: dict | None = None, **params: Any) -> dict:
+        """Rehearse a workflow (ours, ``POST /v2/rehearsals``): run it with ``mocks`` (task
+        path -> ``{"result": ...}`` / ``{"error": ...}`` or a list of those, one per run)
+        instead of its actions. Nothing is stored and no action runs. Returns the answer:
+        ``state``, ``state_info``, ``output``, ``path``, ``tasks``, ``unmocked`` ..."""
+        self._ensure_not_empty(workflow_identifier=wf_identifier)
+        data: dict = {"workflow_id" if is_uuid_like(wf_identifier) else "workflow_name": wf_identifier}
+        if namespace:
+            data["workflow_namespace"] = namespace
+        if workflow_input:
+            data["input"] = workflow_input if isinstance(workflow_input, str) else json.dumps(workflow_input)
+        if params:
+            data["params"] = json.dumps(params)
+        if mocks:
+            data["mocks"] = mocks
+        return self._create("/rehearsals", data, resp_status_ok=200, as_class=False)
+
     def update(self, id: str, state: str | None, description: str | None = None,
                env: dict | None = None) -> Execution:
         data: dict = {}

@@ -1,9 +1,13 @@
-"""``execution-*`` commands (``--wait`` on execution-create is ours, beyond the original)."""
+"""``execution-*`` commands (``--wait``, ``--rehearse`` and ``--mock`` on execution-create are
+ours, beyond the original)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
+
+import yaml
 
 from mistralclient import utils
 from mistralclient.commands.v2 import base, watch
@@ -79,12 +83,24 @@ class Create(base.ShowOne):
         parser.add_argument("--wait", action="store_true",
                             help="Wait until the execution ends and show its output; the exit code tells "
                                  "the end state (SUCCESS 0, ERROR 1, CANCELLED 3, PAUSED 4).")
+        parser.add_argument("--rehearse", action="store_true",
+                            help="Rehearse instead of starting: run the workflow with mocked action results "
+                                 "(--mock); nothing is stored and no action runs. Shows the path taken, each "
+                                 "task's result and the output; the exit code tells the end state, as with "
+                                 "--wait.")
+        parser.add_argument("--mock", action="append", default=[], metavar="MOCK",
+                            help="A mocked action result for --rehearse (implies it): TASK=RESULT (YAML/JSON; "
+                                 "repeat it for successive runs of the task; 'parent/child' for a task of a "
+                                 "subworkflow), or a file or JSON/YAML text mapping task paths to mocks "
+                                 "({\"task\": {\"error\": \"...\"}}).")
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple:
         if not (parsed_args.workflow_identifier or parsed_args.source_execution_id):
             raise ValueError("give a workflow name or ID, or -s SOURCE_EXECUTION_ID")
         mistral = base.client(self)
+        if parsed_args.rehearse or parsed_args.mock:
+            return self._rehearse(mistral, parsed_args)
         ex = mistral.executions.create(
             parsed_args.workflow_identifier, parsed_args.namespace,
             base.json_argument(parsed_args.workflow_input, "workflow_input"), parsed_args.description,
@@ -97,9 +113,53 @@ class Create(base.ShowOne):
         headings, row = ExecutionFormatter.format(ex)
         return list(headings) + ["Output"], tuple(row) + (base.JsonValue(ex.output),)
 
+    def _rehearse(self, mistral: Any, parsed_args: argparse.Namespace) -> tuple:
+        if not parsed_args.workflow_identifier:
+            raise ValueError("--rehearse needs a workflow name or ID")
+        answer = mistral.executions.rehearse(
+            parsed_args.workflow_identifier, parsed_args.namespace,
+            base.json_argument(parsed_args.workflow_input, "workflow_input"),
+            mock_arguments(parsed_args.mock), **base.json_argument(parsed_args.params, "params"))
+        self.exit_code = EXIT_CODES.get(answer.get("state"), 1) if answer.get("complete") else 1
+        rows = [("Workflow name", answer.get("workflow_name")), ("State", answer.get("state")),
+                ("State info", answer.get("state_info") or base.NONE),
+                ("Path", "\n".join(answer.get("path") or ()) or base.NONE),
+                ("Output", base.JsonValue(answer.get("output"))),
+                ("Tasks", base.JsonValue(answer.get("tasks"))),
+                ("Unmocked", ", ".join(answer.get("unmocked") or ()) or base.NONE),
+                ("Unused mocks", ", ".join(answer.get("unused_mocks") or ()) or base.NONE),
+                ("Elapsed", answer.get("elapsed")), ("Complete", answer.get("complete"))]
+        return tuple(h for h, _ in rows), tuple(v for _, v in rows)
+
     def run(self, parsed_args: argparse.Namespace) -> int:
         super().run(parsed_args)
         return self.exit_code
+
+
+def mock_arguments(values: list[str]) -> dict:
+    """The ``mocks`` of ``--mock`` arguments: ``TASK=RESULT`` (repeated: one per run), or a
+    file or JSON/YAML text of a mapping of task paths to mocks."""
+    mocks: dict = {}
+    for value in values:
+        if os.path.isfile(value) or value.lstrip().startswith("{"):
+            loaded = utils.load_file(value) if os.path.isfile(value) else utils.load_content(value)
+            if not isinstance(loaded, dict):
+                raise ValueError("--mock %r: mocks must be a mapping of task paths to mocks" % value)
+            mocks.update(loaded)
+            continue
+        path, sep, raw = value.partition("=")
+        if not sep or not path.strip():
+            raise ValueError("--mock %r: give TASK=RESULT, or a file or JSON/YAML text of mocks" % value)
+        try:
+            entry = {"result": yaml.safe_load(raw) if raw.strip() else None}
+        except yaml.YAMLError:
+            entry = {"result": raw}
+        previous = mocks.get(path.strip())
+        if previous is None:
+            mocks[path.strip()] = entry
+        else:
+            mocks[path.strip()] = (previous if isinstance(previous, list) else [previous]) + [entry]
+    return mocks
 
 
 class Delete(base.Command):
