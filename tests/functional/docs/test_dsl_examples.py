@@ -3,7 +3,9 @@ guide says it does, and together they use every keyword the guide documents.
 
 Each example starts with comment lines: ``# run: <workflow>``, ``# expect: <state>``,
 optionally ``# input:`` / ``# params:`` / ``# output:`` (JSON; the output must contain
-these keys and values) and ``# kind: workbook``.
+these keys and values) and ``# kind: workbook``. An example with ``# rehearse: <mocks>``
+is rehearsed (``mistral.engine.rehearsal``) with those mocks instead of run, and its
+``# path:`` (JSON) is the path the rehearsal must report.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
+from mistral.context import RequestContext
+from mistral.engine.rehearsal import Rehearsal
 from tests.functional.engine.harness import Harness
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[3] / "docs" / "examples").glob("*.yaml"))
@@ -78,6 +82,15 @@ def test_example_runs_as_documented(sqlite_database: Any, path: Path) -> None:
     else:
         h.define(text)
     params = json.loads(head.get("params", "{}"))
+    if "rehearse" in head:
+        answer = Rehearsal(sqlite_database).run(
+            RequestContext(), head["run"], wf_input=json.loads(head.get("input", "{}")),
+            params=params, mocks=json.loads(head["rehearse"]))
+        assert answer["state"] == head["expect"], answer
+        assert answer["path"] == json.loads(head["path"]), answer["path"]
+        want = json.loads(head.get("output", "{}"))
+        assert {k: answer["output"].get(k) for k in want} == want
+        return
     ex = h.run(head["run"], json.loads(head.get("input", "{}")), **params)
     assert ex["state"] == head["expect"], (ex["state"], ex.get("state_info"), h.task_states(ex["id"]))
     want = json.loads(head.get("output", "{}"))
