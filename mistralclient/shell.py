@@ -1,8 +1,9 @@
 """The ``mistral`` command line: python-mistralclient 6.3.0's commands and options.
 
-Beyond the original: ``execution-create --wait``, ``execution-watch``, ``service-list``
-and ``--os-cloud`` (a ``clouds.yaml`` entry, ``OS_CLOUD``). Errors are one line on
-stderr (the traceback only with ``--debug``) and a non-zero exit.
+Beyond the original: ``execution-create --wait``, ``execution-watch``,
+``execution-revert``, ``service-list`` and ``--os-cloud`` (a ``clouds.yaml`` entry,
+``OS_CLOUD``). Errors are one line on stderr (the traceback only with ``--debug``) and
+a non-zero exit.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ def commands_v2() -> dict[str, type]:
             "get-output": executions.GetOutput, "get-report": executions.GetReport,
             "get-published": executions.GetPublished,
             "get-sub-executions": executions.SubExecutionsLister,
-            "watch": watch.Watch}.items()},
+            "watch": watch.Watch, "revert": executions.Revert}.items()},
         **{"task-" + k: v for k, v in {
             "list": tasks.List, "get": tasks.Get, "get-published": tasks.GetPublished,
             "get-result": tasks.GetResult, "get-sub-executions": tasks.SubExecutionsLister,

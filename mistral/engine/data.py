@@ -45,6 +45,16 @@ def task_dict(task_ex: Any, result: Any = None, with_result: bool = True) -> dic
     return d
 
 
+def current_task(w: Work, task_ex: Any) -> dict[str, Any]:
+    """What ``task()`` is while a task's units are built: the task itself, or for a
+    revert the task it reverts (its ``result``, the error of a failed one, and what it
+    published)."""
+    of = rc_of(task_ex).get("revert_of")
+    if not of:
+        return task_dict(task_ex)
+    return task_dict(w.tx.task_executions.get(of["id"]))
+
+
 def execution_dict(wf_ex: Any, spec: Any) -> dict[str, Any]:
     """What ``execution()`` / ``executions()`` give; ``spec`` is the cached spec object."""
     return {

@@ -27,7 +27,9 @@ from mistral.actions.registry import ActionRegistry
 from mistral.context import RequestContext, admin_context, owner_context
 from mistral.db import names
 from mistral.db.filters import Filter
-from mistral.engine import actions, executions, recovery, rerun, specs, tasks, timers, workflows
+from mistral.engine import (
+    actions, executions, recovery, rerun, reverts, specs, tasks, timers, workflows,
+)
 from mistral.engine.interface import ActionResult, Executor, RunActionRequest
 from mistral.engine.ports import (
     TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT, WORKFLOW_TIMEOUT, Clock, Scheduler,
@@ -280,6 +282,15 @@ class DefaultEngine:
 
         def fn(w: Work, wf_ex: Any) -> Any:
             rerun.rerun_task(w, wf_ex, w.tx.task_executions.get(task_ex_id), reset, skip, env)
+            return wf_ex
+
+        return _as_dict(self._locked(ctx, wf_ex_id, fn))
+
+    def revert_workflow(self, ctx: RequestContext, wf_ex_id: str) -> dict:
+        """Revert a finished ERROR or CANCELLED execution (``mistral.engine.reverts``):
+        it runs again until its reverts are done, then ends in the same state."""
+        def fn(w: Work, wf_ex: Any) -> Any:
+            reverts.request(w, wf_ex)
             return wf_ex
 
         return _as_dict(self._locked(ctx, wf_ex_id, fn))

@@ -113,6 +113,10 @@ class Engine(Protocol):
         env: dict | None = None,
     ) -> dict: ...
 
+    def revert_workflow(self, ctx: RequestContext, wf_ex_id: str) -> dict:
+        """Revert a finished ERROR or CANCELLED execution (ours)."""
+        ...
+
     def report_running_actions(
         self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None,
         queued: bool = False,

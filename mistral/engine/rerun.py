@@ -40,6 +40,10 @@ def _kept_items(w: Work, task_ex: Any) -> dict[int, Any]:
 def rerun_task(w: Work, wf_ex: Any, task_ex: Any, reset: bool, skip: bool,
                env: dict | None) -> None:
     """Run a failed task again (``reset`` False keeps succeeded with-items)."""
+    if rc_of(task_ex).get("revert_of"):
+        raise exc.InvalidStateTransitionError(
+            f"Task execution '{task_ex.name}' [id={task_ex.id}] is a revert: revert the "
+            f"workflow execution again to run what is not reverted yet")
     if task_ex.state != states.ERROR:
         raise exc.InvalidStateTransitionError(
             f"Task execution '{task_ex.name}' [id={task_ex.id}] can be rerun only from "

@@ -48,7 +48,8 @@ def task_state(task_ex: Any, new: str, info: str | None = None) -> None:
 
 
 def spec_of(w: Work, wf_ex: Any, task_ex: Any) -> Any:
-    return w.spec(wf_ex).tasks[task_ex.name]
+    """The task's spec (a revert's: ``WorkflowSpec.reverts``)."""
+    return w.spec(wf_ex).task_spec(task_ex.name)
 
 
 def _eval(w: Work, wf_ex: Any, task_ex: Any, value: Any, extra: Mapping | None = None,
@@ -101,7 +102,7 @@ def _seconds(w: Work, wf_ex: Any, task_ex: Any, value: Any, what: str) -> float:
 
 def _task_values(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any],
                  state: str) -> dict[str, Any]:
-    tspec = w.spec(wf_ex).tasks[name]
+    tspec = w.spec(wf_ex).task_spec(name)
     return {
         "name": name,
         "workflow_execution_id": wf_ex.id,
@@ -287,7 +288,7 @@ def launch(w: Work, wf_ex: Any, task_ex: Any, keep: Mapping[int, Any] | None = N
     task_ex.items_failed = 0
     set_rc(task_ex, attempt=attempt, with_items=items is not None, next_index=0, launched=0,
            kept=kept or None, concurrency=concurrency or None, first_error=None,
-           timeout=timeout or None)
+           timeout=timeout or None, **_sequence(w, wf_ex, task_ex, "seq_start"))
     if timeout > 0:
         schedule(w, wf_ex, task_ex, TASK_TIMEOUT, timeout)
     if total == len(kept):
@@ -345,7 +346,7 @@ def _launch_units(w: Work, wf_ex: Any, task_ex: Any, indices: list[int],
     rows: list[dict] = []
     requests = []
     failures: list[tuple[int, str]] = []
-    current = data.task_dict(task_ex)
+    current = data.current_task(w, task_ex)
     for i in indices:
         d = base.overlay(items[i]) if items is not None else base
         try:
@@ -562,6 +563,19 @@ def _retry_wait(w: Work, wf_ex: Any, task_ex: Any, retry: Any, retry_no: int) ->
     return min(wait, MAX_DELAY)
 
 
+def _sequence(w: Work, wf_ex: Any, task_ex: Any, key: str) -> dict[str, int]:
+    """Where a launch or a completion falls in the execution's completion counter, for
+    the order of reverts (``mistral.workflow.revert``); kept only by workflows that have
+    a revert, and not for the reverts themselves."""
+    if not w.spec(wf_ex).reverts or "revert_of" in rc_of(task_ex):
+        return {}
+    count = int(rc_of(wf_ex).get("completions", 0))
+    if key == "seq_done":
+        count += 1
+        set_rc(wf_ex, completions=count)
+    return {key: count}
+
+
 def complete_task(w: Work, wf_ex: Any, task_ex: Any, state: str, info: str | None,
                   result: Any, publish: bool = True) -> None:
     """Publish, store the result and the final state, and queue the task for routing."""
@@ -583,7 +597,8 @@ def complete_task(w: Work, wf_ex: Any, task_ex: Any, state: str, info: str | Non
     except exc.MistralError:
         keep = True
     task_ex.published = branch
-    set_rc(task_ex, result=result if keep else None, pending=None)
+    set_rc(task_ex, result=result if keep else None, pending=None,
+           **_sequence(w, wf_ex, task_ex, "seq_done"))
     task_state(task_ex, state, info)
     task_ex.finished_at = w.now
     task_ex.processed = False

@@ -13,17 +13,19 @@ from typing import Any, Callable
 from mistral import exceptions as exc
 from mistral import notifiers
 from mistral.db.filters import Filter
-from mistral.engine import data, tasks, timers
+from mistral.engine import data, reverts, tasks, timers
 from mistral.engine.work import Work, rc_of, set_rc, set_state
 from mistral.workflow import controller, direct, states
 from mistral.workflow.base import FlowState, JoinState, TaskOutcome
 from mistral.workflow.graph import graph_of
 from mistral.workflow.commands import (
     Command,
+    EndRevert,
     FailTask,
     FailWorkflow,
     Noop,
     PauseWorkflow,
+    RevertTask,
     RunExistingTask,
     RunTask,
     SucceedWorkflow,
@@ -114,7 +116,7 @@ def _fail_task(w: Work, wf_ex: Any, cmd: FailTask) -> None:
 
 def _fail(w: Work, wf_ex: Any, cmd: FailWorkflow) -> None:
     info = cmd.msg or f"Workflow failed by the 'fail' command of task '{cmd.task_name}'"
-    finish_workflow(w, wf_ex, states.ERROR, info, cancel_rest=True)
+    finish_workflow(w, wf_ex, states.ERROR, info, cancel_rest=True, failed_task=cmd.task_name)
 
 
 def _succeed(w: Work, wf_ex: Any, cmd: SucceedWorkflow) -> None:
@@ -140,6 +142,8 @@ HANDLERS: dict[type, Callable[[Work, Any, Any], None]] = {
     PauseWorkflow: _pause,
     RunExistingTask: _rerun,
     Noop: lambda w, wf_ex, cmd: None,
+    RevertTask: reverts.run,
+    EndRevert: lambda w, wf_ex, cmd: finish_workflow(w, wf_ex, cmd.state, cmd.msg, revert=False),
 }
 
 
@@ -171,6 +175,9 @@ def _join_state(w: Work, wf_ex: Any, name: str) -> JoinState:
 def route(w: Work, wf_ex: Any, task_ex: Any) -> None:
     """Ask the controller what follows a finished task and queue it."""
     if wf_ex.state != states.RUNNING or task_ex.processed:
+        return
+    if reverts.is_revert(task_ex):
+        reverts.on_done(w, wf_ex, task_ex)
         return
     spec = w.spec(wf_ex)
     outcome = TaskOutcome(
@@ -207,8 +214,8 @@ def route(w: Work, wf_ex: Any, task_ex: Any) -> None:
 
 
 def check_completion(w: Work, wf_ex: Any) -> None:
-    if wf_ex.state != states.RUNNING:
-        return
+    if wf_ex.state != states.RUNNING or reverts.reverting(wf_ex):
+        return  # a revert ends with the planner's EndRevert
     repo = w.tx.task_executions
     active = repo.count(workflow_execution_id=wf_ex.id, state=ACTIVE)
     if active:
@@ -260,11 +267,21 @@ def _final_context(w: Work, wf_ex: Any) -> dict[str, Any]:
 
 
 def finish_workflow(w: Work, wf_ex: Any, state: str, info: str | None,
-                    cancel_rest: bool = False) -> None:
+                    cancel_rest: bool = False, revert: bool = True,
+                    failed_task: str | None = None) -> None:
+    """End the execution. An ERROR end of a workflow with ``revert-on-error`` (unless
+    ``revert`` is False: a user's stop, a revert's own end) first reverts its tasks
+    (``failed_task``: the task whose ``fail`` command ends it)."""
     if states.is_terminal(wf_ex.state):
         return
     if cancel_rest:
         cancel_active_tasks(w, wf_ex, f"Workflow finished with state {state}")
+    if state == states.ERROR and revert and w.spec(wf_ex).revert_on_error \
+            and not reverts.reverting(wf_ex) \
+            and reverts.begin(w, wf_ex, info or "", states.ERROR, failed_task):
+        return
+    if reverts.reverting(wf_ex):
+        reverts.abort(wf_ex)  # cancelled or stopped while reverting
     spec = w.spec(wf_ex)
     ctx = _final_context(w, wf_ex)
     output: Any = {}
@@ -383,14 +400,14 @@ def stop(w: Work, wf_ex: Any, state: str, msg: str | None) -> None:
                             f"workflow execution '{wf_ex.workflow_name}' [id={wf_ex.id}]")
     info = msg or ("Workflow was cancelled" if state == states.CANCELLED else None)
     cancel_active_tasks(w, wf_ex, info or f"Workflow was stopped with state {state}")
-    finish_workflow(w, wf_ex, state, info)
+    finish_workflow(w, wf_ex, state, info, revert=False)
 
 
 def time_out(w: Work, wf_ex: Any) -> None:
     """The workflow's own ``timeout`` is due: a RUNNING or PAUSED execution fails (its
     active tasks and subworkflows are cancelled)."""
-    if wf_ex.state not in (states.RUNNING, states.PAUSED):
-        return
+    if wf_ex.state not in (states.RUNNING, states.PAUSED) or reverts.reverting(wf_ex):
+        return  # a revert under way is not cut short
     seconds = float(rc_of(wf_ex).get("timeout") or 0)
     info = f"Workflow '{wf_ex.workflow_name}' timed out after {seconds:g} seconds"
     finish_workflow(w, wf_ex, states.ERROR, info, cancel_rest=True)

@@ -25,6 +25,7 @@ from mistral.lang.specs import (
     InputParam,
     PublishSpec,
     RetrySpec,
+    RevertSpec,
     TaskDefaultsSpec,
     TaskSpec,
     Transition,
@@ -38,7 +39,7 @@ from mistral.lang.util import freeze, thaw
 
 __all__ = [
     "DIRECT", "ENGINE_COMMANDS", "REVERSE", "ActionSpec", "InputParam", "PublishSpec",
-    "RetrySpec", "TaskDefaultsSpec", "TaskSpec", "Transition", "WithItem", "WorkbookSpec",
+    "RetrySpec", "RevertSpec", "TaskDefaultsSpec", "TaskSpec", "Transition", "WithItem", "WorkbookSpec",
     "WorkflowGraph", "WorkflowListSpec", "WorkflowSpec", "freeze", "parse_actions",
     "parse_workbook", "parse_workflow", "parse_workflows", "thaw",
 ]

@@ -117,6 +117,28 @@ def _action_and_input(body: Mapping[str, Any]) -> tuple[str | None, str | None, 
     return action, workflow, freeze(merged)
 
 
+def parse_revert(value: Any) -> s.RevertSpec | None:
+    """``revert:`` in either form: ``std.echo output=x`` or ``{action|workflow, input,
+    retry}``."""
+    if value is None:
+        return None
+    body = {"action": value} if isinstance(value, str) else value
+    action, workflow, revert_input = _action_and_input(body)
+    return s.RevertSpec(action, workflow, revert_input, parse_retry(body.get("retry")))
+
+
+def revert_task(task: s.TaskSpec) -> s.TaskSpec:
+    """The task that runs ``task``'s revert (see ``WorkflowSpec.reverts``)."""
+    r = task.revert
+    assert r is not None
+    return s.TaskSpec(
+        name=s.REVERT_PREFIX + task.name, workflow_type=task.workflow_type,
+        description=f"Revert of task '{task.name}'", action=r.action, workflow=r.workflow,
+        input=r.input, retry=r.retry if r.retry is not None else task.retry,
+        timeout=task.timeout, safe_rerun=task.safe_rerun, target=task.target,
+    )
+
+
 def _without(transitions: tuple[s.Transition, ...], name: str) -> tuple[s.Transition, ...]:
     return tuple(t for t in transitions if t.target != name)
 
@@ -169,6 +191,7 @@ def build_task(name: str, body: Mapping[str, Any], wf_type: str,
         safe_rerun=policy["safe-rerun"] if policy["safe-rerun"] is not None else False,
         target=body.get("target"),
         requires=tuple(dict.fromkeys(requires)),
+        revert=parse_revert(body.get("revert")),
     )
 
 
@@ -255,6 +278,9 @@ def build_workflow(name: str, body: Mapping[str, Any]) -> s.WorkflowSpec:
         tasks=freeze(tasks),
         graph=build_graph(wf_type, tasks),
         timeout=body.get("timeout"),
+        revert_on_error=bool(body.get("revert-on-error", False)),
+        reverts=freeze({s.REVERT_PREFIX + n: revert_task(t) for n, t in tasks.items()
+                        if t.revert is not None}),
         source=freeze(body),
     )
 

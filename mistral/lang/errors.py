@@ -17,6 +17,8 @@ _DESCRIPTIONS = {
     id(sc.DICT_OR_EXPR): "a mapping or an expression",
     id(sc.RETRY): "a mapping with 'count' (and 'delay', 'break-on', 'continue-on', "
                   "'backoff', 'max-delay', 'jitter') or an inline string 'count=3 delay=1'",
+    id(sc.REVERT): "an action with inline parameters ('std.echo output=x') or a mapping "
+                   "with 'action' or 'workflow' (and 'input', 'retry')",
     id(sc.JITTER): "a boolean, a number between 0 and 1 or an expression",
     id(sc.ON_CLAUSE_ITEM): "a task name or a one-key mapping {task: <% condition %>}",
     id(sc.ON_CLAUSE): "a task name, a list of task names / {task: condition} items, or a "

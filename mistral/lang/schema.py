@@ -105,6 +105,24 @@ POLICIES = {
 
 TRANSITION_KEYS = ("on-success", "on-error", "on-complete", "on-skip")
 
+# Ours: what undoes a task (an action written like ``action:``, or a mapping naming an
+# action or a workflow with its input and, optionally, a retry of its own).
+REVERT = {
+    "anyOf": [
+        NONEMPTY_STRING,
+        {
+            "type": "object",
+            "properties": {
+                "action": NONEMPTY_STRING,
+                "workflow": NONEMPTY_STRING,
+                "input": DICT_OR_EXPR,
+                "retry": RETRY,
+            },
+            "additionalProperties": False,
+        },
+    ]
+}
+
 TASK = {
     "type": "object",
     "properties": {
@@ -123,6 +141,7 @@ TASK = {
         "keep-result": BOOL_OR_EXPR,
         "target": NONEMPTY_STRING,
         "requires": REQUIRES,
+        "revert": REVERT,
         **POLICIES,
     },
     "additionalProperties": False,
@@ -152,6 +171,8 @@ WORKFLOW = {
         "vars": ANY_DICT,
         # ours: seconds the whole execution may take, then it fails
         "timeout": NON_NEGATIVE_INT_OR_EXPR,
+        # ours: a failing execution first reverts what its tasks did
+        "revert-on-error": {"type": "boolean"},
         "task-defaults": {"type": "object"},
         "tasks": {"type": "object", "minProperties": 1},
     },

@@ -76,6 +76,21 @@ class RetrySpec:
     jitter: bool | float | str | None = None
 
 
+#: the name of the task execution that reverts task ``t`` is ``revert:t``
+REVERT_PREFIX = "revert:"
+
+
+@dataclass(frozen=True, slots=True)
+class RevertSpec:
+    """``revert:`` of a task (ours): the action (inline parameters merged into ``input``)
+    or workflow that undoes it, and a ``retry`` of its own (None: the task's)."""
+
+    action: str | None = None
+    workflow: str | None = None
+    input: Mapping[str, Any] | str = field(default_factory=_empty)
+    retry: RetrySpec | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class WithItem:
     """One ``var in <source>`` clause of ``with-items``; ``source`` is an expression string
@@ -120,6 +135,7 @@ class TaskSpec:
     safe_rerun: bool | str = False
     target: str | None = None
     requires: tuple[str, ...] = ()
+    revert: RevertSpec | None = None
 
     @property
     def is_workflow(self) -> bool:
@@ -198,7 +214,19 @@ class WorkflowSpec:
     graph: WorkflowGraph = field(default_factory=WorkflowGraph)
     #: ours: seconds (or an expression) the whole execution may take
     timeout: int | str | None = None
+    #: ours: a failing execution reverts its tasks first
+    revert_on_error: bool = False
+    #: ours: the task that runs the revert of task ``t``, by its name ``revert:t``: the
+    #: revert's action or workflow with ``t``'s retry (or the revert's own), timeout,
+    #: safe-rerun and target, and nothing else (no transitions, publish, with-items)
+    reverts: Mapping[str, TaskSpec] = field(default_factory=_empty)
     source: Mapping[str, Any] = field(default_factory=_empty, repr=False, compare=False)
+
+    def task_spec(self, name: str) -> TaskSpec:
+        """A task of the workflow or the revert of one (``revert:<task>``); KeyError
+        for neither."""
+        found = self.tasks.get(name)
+        return found if found is not None else self.reverts[name]
 
     def to_dict(self) -> dict[str, Any]:
         """The normalized definition: ``{'name': ..., <the workflow body>}``."""

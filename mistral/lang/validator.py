@@ -18,7 +18,7 @@ from mistral.lang import compiler
 from mistral.lang import schema as sc
 from mistral.lang.errors import Problems
 from mistral.lang.loader import LineDict
-from mistral.lang.specs import DIRECT, ENGINE_COMMANDS, REVERSE
+from mistral.lang.specs import DIRECT, ENGINE_COMMANDS, REVERSE, REVERT_PREFIX
 from mistral.lang.util import InlineSyntaxError, clip, parse_inline, parse_params
 
 Path = tuple[Any, ...]
@@ -146,17 +146,19 @@ def _check_inline_backoff(problems: Problems, params: Mapping[str, Any], path: P
                          "or an expression")
 
 
-def _check_inline(problems: Problems, body: Mapping[str, Any], key: str, path: Path) -> None:
+def _check_inline(problems: Problems, body: Mapping[str, Any], key: str, path: Path,
+                  key_path: Path | None = None) -> None:
     value = body.get(key)
     if not isinstance(value, str):
         return
+    where = key_path if key_path is not None else path + (key,)
     try:
         _, params = parse_inline(value)
     except InlineSyntaxError as e:
-        problems.add(path + (key,), f"cannot parse '{clip(value)}': {e}")
+        problems.add(where, f"cannot parse '{clip(value)}': {e}")
         return
     if params and isinstance(body.get("input"), str):
-        problems.add(path + (key,), "inline parameters cannot be combined with an 'input' "
+        problems.add(where, "inline parameters cannot be combined with an 'input' "
                      "expression")
 
 
@@ -222,8 +224,51 @@ def check_task(problems: Problems, name: Any, body: Any, wf_type: str, path: Pat
     if "with-items" in body:
         _check_with_items(problems, body["with-items"], path + ("with-items",))
     _check_policies(problems, body, path)
+    if "revert" in body:
+        _check_revert(problems, name, body["revert"], wf_type, path + ("revert",))
     check_expressions(problems, body, path)
     return refs
+
+
+def _check_revert(problems: Problems, name: str, value: Any, wf_type: str, path: Path) -> None:
+    """``revert:`` (the schema checked its shape): where it is allowed, what it runs."""
+    if wf_type == REVERSE:
+        problems.add(path, "'revert' is not allowed in a reverse workflow (only a direct "
+                     "workflow reverts its tasks)")
+        return
+    if len(REVERT_PREFIX + name) > MAX_TASK_NAME:
+        problems.add(path, f"a task with a revert has a name of at most "
+                     f"{MAX_TASK_NAME - len(REVERT_PREFIX)} characters (its revert runs as "
+                     f"'{REVERT_PREFIX}<name>')")
+    if isinstance(value, str):
+        _check_inline(problems, {"action": value}, "action", path[:-1], key_path=path)
+        return
+    if not isinstance(value, dict):
+        return
+    if ("action" in value) == ("workflow" in value):
+        problems.add(path, "a revert names either an 'action' or a 'workflow'")
+    _check_inline(problems, value, "action", path)
+    _check_inline(problems, value, "workflow", path)
+    _check_policies(problems, value, path)
+
+
+def _check_reverts(problems: Problems, body: Mapping[str, Any], tasks: Mapping[Any, Any],
+                   wf_type: str, path: Path) -> None:
+    """Workflow-level revert checks: ``revert-on-error`` needs something to revert, and
+    no task may be called like the revert of another (``revert:<task>``)."""
+    with_revert = [t for t, b in tasks.items() if isinstance(t, str) and isinstance(b, dict)
+                   and "revert" in b]
+    for t in with_revert:
+        if REVERT_PREFIX + t in tasks:
+            problems.add(path + ("tasks", REVERT_PREFIX + t),
+                         f"this name is taken by the revert of task '{t}'")
+    if body.get("revert-on-error") is True:
+        if wf_type == REVERSE:
+            problems.add(path + ("revert-on-error",),
+                         "'revert-on-error' is not allowed in a reverse workflow")
+        elif not with_revert:
+            problems.add(path + ("revert-on-error",),
+                         "no task has a 'revert': there is nothing to revert")
 
 
 def check_task_defaults(problems: Problems, body: Any, wf_type: str, path: Path) -> list[Ref]:
@@ -260,6 +305,7 @@ def check_workflow(problems: Problems, name: Any, body: Any, path: Path) -> None
                                     path + ("task-defaults",))
     for t_name, t_body in tasks.items():
         refs += check_task(problems, t_name, t_body, wf_type, path + ("tasks", t_name))
+    _check_reverts(problems, body, tasks, wf_type, path)
     dangling = False
     for _source, _key, target, where in refs:
         if target not in tasks and not (wf_type == DIRECT and target in ENGINE_COMMANDS):

@@ -146,6 +146,9 @@ class EngineClient(_Client):
             env=serialization.to_primitive(env),
         )
 
+    def revert_workflow(self, ctx: RequestContext, wf_ex_id: str) -> dict:
+        return self._call(ctx, "revert_workflow", wf_ex_id=wf_ex_id)
+
     def report_running_actions(
         self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None,
         queued: bool = False,

@@ -88,6 +88,11 @@ class EngineEndpoint:
             "rerun_workflow", self._engine.rerun_workflow, ctx, task_ex_id, reset, skip, env
         )
 
+    def revert_workflow(self, ctx: RequestContext, wf_ex_id: str) -> dict:
+        return serialization.guarded_call(
+            "revert_workflow", self._engine.revert_workflow, ctx, wf_ex_id
+        )
+
     def report_running_actions(
         self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None,
         queued: bool = False,

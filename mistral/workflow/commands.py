@@ -87,16 +87,33 @@ class Noop:
     task_name: str | None = None
 
 
+@dataclass(frozen=True)
+class RevertTask:
+    """Run the revert of task execution ``task_ex_id`` (of task ``task_name``) as a task
+    execution of its own, named ``revert:<task_name>``."""
+
+    task_name: str
+    task_ex_id: str
+
+
+@dataclass(frozen=True)
+class EndRevert:
+    """Every revert that was to run has finished: end the execution in ``state``."""
+
+    state: str
+    msg: str
+
+
 Command = Union[
     RunTask, WaitForJoin, FailTask, RunExistingTask, FailWorkflow, SucceedWorkflow,
-    PauseWorkflow, Noop,
+    PauseWorkflow, Noop, RevertTask, EndRevert,
 ]
 
 COMMAND_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         RunTask, WaitForJoin, FailTask, RunExistingTask, FailWorkflow, SucceedWorkflow,
-        PauseWorkflow, Noop,
+        PauseWorkflow, Noop, RevertTask, EndRevert,
     )
 }
 

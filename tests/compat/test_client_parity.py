@@ -19,7 +19,7 @@ from tests.compat.real_client import clean_env, describe, real_client_venv
 pytestmark = pytest.mark.xdist_group("client_parity")
 
 # Ours, beyond python-mistralclient 6.3.0 (the issue asks for them).
-EXTRA_COMMANDS = {"execution-watch", "service-list"}
+EXTRA_COMMANDS = {"execution-watch", "execution-revert", "service-list"}
 EXTRA_ARGUMENTS = {"execution-create": {"--wait", "--rehearse", "--mock"}}
 EXTRA_METHODS = {("executions", "ExecutionManager", "rehearse")}
 EXTRA_GLOBAL = {"--os-cloud"}

@@ -206,3 +206,58 @@ print(json.dumps({"first": first, "next": ct.next_execution_time,
         "message": "Hello, Cron"}
     wait_for(lambda: "soon" not in [c["Name"] for c in cli.rows("cron-trigger-list")],
              "the one-shot trigger to be removed after its run")
+
+
+REVERTING = """---
+version: '2.0'
+provision:
+  revert-on-error: true
+  tasks:
+    create_vm:
+      action: std.echo output=vm-7
+      revert: std.echo output="deleted <% task().result %>"
+      on-success: attach_disk
+    attach_disk:
+      action: std.fail
+      revert: std.noop
+partial:
+  tasks:
+    step:
+      action: std.echo output=one
+      revert: std.echo output=undo-one
+      on-success: broken
+    broken:
+      action: std.fail
+"""
+
+
+def test_reverts_are_tasks_the_real_client_lists_and_our_cli_reverts(cli: Cli) -> None:
+    """Ours beyond Mistral: the real client shows revert tasks like any other task; our
+    ``mistral execution-revert`` reverts a failed execution on request."""
+    from tests.functional.client.runner import Cli as OurCli
+
+    cli.run("workflow-create", cli.file("reverting.yaml", REVERTING))
+    ex = cli.json("execution-create", "provision")
+    done = _state(cli, ex["ID"], "ERROR")
+    assert "every revert succeeded: attach_disk, create_vm" in cli.run(
+        "execution-get", ex["ID"], "-f", "value", "-c", "State info").stdout
+    rows = cli.rows("task-list", ex["ID"])
+    assert [(r["Name"], r["State"]) for r in rows] == [
+        ("create_vm", "SUCCESS"), ("attach_disk", "ERROR"),
+        ("revert:attach_disk", "SUCCESS"), ("revert:create_vm", "SUCCESS")]
+    undo = next(r for r in rows if r["Name"] == "revert:create_vm")
+    assert json.loads(cli.run("task-get-result", undo["ID"]).stdout) == "deleted vm-7"
+    assert "revert:create_vm" in cli.run("execution-get-report", done["ID"],
+                                         "--no-errors-only").stdout
+
+    failed = cli.json("execution-create", "partial")
+    _state(cli, failed["ID"], "ERROR")
+    ours = OurCli(cli.url, cli.workdir)
+    reverted = ours.json("execution-revert", failed["ID"])
+    assert reverted["ID"] == failed["ID"] and reverted["State"] in ("RUNNING", "ERROR")
+    final = _state(cli, failed["ID"], "ERROR")
+    assert final["ID"] == failed["ID"]
+    assert [(r["Name"], r["State"]) for r in cli.rows("task-list", failed["ID"])][-1] == (
+        "revert:step", "SUCCESS")
+    again = ours.run("execution-revert", failed["ID"], ok=False)
+    assert again.code != 0 and "nothing to revert" in again.err

@@ -3,9 +3,10 @@ guide says it does, and together they use every keyword the guide documents.
 
 Each example starts with comment lines: ``# run: <workflow>``, ``# expect: <state>``,
 optionally ``# input:`` / ``# params:`` / ``# output:`` (JSON; the output must contain
-these keys and values) and ``# kind: workbook``. An example with ``# rehearse: <mocks>``
-is rehearsed (``mistral.engine.rehearsal``) with those mocks instead of run, and its
-``# path:`` (JSON) is the path the rehearsal must report.
+these keys and values), ``# tasks:`` (a JSON list: the names of the task executions, in
+the order they were made) and ``# kind: workbook``. An example with ``# rehearse:
+<mocks>`` is rehearsed (``mistral.engine.rehearsal``) with those mocks instead of run,
+and its ``# path:`` (JSON) is the path the rehearsal must report.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ KEYWORDS = {
     "retry", "count", "delay", "break-on", "continue-on", "backoff", "max-delay", "jitter",
     "wait-before", "wait-after", "timeout", "pause-before",
     "fail-on", "keep-result", "safe-rerun", "target", "requires",
+    # revert (ours)
+    "revert", "revert-on-error",
     # engine commands
     "fail", "succeed", "pause", "noop",
     # workbook and ad-hoc actions
@@ -96,3 +99,5 @@ def test_example_runs_as_documented(sqlite_database: Any, path: Path) -> None:
     want = json.loads(head.get("output", "{}"))
     got = ex.get("output") or {}
     assert {k: got.get(k) for k in want} == want
+    if "tasks" in head:  # the task executions, in the order they were made
+        assert [t["name"] for t in h.tasks(ex["id"])] == json.loads(head["tasks"])

@@ -61,6 +61,10 @@ class RecordingEngine:
     def rerun_workflow(self, ctx, task_ex_id, reset=True, skip=False, env=None):
         raise ZeroDivisionError("a bug")
 
+    def revert_workflow(self, ctx, wf_ex_id):
+        self._record("revert_workflow", ctx, wf_ex_id)
+        return {"id": wf_ex_id, "state": "RUNNING"}
+
     def report_running_actions(self, ctx, action_ex_ids, host=None, queued=False):
         if host is None:
             self._record("report_running_actions", ctx, action_ex_ids)
@@ -121,6 +125,8 @@ def test_call_returns_the_engines_answer_and_carries_the_context(engine_pair) ->
     assert name == "start_workflow"
     assert ctx == CTX
     assert args == ("wb.wf", "", "x-1", {"a": [1, 2]}, {})
+    assert client.revert_workflow(CTX, "x-1") == {"id": "x-1", "state": "RUNNING"}
+    assert engine.calls[-1] == ("revert_workflow", CTX, ("x-1",))
 
 
 def test_domain_errors_reach_the_caller_as_the_same_class(engine_pair) -> None:

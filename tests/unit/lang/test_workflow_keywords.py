@@ -10,6 +10,7 @@ from mistral.lang import (
     InputParam,
     PublishSpec,
     RetrySpec,
+    RevertSpec,
     Transition,
     WithItem,
     parse_workflow,
@@ -432,3 +433,35 @@ def test_retry_backoff_and_workflow_timeout() -> None:
     v = spec.tasks["v"].retry
     assert (v.backoff, v.max_delay, v.jitter) == (None, None, None)
     assert wf("tasks:\n  t: {}\n").timeout is None
+
+
+def test_revert_forms_and_the_revert_tasks() -> None:
+    spec = wf("""
+        revert-on-error: true
+        tasks:
+          a:
+            action: std.echo output=1
+            retry: {count: 2}
+            timeout: 9
+            revert: std.echo output=<% task().result %>
+          b:
+            revert:
+              workflow: undo x=1
+              input: {y: 2}
+              retry: count=1 delay=3
+          c: {}
+    """)
+    assert spec.revert_on_error is True
+    assert spec.tasks["a"].revert == RevertSpec("std.echo", None,
+                                                MappingProxyType({"output": "<% task().result %>"}))
+    assert spec.tasks["c"].revert is None
+    assert sorted(spec.reverts) == ["revert:a", "revert:b"]
+    ra, rb = spec.task_spec("revert:a"), spec.task_spec("revert:b")
+    assert (ra.action, ra.retry, ra.timeout) == ("std.echo", RetrySpec(2), 9)
+    assert (rb.workflow, thaw(rb.input), rb.retry) == ("undo", {"y": 2, "x": 1}, RetrySpec(1, 3))
+    assert ra.on_success == () and ra.publish == {} and ra.with_items == ()
+    assert spec.task_spec("c") is spec.tasks["c"]
+    again = type(spec).from_dict(spec.to_dict())
+    assert again.reverts == spec.reverts and again.revert_on_error
+    plain = wf("tasks:\n  t: {}\n")
+    assert plain.revert_on_error is False and plain.reverts == {}

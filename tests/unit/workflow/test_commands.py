@@ -13,6 +13,8 @@ ALL = [
     c.SucceedWorkflow(None, "t"),
     c.PauseWorkflow("p", "t"),
     c.Noop("t"),
+    c.RevertTask("t", "tid"),
+    c.EndRevert("ERROR", "why"),
 ]
 
 

@@ -140,11 +140,14 @@ def _update(id: str, body: dict[str, Any]) -> Any:
     params = v.get("params") or {}
     if not isinstance(params, dict):
         raise errors.bad_request("Field 'params' must be a JSON object.")
-    unknown = set(params) - {"env"}
+    unknown = set(params) - {"env", "revert"}
     if unknown:
         raise errors.bad_request(
-            "Only 'env' can be changed in 'params', not " + ", ".join(sorted(unknown)) + "."
+            "Only 'env' can be changed in 'params' (or 'revert' given), not "
+            + ", ".join(sorted(unknown)) + "."
         )
+    if "revert" in params:
+        return _revert(id, params, state, desc)
     if state is None and desc is None and "env" not in params:
         raise errors.bad_request(
             "Nothing to update: give 'state', 'description' or 'params.env'."
@@ -189,6 +192,21 @@ def _update(id: str, body: dict[str, Any]) -> Any:
                 values["params"] = {**old, "env": {**(old.get("env") or {}), **env}}
             tx.workflow_executions.update(id, values)
     with db.transaction(ctx, readonly=True) as tx:
+        return render(load(tx, id))
+
+
+def _revert(id: str, params: dict[str, Any], state: Any, desc: Any) -> Any:
+    """Ours: ``{"params": {"revert": true}}`` reverts a finished ERROR or CANCELLED
+    execution (its tasks' ``revert``, newest first); it runs until they are done."""
+    if params["revert"] is not True:
+        raise errors.bad_request("Field 'params.revert' must be true.")
+    if state is not None or desc is not None or len(params) > 1:
+        raise errors.bad_request(
+            "'params.revert' is given alone, without 'state', 'description' or 'params.env'."
+        )
+    ctx = http.ctx()
+    http.engine().revert_workflow(ctx, id)
+    with http.services().db.transaction(ctx, readonly=True) as tx:
         return render(load(tx, id))
 
 

@@ -86,7 +86,8 @@ SPECIAL: dict[tuple[str, str], tuple[str, str]] = {
         "Change a workflow execution",
         "Pauses (state PAUSED), resumes (RUNNING), cancels (CANCELLED), fails or succeeds "
         "(ERROR / SUCCESS with state_info) the execution, or updates its description, env "
-        "or params."),
+        "or params. params {\"revert\": true} (ours) reverts a finished ERROR or CANCELLED "
+        "execution: it runs its tasks' reverts, newest first, then ends in the same state."),
     ("put", "/v2/tasks/{id}"): (
         "Re-run a task execution",
         "With state RUNNING and reset true or false, re-runs a failed task (reset: all its "
