@@ -102,6 +102,9 @@ class InlineExecutor:
     def drain(self) -> None:
         while self.queue:
             ctx, req = self.queue.popleft()
+            # what the real executor asks before it runs an action
+            if not self.engine.claim_action(ctx, req.action_ex_id, "inline", "inline:1"):
+                continue
             action = self.registry.build(req.action_name, req.action_input)
             value = action.run(ActionContext.build(ctx, req.action_ex_id, req.execution_context))
             self.engine.on_action_complete(ctx, req.action_ex_id, ActionResult(data=value))
@@ -142,6 +145,8 @@ def main() -> None:
     p.add_argument("--executor", choices=("inline", "local"), default="inline")
     p.add_argument("--db", default=None)
     p.add_argument("--only", default="", help="scenario numbers, e.g. 1,4")
+    p.add_argument("--profile", type=int, default=0, metavar="N",
+                   help="cProfile the run (inline executor: one thread) and print the top N")
     args = p.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-engine-")
     db = Database(args.db or f"sqlite:///{tmp}/bench.db")
@@ -170,17 +175,31 @@ def main() -> None:
                      ("same, concurrency: 10", items_with_data(1000, 10),
                       items_data_input(1000)))
         only = {int(x) for x in args.only.split(",") if x}
+        prof = None
+        if args.profile:
+            import cProfile
+
+            prof = cProfile.Profile()
         for number, (label, text, wf_input) in enumerate(scenarios, 1):
             if only and number not in only:
                 continue
             name = define(db, text)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
+            if prof is not None:
+                prof.enable()
             wf = engine.start_workflow(CTX, name, wf_input=wf_input)
             result = wait_done(db, wf["id"], executor)
-            dt = time.perf_counter() - t0
-            print(f"  {label:32s} {dt:7.2f} s   {result['state']} {result['output']}")
+            if prof is not None:
+                prof.disable()
+            dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+            out = str(result["output"])
+            print(f"  {label:32s} {dt:7.2f} s  {cpu:7.2f} s CPU   {result['state']} {out:.60}")
             if result["state"] != "SUCCESS":
                 print("   ", result["state_info"])
+        if prof is not None:
+            import pstats
+
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(args.profile)
     finally:
         if args.executor == "local":
             executor.stop()

@@ -11,7 +11,8 @@ needs only this registry.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,12 +71,55 @@ def _import(target: str) -> type[Action]:
     return getattr(importlib.import_module(module), attr)
 
 
-class ActionRegistry:
-    """Name → action class; build validated action instances configured with ``settings``."""
+def _with_generated(ns: str, generate: Callable[[], Mapping[str, type[Action]]],
+                    generated: Mapping[str, type[Action]]
+                    ) -> Callable[[], Mapping[str, type[Action]]]:
+    """A namespace's OpenStack actions, over the generator plugins' of that namespace."""
+    def load() -> Mapping[str, type[Action]]:
+        extra = {n: a for n, a in generated.items() if n.partition(".")[0] == ns}
+        return {**extra, **generate()}
 
-    def __init__(self, actions: Mapping[str, type[Action]], settings: ActionSettings | None = None) -> None:
+    return load
+
+
+class ActionRegistry:
+    """Name → action class; build validated action instances configured with ``settings``.
+
+    ``lazy``: namespace → a function giving that namespace's actions (the OpenStack ones:
+    ``nova`` → ``nova.*``), called the first time a name in it is asked for or every
+    action is listed; names already in the registry win."""
+
+    def __init__(self, actions: Mapping[str, type[Action]], settings: ActionSettings | None = None,
+                 lazy: Mapping[str, Callable[[], Mapping[str, type[Action]]]] | None = None) -> None:
         self._actions = dict(actions)
         self.settings = settings or ActionSettings()
+        self._lazy = dict(lazy or {})
+        self._lazy_lock = threading.Lock()
+
+    def _expand(self, namespaces: Iterable[str]) -> None:
+        with self._lazy_lock:
+            for ns in namespaces:
+                generate = self._lazy.pop(ns, None)
+                if generate is None:
+                    continue
+                try:
+                    generated = generate()
+                except Exception:  # noqa: BLE001 - a broken library gives no actions
+                    LOG.exception("Cannot generate the %s actions", ns)
+                    continue
+                for name, action in generated.items():
+                    self._actions.setdefault(name, action)
+
+    def _lookup(self, name: object) -> type[Action] | None:
+        if not isinstance(name, str):
+            return None
+        found = self._actions.get(name)
+        if found is None and self._lazy:
+            ns = name.partition(".")[0]
+            if ns in self._lazy:
+                self._expand([ns])
+                found = self._actions.get(name)
+        return found
 
     @classmethod
     def load(cls, namespace: str = NAMESPACE, settings: ActionSettings | None = None) -> "ActionRegistry":
@@ -104,29 +148,34 @@ class ActionRegistry:
                 )
                 for name in missing:
                     found[name] = _import(BUILTIN_ACTIONS[name])
-            # OpenStack actions from the installed clients, then action generators
-            # (mistral-extra's); our own names win
+            # OpenStack actions of the installed clients, generated when first asked
+            # for, then action generators (mistral-extra's); our own names win
             from mistral.actions import openstack
 
-            for name, generated in openstack.generate(
-                    (settings or ActionSettings()).openstack.modules_support_region).items():
-                found.setdefault(name, generated)
-            for name, generated in plugins.load_generated().items():
-                found.setdefault(name, generated)
+            generated = plugins.load_generated()
+            groups = openstack.lazy_groups(
+                (settings or ActionSettings()).openstack.modules_support_region)
+            for name, action in generated.items():
+                if name.partition(".")[0] not in groups:
+                    found.setdefault(name, action)
+            lazy = {ns: _with_generated(ns, fn, generated) for ns, fn in groups.items()}
+            LOG.info("Loaded %d actions (OpenStack ones when first used)", len(found))
+            return cls(found, settings, lazy=lazy)
         LOG.info("Loaded %d actions", len(found))
         return cls(found, settings)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._actions
+        return self._lookup(name) is not None
 
     def names(self) -> list[str]:
+        self._expand(list(self._lazy))
         return sorted(self._actions)
 
     def get(self, name: str) -> type[Action]:
-        try:
-            return self._actions[name]
-        except KeyError:
-            raise exc.NotFoundError(f"Action not found [name={name}]") from None
+        found = self._lookup(name)
+        if found is None:
+            raise exc.NotFoundError(f"Action not found [name={name}]")
+        return found
 
     def build(self, name: str, action_input: Mapping[str, Any] | None = None) -> Action:
         """An action instance for ``name`` with ``action_input``, validated.
@@ -157,5 +206,5 @@ class ActionRegistry:
 
     def list_definitions(self, names: Iterable[str] | None = None) -> list[ActionDescriptor]:
         """Every action (or those in ``names``) sorted by name, for ``GET /v2/actions``."""
-        wanted = self.names() if names is None else sorted(n for n in names if n in self._actions)
+        wanted = self.names() if names is None else sorted(n for n in names if n in self)
         return [self.describe(n) for n in wanted]

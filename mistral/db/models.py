@@ -223,6 +223,9 @@ class TaskExecution(_Execution, Base):
     __table_args__ = (
         Index(None, "state", "updated_at"),
         Index(None, "created_at"),
+        # an execution's tasks in some states (completion, resume, cancel): an index
+        # range, not a scan of all its tasks
+        Index(None, "workflow_execution_id", "state"),
         TABLE_OPTIONS,
     )
     __display_name__ = "Task execution"

@@ -7,14 +7,16 @@ subclass of ``OpenStackAction`` whose constructor signature is the method's, wit
 ``action_region=""`` added for the modules of ``[openstack_actions]
 modules-support-region`` (where mistral-extra puts it: before the last parameter with a
 default); its description is the method's docstring. ``generate()`` runs once per
-process. See ``base`` for how they run.
+process; ``lazy_groups()`` defers each client library's import and generation until an
+action of its namespace is first asked for (``nova.*`` ...), which keeps them out of a
+server's start-up and memory until then. See ``base`` for how they run.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mistral.actions.base import Action
@@ -22,7 +24,7 @@ from mistral.actions.base import DEFAULT_REGION_MODULES, OpenStackSettings
 from mistral.actions.openstack.base import Call, OpenStackAction
 from mistral.actions.openstack.clients import SERVICES, Service, installed
 
-__all__ = ["OpenStackAction", "OpenStackSettings", "generate"]
+__all__ = ["OpenStackAction", "OpenStackSettings", "generate", "lazy_groups"]
 
 LOG = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ _SKIP_FLAT = _SKIP | {"get_auth_info", "get_auth_ref", "get_status_code", "retry
                       "deserialize", "do_request", "get", "put", "post", "delete", "head", "patch",
                       "httpclient", "request", "get_attr_names", "get_resource_plural"}
 _CACHE: dict[tuple[str, ...], dict[str, type[Action]]] = {}
+_SERVICE_CACHE: dict[tuple[str, tuple[str, ...]], dict[str, type[Action]]] = {}
 
 
 def _managers(client: Any) -> Iterable[tuple[str, Any]]:
@@ -114,14 +117,32 @@ def _generate_service(service: Service, region_modules: tuple[str, ...]) -> dict
     return found
 
 
+def _service_actions(service: Service, key: tuple[str, ...]) -> dict[str, type[Action]]:
+    """The actions of one client library, generated once per process (none if absent)."""
+    cache_key = (service.namespace, key)
+    if cache_key not in _SERVICE_CACHE:
+        found = _generate_service(service, key) if installed(service) else {}
+        if found:
+            LOG.info("Generated %d %s actions", len(found), service.namespace)
+        _SERVICE_CACHE[cache_key] = found
+    return _SERVICE_CACHE[cache_key]
+
+
 def generate(region_modules: Iterable[str] = DEFAULT_REGION_MODULES) -> dict[str, type[Action]]:
     """Name -> action class for every installed client library (cached per process)."""
     key = tuple(sorted(region_modules))
     if key not in _CACHE:
         found: dict[str, type[Action]] = {}
         for service in SERVICES:
-            if installed(service):
-                found.update(_generate_service(service, key))
+            found.update(_service_actions(service, key))
         LOG.info("Generated %d OpenStack actions", len(found))
         _CACHE[key] = found
     return dict(_CACHE[key])
+
+
+def lazy_groups(region_modules: Iterable[str] = DEFAULT_REGION_MODULES
+                ) -> dict[str, Callable[[], dict[str, type[Action]]]]:
+    """Namespace (``nova``) -> a function generating that library's actions on first call.
+    Nothing is imported until one is called."""
+    key = tuple(sorted(region_modules))
+    return {s.namespace: (lambda s=s: _service_actions(s, key)) for s in SERVICES}

@@ -90,3 +90,29 @@ def test_a_registry_of_custom_actions() -> None:
     assert reg.build("my.add", {"a": 2}).run(CTX) == 3
     assert reg.describe("my.add").input == "a, b=1"
     assert ActionRegistry.load("mistral.no_such_group").names() == []
+
+
+def test_a_lazy_namespace_is_generated_when_first_asked_for() -> None:
+    """OpenStack actions come from lazy groups: generated once, on the first name of
+    their namespace (or a full listing), never at start; a name already there wins."""
+    class Mine(Action):
+        def run(self, ctx: ActionContext) -> str:
+            return "mine"
+
+    class Theirs(Mine):
+        pass
+
+    calls: list[str] = []
+
+    def cloud() -> dict[str, type[Action]]:
+        calls.append("cloud")
+        return {"cloud.servers_list": Theirs, "cloud.mine": Theirs}
+
+    reg = ActionRegistry({"std.mine": Mine, "cloud.mine": Mine}, lazy={"cloud": cloud})
+    assert "std.mine" in reg and "other.x" not in reg
+    assert calls == []
+    assert reg.get("cloud.servers_list") is Theirs
+    assert "cloud.nope" not in reg
+    assert reg.get("cloud.mine") is Mine
+    assert reg.names() == ["cloud.mine", "cloud.servers_list", "std.mine"]
+    assert calls == ["cloud"]
