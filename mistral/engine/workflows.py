@@ -418,6 +418,8 @@ def fail_hard(w: Work, wf_ex: Any, msg: str) -> None:
     if states.is_terminal(wf_ex.state):
         return
     cancel_active_tasks(w, wf_ex, msg)
+    if reverts.reverting(wf_ex):
+        reverts.abort(wf_ex)
     wf_ex.output = {"result": msg}
     wf_state(w, wf_ex, states.ERROR, msg)
     w.notify_parent(wf_ex)
