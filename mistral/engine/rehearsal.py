@@ -222,7 +222,7 @@ def _check_path(tx: Any, spec: Any, namespace: str, workbook: str | None,
                 path: str) -> str | None:
     parts = path.split("/")
     for i, name in enumerate(parts):
-        tspec = spec.tasks.get(name)
+        tspec = spec.tasks.get(name) or spec.reverts.get(name)  # a revert: 'revert:<task>'
         if tspec is None:
             return (f"workflow '{spec.name}' has no task '{name}' "
                     f"(tasks: {', '.join(sorted(spec.tasks)) or 'none'})")

@@ -422,3 +422,21 @@ def test_a_revert_task_cannot_be_rerun(h: Harness) -> None:
     failed, = _reverts(h, ex["id"])
     with pytest.raises(exc.InvalidStateTransitionError, match="is a revert"):
         h.engine.rerun_workflow(CTX, failed["id"])
+
+
+def test_a_rehearsal_runs_the_reverts_and_mocks_one_of_them(h: Harness) -> None:
+    """Rehearsal (mistral.engine.rehearsal) runs reverts like any task; a revert is mocked
+    by its task name ``revert:<task>``."""
+    from mistral.engine.rehearsal import Rehearsal
+
+    h.define(UPGRADE)
+    answer = Rehearsal(h.db).run(CTX, "upgrade", mocks={
+        "revert:upgrade_db": {"error": "restore failed"}})
+    assert answer["state"] == "ERROR"
+    assert answer["path"] == ["stop_service", "backup_db", "upgrade_db", "upgrade_app",
+                              "revert:upgrade_app", "revert:upgrade_db"]
+    assert "Not reverted: backup_db, stop_service, upgrade_db" in answer["state_info"]
+    with h.db.transaction(CTX, readonly=True) as tx:
+        assert tx.workflow_executions.count() == 0  # nothing stored
+    with pytest.raises(exc.InputError, match="revert:nowhere"):
+        Rehearsal(h.db).run(CTX, "upgrade", mocks={"revert:nowhere": {"result": 1}})
