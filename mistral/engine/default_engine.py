@@ -453,21 +453,28 @@ class DefaultEngine:
         """Heartbeat: short transactions of sorted ids (rows locked in one order, held
         briefly), so heartbeats neither deadlock with events nor hold them up.
 
-        ``queued``: the executor holds these but has not started them (no free slot):
-        they are alive, so not re-sent, but not acknowledged as running either."""
+        ``queued``: the executor holds these but has not started them (no free slot, or
+        its claim is unanswered): they are alive, so not re-sent, but not acknowledged as
+        running either. One that this host's claim already took (the engine granted the
+        claim but its answer was lost, e.g. the engine was killed) is alive too: the
+        executor's retried claim is granted and runs it, so it is not failed meanwhile."""
         ids = sorted(set(action_ex_ids))
-        values: dict[str, Any] = {"last_heartbeat": self.services.clock.now()}
-        extra: dict[str, Any] = {"accepted": False} if queued else {}
+        now = self.services.clock.now()
+        values: dict[str, Any] = {"last_heartbeat": now}
+        alive: list[dict[str, Any]] = [{"accepted": False}] if queued else [{}]
         if not queued:
             values["accepted"] = True
             if host:
                 values["executor_host"] = host[:255]
+        elif host:
+            alive.append({"accepted": True, "executor_host": host[:255]})
         for start in range(0, len(ids), 100):
             with self._db.transaction(admin_context()) as tx:
-                tx.action_executions.update_where(
-                    values, id=Filter("in", ids[start:start + 100]), state=states.RUNNING,
-                    **extra,
-                )
+                for extra in alive:
+                    tx.action_executions.update_where(
+                        values, id=Filter("in", ids[start:start + 100]), state=states.RUNNING,
+                        **extra,
+                    )
 
     def claim_action(self, ctx: RequestContext, action_ex_id: str, host: str,
                      claim: str) -> bool:

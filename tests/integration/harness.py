@@ -186,12 +186,18 @@ heartbeat_interval = 1
         except AssertionError:
             raise AssertionError("executions did not finish:\n" + self.describe(ex_ids)) from None
 
-    def describe(self, ex_ids: list[str]) -> str:
-        """The unfinished executions with their tasks and action executions (for failures)."""
+    def assert_all_succeeded(self, states: dict[str, str]) -> None:
+        """Every execution SUCCESS, or a failure that shows what the others did."""
+        assert set(states.values()) == {"SUCCESS"}, (
+            "executions that did not succeed:\n" + self.describe(list(states), skip=("SUCCESS",)))
+
+    def describe(self, ex_ids: list[str], skip: tuple[str, ...] = ("SUCCESS", "ERROR", "CANCELLED")) -> str:
+        """The executions not in ``skip`` (by default: the unfinished ones) with their tasks
+        and action executions (for failures)."""
         lines = []
         for ex_id in ex_ids:
             ex = self.execution(ex_id)
-            if ex["state"] in ("SUCCESS", "ERROR", "CANCELLED"):
+            if ex["state"] in skip:
                 continue
             lines.append(f"{ex_id} {ex['state']} {ex.get('state_info')}")
             for t in self.http("GET", f"/v2/executions/{ex_id}/tasks").json()["tasks"]:

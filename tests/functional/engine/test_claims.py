@@ -57,6 +57,28 @@ def test_queued_heartbeats_keep_an_action_from_being_resent_but_do_not_acknowled
     assert not row["accepted"] and row["executor_host"] is None
 
 
+def test_a_claim_whose_answer_was_lost_is_kept_alive_by_queued_heartbeats(h: Harness) -> None:
+    # The engine granted exec-1's claim and died before answering; exec-1 retries its
+    # claim meanwhile and reports the action as queued: it must not be taken for lost.
+    h.define(SLOW.replace("      safe-rerun: true\n", ""))
+    wf_id = h.start("wf")
+    [(_, req)] = list(h.executor.queue)
+    h.executor.queue.clear()
+    assert h.engine.claim_action(CTX, req.action_ex_id, "exec-1", "exec-1:1:a")
+    for _ in range(5):
+        h.clock.advance(8)
+        h.engine.report_running_actions(CTX, [req.action_ex_id], host="exec-1", queued=True)
+        h.engine.reconcile()
+    assert h.task(wf_id, "t")["state"] == "RUNNING"
+    assert h.engine.claim_action(CTX, req.action_ex_id, "exec-1", "exec-1:1:a")
+    # another host's queued heartbeat does not keep it alive
+    for _ in range(3):
+        h.clock.advance(8)
+        h.engine.report_running_actions(CTX, [req.action_ex_id], host="exec-2", queued=True)
+        h.engine.reconcile()
+    assert h.task(wf_id, "t")["state"] == "ERROR"
+
+
 def test_cancelling_a_workflow_reaches_the_executor_running_its_action(h: Harness) -> None:
     h.define(SLOW)
     h.executor.hold = True
