@@ -48,6 +48,9 @@ class FlowState:
     fired: frozenset[str] = frozenset()
     succeeded: frozenset[str] = frozenset()
     target: str | None = None
+    #: reverse workflows with transitions (converted v1 workbooks): tasks wanted beyond
+    #: what the target requires
+    wanted: frozenset[str] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -59,6 +62,8 @@ class FlowState:
             d["succeeded"] = sorted(self.succeeded)
         if self.target is not None:
             d["target"] = self.target
+        if self.wanted:
+            d["wanted"] = sorted(self.wanted)
         return d
 
     @classmethod
@@ -69,6 +74,7 @@ class FlowState:
             fired=frozenset(d.get("fired") or ()),
             succeeded=frozenset(d.get("succeeded") or ()),
             target=d.get("target"),
+            wanted=frozenset(d.get("wanted") or ()),
         )
 
 

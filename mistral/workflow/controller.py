@@ -43,7 +43,7 @@ def on_task_complete(
     evaluate: Evaluator,
 ) -> Decision:
     if workflow_type(spec) == REVERSE:
-        return reverse.on_task_complete(spec, outcome, flow)
+        return reverse.on_task_complete(spec, outcome, flow, evaluate)
     return direct.on_task_complete(spec, outcome, joins, flow, evaluate)
 
 

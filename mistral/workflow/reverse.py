@@ -13,9 +13,15 @@ from typing import Any, Mapping
 
 from mistral import exceptions as exc
 from mistral.workflow import states
-from mistral.workflow.base import Decision, FlowState, TaskOutcome
+from mistral.workflow.base import Decision, Evaluator, FlowState, TaskOutcome, truthy
 from mistral.workflow.commands import Command, RunTask
-from mistral.workflow.graph import graph_of, requires_of
+from mistral.workflow.graph import (
+    COMPLETE_CLAUSE, ERROR_CLAUSE, SUCCESS_CLAUSE, graph_of, is_task_target, requires_of,
+    transitions_of,
+)
+
+_CLAUSES = {states.SUCCESS: (SUCCESS_CLAUSE, COMPLETE_CLAUSE),
+            states.ERROR: (ERROR_CLAUSE, COMPLETE_CLAUSE)}
 
 
 def required_closure(spec: Any, target: str) -> frozenset[str]:
@@ -67,23 +73,55 @@ def start(spec: Any, ctx: Mapping[str, Any], task_name: str | None) -> Decision:
     return Decision(cmds, FlowState(fired=frozenset(starts), target=task_name))
 
 
-def on_task_complete(spec: Any, outcome: TaskOutcome, flow: FlowState) -> Decision:
-    if outcome.state not in (states.SUCCESS, states.SKIPPED) or flow.target is None:
+def _taken(spec: Any, outcome: TaskOutcome, evaluate: Evaluator | None
+           ) -> tuple[list[str], bool]:
+    """Task targets of the transitions the outcome takes, and whether its error is handled."""
+    targets: list[str] = []
+    handled = False
+    task = spec.tasks[outcome.name]
+    for clause in _CLAUSES.get(outcome.state, ()):
+        for tr in transitions_of(task, clause):
+            if not is_task_target(tr.target) or tr.target not in spec.tasks:
+                continue
+            if tr.condition is not None and (
+                    evaluate is None or not truthy(evaluate(tr.condition, outcome.ctx))):
+                continue
+            targets.append(tr.target)
+            handled = handled or clause == ERROR_CLAUSE
+    return targets, handled
+
+
+def on_task_complete(spec: Any, outcome: TaskOutcome, flow: FlowState,
+                     evaluate: Evaluator | None = None) -> Decision:
+    if flow.target is None:
+        return Decision((), flow, False)
+    targets, handled = _taken(spec, outcome, evaluate)
+    if outcome.state != states.SUCCESS and not targets:
         return Decision((), flow, False)
     graph = graph_of(spec)
-    closure = _closure(spec, flow.target)
-    succeeded = set(flow.succeeded) | {outcome.name}
+    wanted = set(_closure(spec, flow.target)) | set(flow.wanted)
+    added: set[str] = set()
+    for target in targets:
+        added |= set(_closure(spec, target)) - wanted
+    wanted |= added
+    succeeded = set(flow.succeeded) | ({outcome.name} if outcome.state == states.SUCCESS else set())
     fired = set(flow.fired)
+    candidates: set[str] = set()
+    if outcome.state == states.SUCCESS:
+        candidates |= graph.dependents.get(outcome.name, frozenset())
+    if added or targets:
+        candidates |= {n for n in wanted if n not in fired}
     cmds: list[Command] = []
-    for dep in sorted(graph.dependents.get(outcome.name, ())):
-        if dep not in closure or dep in fired:
+    for dep in sorted(candidates):
+        if dep not in wanted or dep in fired:
             continue
         reqs = requires_of(spec.tasks[dep])
         if all(r in succeeded for r in reqs):
-            cmds.append(RunTask(dep, {}, outcome.task_ex_id, merge_from=reqs))
+            merge = reqs if dep not in targets or outcome.name in reqs else (*reqs, outcome.name)
+            cmds.append(RunTask(dep, {}, outcome.task_ex_id, merge_from=tuple(merge)))
             fired.add(dep)
     new_flow = FlowState(
         dead=flow.dead, fired=frozenset(fired), succeeded=frozenset(succeeded),
-        target=flow.target,
+        target=flow.target, wanted=frozenset(flow.wanted) | frozenset(added),
     )
-    return Decision(tuple(cmds), new_flow, False)
+    return Decision(tuple(cmds), new_flow, handled)
