@@ -102,7 +102,8 @@ def input_string(params: Any) -> str:
         name = getattr(p, "name", None)
         if name is not None:
             if getattr(p, "has_default", False):
-                parts.append(f"{name}={json.dumps(getattr(p, 'default', None))}")
+                # a mapping or list default is frozen in the spec: thawed to JSON
+                parts.append(f"{name}={json.dumps(lang.thaw(getattr(p, 'default', None)))}")
             else:
                 parts.append(str(name))
         elif isinstance(p, dict):
@@ -284,7 +285,7 @@ def save_workbook(tx: Any, text: str, namespace: str, scope: str, update: bool,
         row = repo.update(existing.id, values)
     else:
         row = repo.create(values)
-    _save_workbook_children(tx, spec, text, namespace, scope)
+    save_workbook_children(tx, spec, text, namespace, scope)
     return row
 
 
@@ -295,7 +296,8 @@ def _children(spec: Any, key: str) -> Sequence[Any]:
     return list(value)
 
 
-def _save_workbook_children(tx: Any, spec: Any, text: str, namespace: str, scope: str) -> None:
+def save_workbook_children(tx: Any, spec: Any, text: str, namespace: str, scope: str) -> None:
+    """Create or update a workbook's ``<workbook>.<name>`` workflows and actions."""
     prefix = spec.name + "."
     for wf in _children(spec, "workflows"):
         values = _workflow_values(wf, text, False, namespace, scope, spec.name, prefix)

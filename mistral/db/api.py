@@ -243,6 +243,7 @@ class Transaction:
     """One unit of work: repositories, ``after_commit``, ``savepoint``."""
 
     workbooks: Repository[models.Workbook]
+    workbooks_v1: Repository[models.WorkbookV1]
     workflow_definitions: Repository[models.WorkflowDefinition]
     action_definitions: Repository[models.ActionDefinition]
     code_sources: Repository[models.CodeSource]
@@ -267,6 +268,7 @@ class Transaction:
         # The first database error raised inside this transaction outside a savepoint.
         self.failed: BaseException | None = None
         self.workbooks = Repository(self, models.Workbook)
+        self.workbooks_v1 = Repository(self, models.WorkbookV1)
         self.workflow_definitions = Repository(self, models.WorkflowDefinition)
         self.action_definitions = Repository(self, models.ActionDefinition)
         self.code_sources = Repository(self, models.CodeSource)

@@ -148,6 +148,24 @@ class ActionDefinition(_Definition, Base):
     workbook_name: Mapped[str | None] = mapped_column(String(255))
 
 
+class WorkbookV1(_Owned, Base):
+    """A 2014 (v1) workbook (``/v1/workbooks``): its v1 ``definition`` and ``spec``, the
+    converted v2 workbook (``mistral.lang.v1.V1Workbook.to_dict()``), stored as v2
+    workflow and action definitions in the ``v1`` namespace."""
+
+    __tablename__ = "workbooks_v1"
+    __table_args__ = (UniqueConstraint("name", "project_id"), TABLE_OPTIONS)
+    __display_name__ = "Workbook"
+    __natural_key__ = ("name",)
+
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    description: Mapped[str | None] = mapped_column(LongText())
+    tags: Mapped[Any] = json_column()
+    definition: Mapped[str | None] = mapped_column(LongText())
+    spec: Mapped[Any] = json_column()
+    checksum: Mapped[str | None] = mapped_column(String(64))
+
+
 class CodeSource(_Owned, Base):
     """An uploaded Python module (``/v2/code_sources``); ``checksum`` is the sha256 of
     ``content`` (ours: the key executors cache the imported module by)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from mistral import exceptions as exc
-from mistral import expressions
+from mistral import expressions, lang
 from mistral.actions import dynamic
 from mistral.actions.base import input_problems
 from mistral.db import names
@@ -82,7 +82,8 @@ def resolve(
                 f"base-input of action {aspec.name} must be a mapping, got {base_input!r:.100}"
             )
         if aspec.output is not None:
-            outputs.append(aspec.output)
+            # a mapping or list output is frozen in the spec; the row keeps it as JSON
+            outputs.append(lang.thaw(aspec.output))
         current, current_input = aspec.base, base_input
     raise exc.ActionError(f"Ad-hoc action {name} nests deeper than {MAX_ADHOC_DEPTH} levels")
 

@@ -6,12 +6,16 @@ from mistral.api.app import ApiSettings
 from tests.functional.api.client import ApiClient, build_client
 
 
-def test_root_lists_v2(api: ApiClient) -> None:
+def test_root_lists_v2_and_v1(api: ApiClient) -> None:
     r = api.get("/")
     assert r.status_code == 200
-    (version,) = r.json["versions"]
+    version, v1 = r.json["versions"]
     assert version["id"] == "v2.0" and version["status"] == "CURRENT"
     assert version["links"] == [{"href": "http://localhost/v2", "target": "v2", "rel": "self"}]
+    # ours: the 2014 API beside it
+    assert v1["id"] == "v1.0" and v1["status"] == "SUPPORTED"
+    assert v1["links"] == [{"href": "http://localhost/v1", "target": "v1", "rel": "self"}]
+    assert api.get("/v1").json == {"uri": "http://localhost/v1"}
 
 
 def test_v2_root(api: ApiClient) -> None:

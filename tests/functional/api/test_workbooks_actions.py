@@ -149,3 +149,16 @@ def test_workbook_takes_over_a_same_named_action(api: ApiClient) -> None:
     assert r.status_code == 201, r.text
     assert "output: hello" in api.get("/v2/actions/book.hello").json["definition"]
     assert api.get("/v2/workflows/book.flow").status_code == 200
+
+
+def test_an_action_input_with_a_mapping_default(api: ApiClient) -> None:
+    # a mapping (or list) default is shown as JSON in the input string, not a 500
+    r = api.post("/v2/actions", """
+version: '2.0'
+with_opts:
+  base: std.echo
+  base-input: {output: <% $.v %>}
+  input: [v, opts: {a: 1}, items: [1, 2]]
+""")
+    assert r.status_code == 201, r.text
+    assert r.json["actions"][0]["input"] == 'v, opts={"a": 1}, items=[1, 2]'

@@ -112,14 +112,14 @@ class SyncExecutor:
 
 class Harness:
     def __init__(self, db: Any, settings: EngineSettings | None = None,
-                 notifier: Any = None) -> None:
+                 notifier: Any = None, registry: ActionRegistry | None = None) -> None:
         self.db = db
         self.clock = FakeClock()
         self.scheduler = FakeScheduler(db, self.clock)
-        self.executor = SyncExecutor(_REGISTRY)
+        self.executor = SyncExecutor(registry or _REGISTRY)
         self.engine = DefaultEngine(
             db, self.executor, self.scheduler, settings or EngineSettings(),
-            registry=_REGISTRY, clock=self.clock, notifier=notifier,
+            registry=registry or _REGISTRY, clock=self.clock, notifier=notifier,
         )
         self.executor.engine = self.engine
         self.scheduler.handlers = self.engine.timer_handlers()

@@ -47,6 +47,28 @@ wf:
     assert req.action_name == "std.echo"
 
 
+def test_adhoc_action_with_a_mapping_output_and_input_default(h: Harness) -> None:
+    # the spec keeps a mapping frozen: the action row stores it as JSON all the same
+    h.define_actions("""
+version: '2.0'
+pair:
+  base: std.echo
+  base-input: {output: <% $.v %>}
+  input: [v, opts: {}]
+  output: {twice: <% $ * 2 %>, list: [<% $ %>]}
+""")
+    h.define("""
+version: '2.0'
+wf:
+  tasks:
+    t:
+      action: pair v=4
+""")
+    wf = h.run("wf")
+    assert wf["state"] == "SUCCESS", wf["state_info"]
+    assert result_of(h.task(wf["id"], "t")) == {"twice": 8, "list": [4]}
+
+
 def test_adhoc_action_bad_input(h: Harness) -> None:
     h.define_actions(ADHOC)
     h.define("""

@@ -15,7 +15,7 @@ from mistral.workflow import controller
 from mistral.workflow.base import FlowState, TaskOutcome
 from mistral.workflow.commands import RunTask
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "v1"
+RESOURCES = Path(__file__).resolve().parents[3] / "docs" / "examples" / "v1"
 
 
 def demo(name: str) -> str:
