@@ -4,6 +4,14 @@ A task starts once every task it ``requires`` has succeeded (or was skipped by a
 which Mistral 23 leaves a dead end: here the workflow goes on); its inbound context is the
 workflow context merged with what those tasks published (``RunTask.merge_from``).
 Progress (which tasks succeeded / were started) lives in the ``FlowState``.
+
+Transitions: the v2 DSL refuses ``on-*`` in a reverse workflow, but a spec converted from
+a 2014 (v1) workbook (``mistral.lang.v1``) has them, with v1's meaning: when the task
+ends in that state, the named task is wanted too, with what it requires (its closure
+joins ``FlowState.wanted``); a wanted task runs once its requirements have succeeded,
+with the finished task's published values. Each task runs at most once; an ``on-error``
+transition taken handles the task's error, as in a direct workflow (a skipped task
+follows ``on-success``).
 """
 
 from __future__ import annotations
@@ -21,7 +29,10 @@ from mistral.workflow.graph import (
 )
 
 _CLAUSES = {states.SUCCESS: (SUCCESS_CLAUSE, COMPLETE_CLAUSE),
-            states.ERROR: (ERROR_CLAUSE, COMPLETE_CLAUSE)}
+            states.ERROR: (ERROR_CLAUSE, COMPLETE_CLAUSE),
+            states.SKIPPED: (SUCCESS_CLAUSE,)}
+#: states in which a task counts as done for what requires it
+_DONE = (states.SUCCESS, states.SKIPPED)
 
 
 def required_closure(spec: Any, target: str) -> frozenset[str]:
@@ -96,7 +107,7 @@ def on_task_complete(spec: Any, outcome: TaskOutcome, flow: FlowState,
     if flow.target is None:
         return Decision((), flow, False)
     targets, handled = _taken(spec, outcome, evaluate)
-    if outcome.state != states.SUCCESS and not targets:
+    if outcome.state not in _DONE and not targets:
         return Decision((), flow, False)
     graph = graph_of(spec)
     wanted = set(_closure(spec, flow.target)) | set(flow.wanted)
@@ -104,10 +115,10 @@ def on_task_complete(spec: Any, outcome: TaskOutcome, flow: FlowState,
     for target in targets:
         added |= set(_closure(spec, target)) - wanted
     wanted |= added
-    succeeded = set(flow.succeeded) | ({outcome.name} if outcome.state == states.SUCCESS else set())
+    succeeded = set(flow.succeeded) | ({outcome.name} if outcome.state in _DONE else set())
     fired = set(flow.fired)
     candidates: set[str] = set()
-    if outcome.state == states.SUCCESS:
+    if outcome.state in _DONE:
         candidates |= graph.dependents.get(outcome.name, frozenset())
     if added or targets:
         candidates |= {n for n in wanted if n not in fired}

@@ -455,3 +455,70 @@ def test_on_every_backend(api_all_db: ApiClient) -> None:
     assert r.status_code == 200, r.text
     assert r.json["output"] == {"one": 6, "sums": [3, 4]}
     assert api_all_db.get("/v2/executions").json["executions"] == []
+
+
+MORE = f"""
+version: '2.0'
+more:
+  timeout: 100
+  vars: {{limit: 3}}
+  output: {{done: <% $.done %>}}
+  output-on-error: {{why: <% $.get(why) %>}}
+  task-defaults:
+    retry: {{count: 3, delay: 10, backoff: exponential, max-delay: 25}}
+  tasks:
+    first:
+      action: {CALL}
+      publish-on-error: {{why: <% task().result %>}}
+      on-success:
+        next: [second]
+        publish: {{branch: {{b: 1}}, global: {{g: <% $.limit %>}}}}
+    second:
+      action: {CALL}
+      publish: {{done: <% $.g + $.b %>}}
+      on-success:
+        - succeed: <% $.done > 3 %>
+        - third: <% $.done <= 3 %>
+    third:
+      action: {CALL}
+      retry: {{count: 10, delay: 20}}
+"""
+
+
+def test_timeouts_backoff_defaults_and_advanced_publish(api: ApiClient) -> None:
+    api.post("/v2/workflows", MORE)
+    # first fails three times: retried after 10, 20, then 25 s (exponential, capped)
+    answer = rehearse(api, workflow_name="more", mocks={
+        "first": [{"error": "e1"}, {"error": "e2"}, {"error": "e3"}, {"result": 1}],
+        "second": {"result": "ok"}})
+    first = task(answer, "first")
+    assert first["retries"] == 3 and first["finished_at"] == 55.0
+    assert answer["state"] == "SUCCESS" and answer["output"] == {"done": 4}
+    assert answer["path"] == ["first", "second"]  # succeed: the workflow ends there
+    # the workflow's own timeout (100 s, virtual) ends a rehearsal that takes longer
+    slow = rehearse(api, workflow_name="more", mocks={
+        "first": {"result": 1}, "second": {"result": "ok", "delay": 200}})
+    assert slow["state"] == "ERROR" and slow["elapsed"] == 100.0
+    assert "timed out after 100 seconds" in slow["state_info"]
+    # every run fails: the error published on error is the output on error
+    failed = rehearse(api, workflow_name="more", mocks={"first": {"error": "denied"}})
+    assert failed["state"] == "ERROR" and failed["output"]["why"] == "denied"
+    assert task(failed, "first")["runs"] == 4
+
+
+def test_rehearsing_a_2014_workbook(api: ApiClient) -> None:
+    # a v1 workbook is rehearsed like any workflow: its converted one, in namespace v1
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "examples" / "v1"
+            / "rest_demo.yaml").read_text().replace("BASE_URL", "http://127.0.0.1:9")
+    assert api.post("/v1/workbooks", {"name": "demo"}).status_code == 201
+    assert api.put("/v1/workbooks/demo/definition", text,
+                   content_type="text/plain").status_code == 200
+    answer = rehearse(api, workflow_name="demo.Workflow", workflow_namespace="v1",
+                      params={"task_name": "task4"},
+                      mocks={f"task{i}": {"result": {"content": f"t{i}"}} for i in (1, 2, 3, 4)})
+    assert answer["state"] == "SUCCESS"
+    assert answer["path"][0] == "task1" and answer["path"][-1] == "task4"
+    assert task(answer, "task4")["result"] == "t4"  # the ad-hoc action's output: the body
+    assert api.get("/v1/workbooks/demo/executions").json["executions"] == []
