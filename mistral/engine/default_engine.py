@@ -425,14 +425,17 @@ class DefaultEngine:
                 w, resolved, namespace=namespace, description=description,
                 timeout=params.get("timeout"), target=params.get("target"),
             )
+            created: dict = {}
             if save:
                 if run_sync:  # the reconciler never re-sends a lost synchronous call
                     values["runtime_context"] = {**values["runtime_context"], "sync_call": True}
-                tx.action_executions.create(values)
+                created = _as_dict(tx.action_executions.create(values))
                 if not run_sync:
                     w.send(req)
         if not run_sync:
-            return self._action_dict(ctx, values["id"])
+            # as Mistral 23: the execution as created (RUNNING), whatever the executor has
+            # done with it since the commit
+            return created
         sync_req = RunActionRequest.from_dict({**req.to_dict(), "is_sync": True})
         result = self.services.executor.run_action(ctx, sync_req) or ActionResult(
             error="The executor returned no result for a synchronous request"

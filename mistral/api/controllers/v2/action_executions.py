@@ -163,12 +163,6 @@ def run(body: dict[str, Any]) -> dict[str, Any]:
         # its result later, as Mistral does for such actions.
         params = {**params, "save_result": True, "run_sync": False}
         result = start(params)
-    action_id = result.get("id")
-    if action_id and params["save_result"]:
-        with http.read_tx() as tx:
-            row = tx.action_executions.find(id=action_id)
-            if row is not None:
-                return render(row, {})
     result.setdefault("name", name)
     result.setdefault("params", params)
     return render(result, {})
