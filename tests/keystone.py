@@ -66,7 +66,8 @@ key_repository = {state}/fernet-keys
 [credential]
 key_repository = {state}/credential-keys
 [cache]
-enabled = false
+enabled = {cache}
+backend = dogpile.cache.memory
 [identity]
 # bcrypt's cheapest cost: logins and new users are quick (these are test passwords)
 password_hash_rounds = 4
@@ -148,7 +149,7 @@ def ensure_template() -> dict[str, Any]:
         work = TEMPLATE.with_name(TEMPLATE.name + ".building")
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        (work / "keystone.conf").write_text(CONFIG.format(state=work))
+        (work / "keystone.conf").write_text(CONFIG.format(state=work, cache="false"))
         user = ["--keystone-user", str(os.getuid()), "--keystone-group", str(os.getgid())]
         _manage(work, "db_sync")
         _manage(work, "fernet_setup", *user)
@@ -354,16 +355,19 @@ def _tail(path: Path) -> str:
         return "(no log)"
 
 
-def start(state: Path) -> Keystone:
+def start(state: Path, threads: int = 4, cache: bool = False) -> Keystone:
     """Start a Keystone from a fresh copy of the template in ``state``; it runs until
-    ``stop(state)`` (its own session: it outlives the caller)."""
+    ``stop(state)`` (its own session: it outlives the caller). ``threads=1`` serves one
+    request at a time: no "database is locked" from SQLite however busy the machine.
+    ``cache``: Keystone's in-process cache (tokens, roles, catalog), several times faster."""
     template = ensure_template()
     shutil.rmtree(state, ignore_errors=True)
     state.mkdir(parents=True)
     shutil.copy(TEMPLATE / "keystone.db", state / "keystone.db")
     for keys in ("fernet-keys", "credential-keys"):
         shutil.copytree(TEMPLATE / keys, state / keys)
-    (state / "keystone.conf").write_text(CONFIG.format(state=state))
+    (state / "keystone.conf").write_text(CONFIG.format(state=state,
+                                                      cache="true" if cache else "false"))
     # Keystone parses sys.argv as its own command line: hide gunicorn's from it
     (state / "keystone_app.py").write_text(
         "import sys\nsys.argv = sys.argv[:1]\nfrom keystone.wsgi.api import application\n")
@@ -375,7 +379,7 @@ def start(state: Path) -> Keystone:
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [str(VENV / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--threads", "4", "--worker-class", "gthread",
+             "--workers", "1", "--threads", str(threads), "--worker-class", "gthread",
              "--timeout", "120", "--no-control-socket", "--chdir", str(state),
              "keystone_app:application"],
             cwd=str(state), env=env, stdout=out, stderr=subprocess.STDOUT,
