@@ -28,6 +28,7 @@ import datetime
 import heapq
 import itertools
 import logging
+import threading
 from typing import Any, Callable, Iterator, Mapping
 
 from mistral import exceptions as exc
@@ -195,13 +196,34 @@ class Rehearsal:
         with self.db.transaction(ctx, readonly=True) as real:
             definition = names.workflow_by_identifier(real, wf_identifier, namespace)
             check_paths(real, definition, parsed)
-            scratch = Database("sqlite://", field_size_limit_kb=self.db.field_size_limit_kb)
+            scratch = _scratch_database(self.db.field_size_limit_kb)
             try:
-                scratch.create_schema()
                 return _Run(self, ctx, _Layered(scratch, real), parsed).execute(
                     definition, dict(wf_input or {}), dict(params or {}))
             finally:
                 scratch.dispose()
+
+
+_TEMPLATE: Any = None
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def _scratch_database(field_size_limit_kb: int | None) -> Database:
+    """A new in-memory database with the schema: a copy (SQLite's backup) of one made
+    once per process, several times faster than creating the tables each time."""
+    global _TEMPLATE
+    scratch = Database("sqlite://", field_size_limit_kb=field_size_limit_kb)
+    with _TEMPLATE_LOCK:
+        if _TEMPLATE is None:
+            template = Database("sqlite://")
+            template.create_schema()
+            _TEMPLATE = (template, template.engine.raw_connection())
+        target = scratch.engine.raw_connection()
+        try:
+            _TEMPLATE[1].driver_connection.backup(target.driver_connection)
+        finally:
+            target.close()
+    return scratch
 
 
 def check_paths(tx: Any, definition: Any, mocks: Mapping[str, Any]) -> None:
