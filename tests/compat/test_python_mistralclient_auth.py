@@ -17,11 +17,15 @@ from tests.compat.harness import client_venv
 from tests.functional.auth.test_keystone_policy import mistral_server, wf_text
 from tests.keystone import Credentials, Keystone
 
+#: the catalog region of this test's server (other tests register Mistral in the shared
+#: Keystone too, each in a region of its own)
+REGION = "real-client-auth"
+
 
 def _cli(venv: Path, keystone: Keystone, who: Credentials, workdir: Path, *args: str) -> Any:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("OS_") and k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.update(who.os_env(keystone.url))
+    env.update(who.os_env(keystone.url), OS_REGION_NAME=REGION)
     r = subprocess.run([str(venv / "bin" / "mistral"), *args, "-f", "json"],
                        capture_output=True, text=True, cwd=str(workdir), env=env, timeout=120)
     assert r.returncode == 0, r.stderr or r.stdout
@@ -35,7 +39,7 @@ def test_real_cli_logs_in_to_keystone_and_sees_its_project_only(
     policy_file = tmp_path / "policy.yaml"
     policy_file.write_text("{}\n")
     with mistral_server(tmp_path, keystone, policy_file) as url:
-        keystone.register_service("workflowv2", "mistral", {"public": url + "/v2"})
+        keystone.register_service("workflowv2", "mistral", {"public": url + "/v2"}, region=REGION)
         definition = tmp_path / "wf.yaml"
         definition.write_text(wf_text("alice_only"))
         created = _cli(venv, keystone, alice, tmp_path, "workflow-create", str(definition))

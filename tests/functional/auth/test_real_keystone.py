@@ -81,8 +81,10 @@ def test_harness_projects_tokens_and_the_catalog(keystone: Keystone) -> None:
 def test_the_context_carries_what_openstack_actions_need(guarded: Any,
                                                          keystone: Keystone) -> None:
     alice = keystone.make_project_user("ctx")
+    # a region of its own: other tests' clients find their own servers in theirs
     keystone.register_service("workflowv2", "mistral", {
-        "public": "http://127.0.0.1:8989/v2", "internal": "http://127.0.0.1:8990/v2"})
+        "public": "http://127.0.0.1:8989/v2", "internal": "http://127.0.0.1:8990/v2"},
+        region="ctx-check")
     token, body = keystone.token(alice)
     r = _get(guarded, token)
     assert r.status_code == 200, r.text
@@ -98,8 +100,9 @@ def test_the_context_carries_what_openstack_actions_need(guarded: Any,
     assert ctx["trust_id"] is None and ctx["is_target"] is False
     services = {s["type"]: s for s in ctx["service_catalog"]}
     assert services["workflowv2"]["name"] == "mistral"
-    assert services["workflowv2"]["endpoints"][0]["publicURL"] == "http://127.0.0.1:8989/v2"
-    assert services["workflowv2"]["endpoints"][0]["internalURL"] == "http://127.0.0.1:8990/v2"
+    [ours] = [e for e in services["workflowv2"]["endpoints"] if e["region"] == "ctx-check"]
+    assert ours["publicURL"] == "http://127.0.0.1:8989/v2"
+    assert ours["internalURL"] == "http://127.0.0.1:8990/v2"
 
     admin = _get(guarded, keystone.admin_token()).json
     assert admin["is_admin"] is True and "admin" in admin["roles"]

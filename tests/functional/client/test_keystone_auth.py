@@ -74,11 +74,16 @@ def authenticated_server(workdir: Path, keystone: Any) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
+#: the catalog region of this module's server: other tests register Mistral endpoints in
+#: the shared Keystone too, each in a region of its own, so clients name theirs
+REGION = "client-keystone"
+
+
 @pytest.fixture(scope="session")  # not module: xdist may interleave other modules' tests
 def cloud(keystone: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
     work = tmp_path_factory.mktemp("client-keystone")
     with authenticated_server(work, keystone) as url:
-        keystone.register_service("workflowv2", "mistral", {"public": url})
+        keystone.register_service("workflowv2", "mistral", {"public": url}, region=REGION)
         yield keystone, url
 
 
@@ -88,6 +93,7 @@ def as_user(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("OS_REGION_NAME", REGION)
 
 
 class KeystoneCli(Cli):
@@ -122,8 +128,8 @@ def test_password_token_and_clouds_yaml_logins_share_a_workflow(
     clouds = tmp_path / "clouds.yaml"
     clouds.write_text("clouds:\n  bobs:\n    auth:\n      auth_url: %s\n      username: %s\n"
                       "      password: %s\n      project_name: %s\n      user_domain_name: Default\n"
-                      "      project_domain_name: Default\n" % (keystone.url, bob.username, bob.password,
-                                                               bob.project_name))
+                      "      project_domain_name: Default\n    region_name: %s\n" % (
+                          keystone.url, bob.username, bob.password, bob.project_name, REGION))
     as_user(monkeypatch, {"OS_CLOUD": "bobs", "OS_CLIENT_CONFIG_FILE": str(clouds)})
     accepted = cli.json("member-update", wf["ID"], "workflow")  # -m defaults to the caller's project
     assert accepted["Status"] == "accepted"
@@ -135,7 +141,8 @@ def test_password_token_and_clouds_yaml_logins_share_a_workflow(
     as_user(monkeypatch, {"OS_AUTH_TOKEN": alice_token, "OS_MISTRAL_URL": url})
     cli.run("member-delete", wf["ID"], "workflow", bob.project_id)
     lib = client(auth_url=keystone.url, username=bob.username, api_key=bob.password,
-                 project_name=bob.project_name, user_domain_name="Default", project_domain_name="Default")
+                 project_name=bob.project_name, user_domain_name="Default", project_domain_name="Default",
+                 region_name=REGION)
     assert "shared_flow" not in [w.name for w in lib.workflows.list()]
 
 
