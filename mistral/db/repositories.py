@@ -47,6 +47,11 @@ SORT_DIRS = ("asc", "desc")
 PROJECT_PARAM = "ctx_project_id"
 ID_PARAM = "row_id"
 _BY_ID: dict[tuple[Any, str, bool], Select[Any]] = {}
+#: statements by shape (model, operation, admin or not, fields, filter fields and
+#: operators, order, limit): built once with bound parameters, so a repeated query costs
+#: neither building the statement nor its SQL cache key again
+_SHAPES: dict[tuple[Any, ...], Any] = {}
+_SHAPES_MAX = 4096
 
 
 class Repository(Generic[M]):
@@ -246,14 +251,70 @@ class Repository(Generic[M]):
 
     def find(self, fields: Sequence[str] | None = None, **filters: Any) -> M | None:
         """The first visible row matching ``filters`` (own rows before public/shared)."""
-        stmt = self._select(fields).where(self._visible(), *self._conditions(filters))
-        if self.model.__project_scoped__ and not self._tx.ctx.is_admin:
-            m: Any = self.model
-            stmt = stmt.order_by(case((m.project_id == self._project(), 0), else_=1))
-        row = self._tx.execute_scalars(stmt.limit(1), self.model).first()
+        def build(conds: list[ColumnElement[bool]]) -> Any:
+            stmt = self._select(fields).where(self._visible(), *conds)
+            if self.model.__project_scoped__ and not self._tx.ctx.is_admin:
+                m: Any = self.model
+                stmt = stmt.order_by(case((m.project_id == self._project(), 0), else_=1))
+            return stmt.limit(1)
+
+        stmt, params = self._statement(("find", _fields_key(fields)), filters, build)
+        row = self._tx.execute_scalars(stmt, self.model, params=params).first()
         if fields and row is not None:
             _mark_partial([row])
         return row
+
+    def _statement(self, key: tuple[Any, ...], filters: Mapping[str, Any] | None,
+                   build: Any) -> tuple[Any, dict[str, Any]]:
+        """``build(conditions)`` once per shape of query, with bound parameters for the
+        filter values (kept in ``_SHAPES``); the statement and this call's parameters.
+        Filters that cannot be parameters (``has``) build a statement every time."""
+        shape = self._filter_shape(filters)
+        params: dict[str, Any] = {PROJECT_PARAM: self._tx.ctx.project_id}
+        if shape is None:
+            return build(self._conditions(filters)), params
+        full = (self.model, self._tx.ctx.is_admin, shape, *key)
+        stmt = _SHAPES.get(full)
+        if stmt is None:
+            stmt = build(self._bound_conditions(shape))
+            if len(_SHAPES) >= _SHAPES_MAX:
+                _SHAPES.clear()
+            _SHAPES[full] = stmt
+        for i, (name, f) in enumerate(_flat_filters(filters)):
+            if f.op in LIST_OPS:
+                if f.value:
+                    params[f"f{i}"] = [coerce(self._columns[name].type, v, name) for v in f.value]
+            elif f.value is not None:
+                params[f"f{i}"] = coerce(self._columns[name].type, f.value, name)
+        return stmt, params
+
+    def _filter_shape(self, filters: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
+        shape = []
+        for name, f in _flat_filters(filters):
+            self._column(name, "filter field")
+            if f.op == "has":
+                return None
+            empty = not f.value if f.op in LIST_OPS else f.value is None
+            shape.append((name, f.op, empty))
+        return tuple(shape)
+
+    def _bound_conditions(self, shape: tuple[Any, ...]) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        for i, (name, op, empty) in enumerate(shape):
+            col: Any = getattr(self.model, name)
+            p = bindparam(f"f{i}", type_=self._columns[name].type, expanding=op in LIST_OPS)
+            if op == "eq":
+                conds.append(col.is_(None) if empty else col == p)
+            elif op == "neq":
+                conds.append(col.is_not(None) if empty else or_(col != p, col.is_(None)))
+            elif op == "in":
+                conds.append(false() if empty else col.in_(p))
+            elif op == "nin":
+                conds.append(true() if empty else or_(col.not_in(p), col.is_(None)))
+            else:
+                conds.append({"gt": col.__gt__, "gte": col.__ge__, "lt": col.__lt__,
+                              "lte": col.__le__}[op](p))
+        return conds
 
     def list(
         self,
@@ -265,26 +326,34 @@ class Repository(Generic[M]):
         fields: Sequence[str] | None = None,
     ) -> list[M]:
         """Visible rows, ordered by ``sort_keys`` (+ id), after ``marker``, at most ``limit``."""
-        stmt = self._select(fields).where(self._visible(), *self._conditions(filters))
         keys = list(sort_keys)
         if not keys and (marker is not None or limit is not None):
             keys = ["created_at"]
-        if keys:
-            stmt = self._order(stmt, keys, list(sort_dirs), marker)
-        if limit is not None:
-            if limit < 0:
-                raise exc.ValidationError(f"limit must be >= 0, got {limit}")
-            stmt = stmt.limit(limit)
-        rows = list(self._tx.execute_scalars(stmt, self.model).all())
+        if limit is not None and limit < 0:
+            raise exc.ValidationError(f"limit must be >= 0, got {limit}")
+
+        def build(conds: list[ColumnElement[bool]]) -> Any:
+            stmt = self._select(fields).where(self._visible(), *conds)
+            if keys:
+                stmt = self._order(stmt, keys, list(sort_dirs), marker)
+            return stmt.limit(limit) if limit is not None else stmt
+
+        if marker is not None:  # the marker's values go into the statement itself
+            stmt, params = build(self._conditions(filters)), {}
+        else:
+            stmt, params = self._statement(
+                ("list", _fields_key(fields), tuple(keys), tuple(sort_dirs), limit), filters, build)
+        rows = list(self._tx.execute_scalars(stmt, self.model, params=params or None).all())
         if fields:
             _mark_partial(rows)
         return rows
 
     def count(self, **filters: Any) -> int:
-        stmt = select(func.count()).select_from(self.model).where(
-            self._visible(), *self._conditions(filters)
-        )
-        return int(self._tx.execute(stmt).scalar_one())
+        def build(conds: list[ColumnElement[bool]]) -> Any:
+            return select(func.count()).select_from(self.model).where(self._visible(), *conds)
+
+        stmt, params = self._statement(("count",), filters, build)
+        return int(self._tx.execute(stmt, params=params).scalar_one())
 
     def update(self, id: str, values: Mapping[str, Any]) -> M:
         """Change one own row; a visible row of another project raises NotAllowedError."""
@@ -309,14 +378,20 @@ class Repository(Generic[M]):
         self._check_values(values)
         if "updated_at" not in values:
             values["updated_at"] = models.utcnow()
-        stmt = (
-            sa_update(self.model)
-            .where(self._writable(), *self._conditions(filters))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        names = tuple(sorted(values))
+
+        def build(conds: list[ColumnElement[bool]]) -> Any:
+            return (
+                sa_update(self.model)
+                .where(self._writable(), *conds)
+                .values({n: bindparam(f"v_{n}", type_=self._columns[n].type) for n in names})
+                .execution_options(synchronize_session=False)
+            )
+
+        stmt, params = self._statement(("update", names), filters, build)
+        params.update({f"v_{n}": values[n] for n in names})
         try:
-            return _rowcount(self._tx.execute(stmt, self.model, values))
+            return _rowcount(self._tx.execute(stmt, self.model, values, params=params))
         except exc.InUseError:
             raise self._missing_reference(values) from None
 
@@ -399,6 +474,21 @@ class Repository(Generic[M]):
 _REQUIRED: dict[type, tuple[str, ...]] = {}
 
 
+def _fields_key(fields: Sequence[str] | None) -> tuple[str, ...] | None:
+    return tuple(fields) if fields else None
+
+
+def _flat_filters(filters: Mapping[str, Any] | None) -> builtins.list[tuple[str, Filter]]:
+    """(field, Filter) per condition, in order (several ANDed filters on one field)."""
+    out: builtins.list[tuple[str, Filter]] = []
+    for name, value in (filters or {}).items():
+        if isinstance(value, tuple) and value and all(isinstance(v, Filter) for v in value):
+            out.extend((name, f) for f in value)
+        else:
+            out.append((name, value if isinstance(value, Filter) else Filter("eq", value)))
+    return out
+
+
 def _required(model: type[models.Base]) -> tuple[str, ...]:
     """Columns that must be given on insert: NOT NULL and without a default."""
     cached = _REQUIRED.get(model)
@@ -447,12 +537,15 @@ class WorkflowExecutionRepository(Repository[models.WorkflowExecution]):
         if not fields:
             row = self._one_by_id("lock", id)
         else:
-            stmt = (
-                self._select(fields)
-                .where(self.model.id == bindparam(ID_PARAM), self._visible())
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
+            key = (self.model, "lock-fields", self._tx.ctx.is_admin, tuple(fields))
+            stmt = _SHAPES.get(key)
+            if stmt is None:
+                stmt = _SHAPES[key] = (
+                    self._select(fields)
+                    .where(self.model.id == bindparam(ID_PARAM), self._visible())
+                    .with_for_update()
+                    .execution_options(populate_existing=True)
+                )
             params = {ID_PARAM: id, PROJECT_PARAM: self._tx.ctx.project_id}
             row = self._tx.execute_scalars(stmt, self.model, params=params).first()
             if row is not None:

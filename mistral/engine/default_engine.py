@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any, Callable
 
 from mistral import exceptions as exc
@@ -36,6 +37,7 @@ from mistral.engine.ports import (
     SystemClock,
 )
 from mistral.engine.settings import EngineSettings
+from mistral.utils.groupcommit import GroupCommit
 from mistral.engine.work import Services, Work, rc_of
 from mistral.notifiers.base import Notifier
 from mistral.workflow import states
@@ -80,6 +82,8 @@ class DefaultEngine:
         # called with the number of repairs of each reconciler pass (metrics)
         self.on_repairs: Callable[[int], None] = lambda repaired: None
         self._stalled = 0.0  # how late the reconciler's last wake-up was
+        self._results = GroupCommit(self._apply_results, self._apply_result,
+                                    shared=(exc.DBError, exc.ServiceUnavailableError))
 
     # -- composition ------------------------------------------------------------------
 
@@ -300,6 +304,9 @@ class DefaultEngine:
     def on_action_complete(
         self, ctx: RequestContext, action_ex_id: str, result: ActionResult, async_: bool = False
     ) -> None:
+        """Store a result and go on; returns once it is committed. Results of one
+        execution arriving together are applied in one transaction
+        (``mistral.utils.groupcommit``)."""
         wf_ex_id = self.services.action_owner.pop(action_ex_id)
         if wf_ex_id is None:
             with self._db.transaction(ctx, readonly=True) as tx:
@@ -308,6 +315,24 @@ class DefaultEngine:
         if wf_ex_id is None:
             self._standalone_done(ctx, action_ex_id, result)
             return
+        self._results.submit(ctx, wf_ex_id, (action_ex_id, result))
+
+    def _apply_results(self, ctx: RequestContext, wf_ex_id: str,
+                       items: Sequence[tuple[str, ActionResult]]) -> list[None]:
+        """Several results of one execution, in arrival order, in one transaction; each
+        drained before the next, as if each were an event of its own."""
+        def fn(w: Work, wf_ex: Any) -> None:
+            for i, (action_ex_id, result) in enumerate(items):
+                if i:
+                    workflows.drain(w)
+                self._action_done(w, wf_ex, action_ex_id, result)
+
+        self._locked(ctx, wf_ex_id, fn)
+        return [None] * len(items)
+
+    def _apply_result(self, ctx: RequestContext, wf_ex_id: str,
+                      item: tuple[str, ActionResult]) -> None:
+        action_ex_id, result = item
 
         def fn(w: Work, wf_ex: Any) -> None:
             self._action_done(w, wf_ex, action_ex_id, result)
@@ -479,21 +504,29 @@ class DefaultEngine:
                         **extra,
                     )
 
-    def claim_action(self, ctx: RequestContext, action_ex_id: str, host: str,
-                     claim: str) -> bool:
-        """An executor asks to start an action execution: granted to the first claim of
-        each send (and again to that same claim, whose answer may have been lost), so a
-        duplicated or re-sent request never runs an action twice. Acts as the owner."""
+    def claim_actions(self, ctx: RequestContext, action_ex_ids: list[str], host: str,
+                      claim: str) -> list[str]:
+        """An executor asks to start action executions: each is granted to the first
+        claim of each send (and again to that same claim, whose answer may have been
+        lost), so a duplicated or re-sent request never runs an action twice. One
+        transaction for all of them; acts as the owner. Returns the granted ids."""
+        ids = sorted(set(action_ex_ids))
         with self._db.transaction(ctx) as tx:
             granted = tx.action_executions.update_where(
                 {"accepted": True, "claimed_by": claim[:255], "executor_host": host[:255] or None,
                  "last_heartbeat": self.services.clock.now()},
-                id=action_ex_id, state=states.RUNNING, claimed_by=None,
+                id=Filter("in", ids), state=states.RUNNING, claimed_by=None,
             )
-            if granted:
-                return True
-            row = tx.action_executions.find(id=action_ex_id, fields=("state", "claimed_by"))
-            return row is not None and row.state == states.RUNNING and row.claimed_by == claim
+            if granted == len(ids):
+                return ids
+            rows = tx.action_executions.list(filters={"id": Filter("in", ids)},
+                                             fields=("id", "state", "claimed_by"))
+            return [r.id for r in rows if r.state == states.RUNNING and r.claimed_by == claim[:255]]
+
+    def claim_action(self, ctx: RequestContext, action_ex_id: str, host: str,
+                     claim: str) -> bool:
+        """``claim_actions`` for one action execution."""
+        return action_ex_id in self.claim_actions(ctx, [action_ex_id], host, claim)
 
     # -- internal events --------------------------------------------------------------
 

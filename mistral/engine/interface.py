@@ -2,14 +2,19 @@
 
 ``Engine`` and ``Executor`` are Protocols with a local implementation (``mistral.engine``,
 ``mistral.executors``) and an RPC one (``mistral.rpc``); callers cannot tell them apart.
-Everything that crosses a process boundary is one of the typed payloads below, turned
-into plain dicts in one place (``to_dict``/``from_dict``) — no ``**params`` through RPC.
+Everything that crosses a process boundary is one of the typed payloads below: a
+``Call`` per Protocol method (``StartWorkflowCall`` for ``start_workflow`` ...: its fields
+are the method's parameters after ``ctx``), carrying ``RunActionRequest`` and
+``ActionResult`` where it needs them. ``mistral.rpc.serialization`` turns them into
+plain values and back in one place; the RPC client and server are generic over
+``ENGINE_CALLS`` / ``EXECUTOR_CALLS``, so a new engine method is written here (Protocol
+method + Call), in its implementation, and nowhere else. No ``**params`` through RPC.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, Protocol
 
 from mistral.context import RequestContext
 
@@ -29,7 +34,7 @@ class ActionResult:
         return self.error is None and not self.cancel
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"data": self.data, "error": self.error, "cancel": self.cancel}
 
     @classmethod
     def from_dict(cls, d: dict) -> "ActionResult":
@@ -59,7 +64,8 @@ class RunActionRequest:
     dynamic: dict | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields as a (shallow) dict."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "RunActionRequest":
@@ -126,9 +132,10 @@ class Engine(Protocol):
         held there waiting for a free slot (alive, not started)."""
         ...
 
-    def claim_action(self, ctx: RequestContext, action_ex_id: str, host: str,
-                     claim: str) -> bool:
-        """May the executor process ``claim`` start this action execution now?"""
+    def claim_actions(self, ctx: RequestContext, action_ex_ids: list[str], host: str,
+                      claim: str) -> list[str]:
+        """Which of these action executions may the executor process ``claim`` start
+        now? (Those granted; executors claim what got a slot at once in one call.)"""
         ...
 
 
@@ -141,3 +148,128 @@ class Executor(Protocol):
     def cancel_action(self, ctx: RequestContext, action_ex_id: str) -> None:
         """Stop the action execution if it runs (or waits) here (``Action.cancel()``)."""
         ...
+
+
+# -- the calls: one typed payload per Protocol method -------------------------------------
+
+
+class Call:
+    """A Protocol method's arguments (after ``ctx``) as a value; ``METHOD`` names it and
+    ``CAST`` says the caller needs no answer (a one-way message)."""
+
+    METHOD: ClassVar[str]
+    CAST: ClassVar[bool] = False
+
+    def arguments(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class StartWorkflowCall(Call):
+    METHOD = "start_workflow"
+    wf_identifier: str
+    wf_namespace: str = ""
+    wf_ex_id: str | None = None
+    wf_input: dict | None = None
+    description: str = ""
+    params: dict | None = None
+
+
+@dataclass(frozen=True)
+class StartActionCall(Call):
+    METHOD = "start_action"
+    action_name: str
+    action_input: dict | None = None
+    description: str | None = None
+    namespace: str = ""
+    params: dict | None = None
+
+
+@dataclass(frozen=True)
+class OnActionCompleteCall(Call):
+    METHOD = "on_action_complete"
+    action_ex_id: str
+    result: ActionResult
+    async_: bool = False
+
+
+@dataclass(frozen=True)
+class OnActionUpdateCall(Call):
+    METHOD = "on_action_update"
+    CAST = True
+    action_ex_id: str
+    state: str
+
+
+@dataclass(frozen=True)
+class PauseWorkflowCall(Call):
+    METHOD = "pause_workflow"
+    wf_ex_id: str
+
+
+@dataclass(frozen=True)
+class ResumeWorkflowCall(Call):
+    METHOD = "resume_workflow"
+    wf_ex_id: str
+    env: dict | None = None
+
+
+@dataclass(frozen=True)
+class StopWorkflowCall(Call):
+    METHOD = "stop_workflow"
+    wf_ex_id: str
+    state: str
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class RerunWorkflowCall(Call):
+    METHOD = "rerun_workflow"
+    task_ex_id: str
+    reset: bool = True
+    skip: bool = False
+    env: dict | None = None
+
+
+@dataclass(frozen=True)
+class RevertWorkflowCall(Call):
+    METHOD = "revert_workflow"
+    wf_ex_id: str
+
+
+@dataclass(frozen=True)
+class ReportRunningActionsCall(Call):
+    METHOD = "report_running_actions"
+    CAST = True
+    action_ex_ids: list[str]
+    host: str | None = None
+    queued: bool = False
+
+
+@dataclass(frozen=True)
+class ClaimActionsCall(Call):
+    METHOD = "claim_actions"
+    action_ex_ids: list[str]
+    host: str
+    claim: str
+
+
+@dataclass(frozen=True)
+class RunActionCall(Call):
+    METHOD = "run_action"
+    request: RunActionRequest
+
+
+@dataclass(frozen=True)
+class CancelActionCall(Call):
+    METHOD = "cancel_action"
+    CAST = True
+    action_ex_id: str
+
+
+ENGINE_CALLS: tuple[type[Call], ...] = (
+    StartWorkflowCall, StartActionCall, OnActionCompleteCall, OnActionUpdateCall,
+    PauseWorkflowCall, ResumeWorkflowCall, StopWorkflowCall, RerunWorkflowCall,
+    RevertWorkflowCall, ReportRunningActionsCall, ClaimActionsCall,
+)
+EXECUTOR_CALLS: tuple[type[Call], ...] = (RunActionCall, CancelActionCall)

@@ -15,7 +15,8 @@ the engine process (``type = local``, see ``LocalExecutor``); the code is the sa
 * The executor takes only what it can run now: a request waits (in the RPC handler
   thread that delivered it, so the broker keeps the rest) until one of ``max_workers``
   slots is free; then the executor *claims* the action execution from the engine
-  (``Engine.claim_action``, which grants only the first claim of each send) and starts
+  (``Engine.claim_actions``, which grants only the first claim of each send; actions that
+  got a slot at once are claimed together, ``mistral.utils.groupcommit``) and starts
   it. A duplicated or re-sent request whose claim is refused is dropped, so an action
   runs once.
 * Every ``heartbeat_interval`` seconds the running actions are reported with
@@ -41,6 +42,7 @@ import time
 import uuid
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +53,7 @@ from mistral.actions.registry import ActionRegistry
 from mistral.context import RequestContext, admin_context
 from mistral.engine.interface import ActionResult, Engine, RunActionRequest
 from mistral.utils import logcontext
+from mistral.utils.groupcommit import GroupCommit
 
 LOG = logging.getLogger(__name__)
 
@@ -125,6 +128,9 @@ class DefaultExecutor:
         self._stopping = False
         self._new_ids: list[str] = []
         self._monitor: threading.Thread | None = None
+        # actions that got a slot at once are claimed in one call (one transaction)
+        self._claims = GroupCommit(self._claim_batch, self._claim_one,
+                                   shared=(exc.ServiceUnavailableError, exc.DBError))
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -248,11 +254,11 @@ class DefaultExecutor:
         if self._engine is None:
             return True
         attempt = 0
+        key = f"{job.ctx.project_id}:{job.ctx.is_admin}"  # a claim acts as the owner
         while not (self._stopping or job.cancelled):
             attempt += 1
             try:
-                granted = self._engine.claim_action(
-                    job.ctx, job.request.action_ex_id, self._host, self._claim_id)
+                granted = self._claims.submit(job.ctx, key, job.request.action_ex_id)
             except (exc.ServiceUnavailableError, exc.DBError) as e:
                 LOG.warning("Cannot claim action %s (attempt %d): %s",
                             job.request.action_ex_id, attempt, e)
@@ -266,6 +272,14 @@ class DefaultExecutor:
                          job.request.action_ex_id)
             return bool(granted)
         return False
+
+    def _claim_batch(self, ctx: RequestContext, key: str, ids: Sequence[str]) -> list[bool]:
+        assert self._engine is not None
+        granted = set(self._engine.claim_actions(ctx, list(ids), self._host, self._claim_id))
+        return [i in granted for i in ids]
+
+    def _claim_one(self, ctx: RequestContext, key: str, action_ex_id: str) -> bool:
+        return self._claim_batch(ctx, key, [action_ex_id])[0]
 
     def _refuse(self, job: _Job, why: str) -> ActionResult | None:
         LOG.warning("Refused action %s: %s", job.request.action_ex_id, why)

@@ -1,9 +1,11 @@
 """RPC clients implementing the ``Engine`` and ``Executor`` Protocols.
 
 Callers cannot tell them from the local implementations: the same methods, the same
-typed payloads, the same domain exceptions. A method whose caller needs an answer is a
-``call``; notifications (``run_action``, ``report_running_actions``,
-``on_action_update``) are ``cast``s.
+typed payloads, the same domain exceptions. Every method sends its typed call
+(``mistral.engine.interface.Call``, encoded by ``serialization.encode``) to the server's
+one ``handle`` endpoint. A method whose caller needs an answer is a ``call``;
+notifications (``run_action``, ``report_running_actions``, ``on_action_update``,
+``cancel_action``) are ``cast``s.
 
 ``on_action_complete`` is a ``call`` too, deliberately: it returns once the engine has
 committed the result. oslo.messaging acknowledges a message to the broker *before* the
@@ -16,14 +18,18 @@ A call that gets no answer in time, or a broker that cannot be reached, raises
 
 from __future__ import annotations
 
+import inspect
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import oslo_messaging
 
 from mistral import exceptions as exc
 from mistral.context import RequestContext
-from mistral.engine.interface import ActionResult, RunActionRequest
+from mistral.engine.interface import (
+    ENGINE_CALLS, ActionResult, CancelActionCall, Call, RunActionCall, RunActionRequest,
+)
 from mistral.rpc import serialization
 from mistral.rpc.transport import Transport
 
@@ -73,95 +79,38 @@ class _Client:
         return self._client.prepare(**opts) if opts else self._client
 
 
+def _remote(call_cls: type[Call]) -> Callable[..., Any]:
+    """The Protocol method ``call_cls.METHOD``: its arguments become the typed call."""
+    def method(self: Any, ctx: RequestContext, *args: Any, **kwargs: Any) -> Any:
+        return self._send(ctx, call_cls(*args, **kwargs))
+
+    params = list(inspect.signature(call_cls).parameters.values())
+    ctx_param = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    method.__signature__ = inspect.Signature([self_param, ctx_param, *params])  # type: ignore[attr-defined]
+    method.__name__ = method.__qualname__ = call_cls.METHOD
+    method.__doc__ = f"``{call_cls.METHOD}`` over RPC ({'cast' if call_cls.CAST else 'call'})."
+    return method
+
+
 class EngineClient(_Client):
-    """The ``Engine`` Protocol over RPC, for the API, executors and other engines."""
+    """The ``Engine`` Protocol over RPC, for the API, executors and other engines: one
+    method per ``ENGINE_CALLS`` entry, each sending its typed call (a cast when the
+    call is ``CAST``)."""
 
     def __init__(self, transport: Transport, topic: str = ENGINE_TOPIC, timeout: float | None = None) -> None:
         super().__init__(transport, topic, timeout)
 
-    def start_workflow(
-        self,
-        ctx: RequestContext,
-        wf_identifier: str,
-        wf_namespace: str = "",
-        wf_ex_id: str | None = None,
-        wf_input: dict | None = None,
-        description: str = "",
-        params: dict | None = None,
-    ) -> dict:
-        return self._call(
-            ctx, "start_workflow", wf_identifier=wf_identifier, wf_namespace=wf_namespace,
-            wf_ex_id=wf_ex_id, wf_input=serialization.to_primitive(wf_input or {}),
-            description=description, params=serialization.to_primitive(params or {}),
-        )
+    def _send(self, ctx: RequestContext, call: Call) -> Any:
+        payload = serialization.encode(call)
+        if call.CAST:
+            self._cast(ctx, "handle", call=payload)
+            return None
+        return self._call(ctx, "handle", call=payload)
 
-    def start_action(
-        self,
-        ctx: RequestContext,
-        action_name: str,
-        action_input: dict | None = None,
-        description: str | None = None,
-        namespace: str = "",
-        params: dict | None = None,
-    ) -> dict:
-        return self._call(
-            ctx, "start_action", action_name=action_name,
-            action_input=serialization.to_primitive(action_input or {}),
-            description=description, namespace=namespace,
-            params=serialization.to_primitive(params or {}),
-        )
 
-    def on_action_complete(
-        self, ctx: RequestContext, action_ex_id: str, result: ActionResult, async_: bool = False
-    ) -> None:
-        self._call(
-            ctx, "on_action_complete", action_ex_id=action_ex_id,
-            result=serialization.to_primitive(result.to_dict()), async_=async_,
-        )
-
-    def on_action_update(self, ctx: RequestContext, action_ex_id: str, state: str) -> None:
-        self._cast(ctx, "on_action_update", action_ex_id=action_ex_id, state=state)
-
-    def pause_workflow(self, ctx: RequestContext, wf_ex_id: str) -> dict:
-        return self._call(ctx, "pause_workflow", wf_ex_id=wf_ex_id)
-
-    def resume_workflow(self, ctx: RequestContext, wf_ex_id: str, env: dict | None = None) -> dict:
-        return self._call(ctx, "resume_workflow", wf_ex_id=wf_ex_id, env=serialization.to_primitive(env))
-
-    def stop_workflow(
-        self, ctx: RequestContext, wf_ex_id: str, state: str, message: str | None = None
-    ) -> dict:
-        return self._call(ctx, "stop_workflow", wf_ex_id=wf_ex_id, state=state, message=message)
-
-    def rerun_workflow(
-        self,
-        ctx: RequestContext,
-        task_ex_id: str,
-        reset: bool = True,
-        skip: bool = False,
-        env: dict | None = None,
-    ) -> dict:
-        return self._call(
-            ctx, "rerun_workflow", task_ex_id=task_ex_id, reset=reset, skip=skip,
-            env=serialization.to_primitive(env),
-        )
-
-    def revert_workflow(self, ctx: RequestContext, wf_ex_id: str) -> dict:
-        return self._call(ctx, "revert_workflow", wf_ex_id=wf_ex_id)
-
-    def report_running_actions(
-        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None,
-        queued: bool = False,
-    ) -> None:
-        extra: dict[str, Any] = {"host": host} if host else {}
-        if queued:
-            extra["queued"] = True
-        self._cast(ctx, "report_running_actions", action_ex_ids=list(action_ex_ids), **extra)
-
-    def claim_action(self, ctx: RequestContext, action_ex_id: str, host: str,
-                     claim: str) -> bool:
-        return bool(self._call(ctx, "claim_action", action_ex_id=action_ex_id, host=host,
-                               claim=claim))
+for _call_cls in ENGINE_CALLS:
+    setattr(EngineClient, _call_cls.METHOD, _remote(_call_cls))
 
 
 class ExecutorClient(_Client):
@@ -176,18 +125,19 @@ class ExecutorClient(_Client):
         super().__init__(transport, topic, timeout)
 
     def run_action(self, ctx: RequestContext, request: RunActionRequest) -> ActionResult | None:
-        payload = serialization.to_primitive(request.to_dict())
+        payload = serialization.encode(RunActionCall(request))
         if request.is_sync:
             timeout = request.timeout + 10 if request.timeout else None
-            reply = self._call(ctx, "run_action", server=request.target, timeout=timeout, request=payload)
+            reply = self._call(ctx, "handle", server=request.target, timeout=timeout, call=payload)
             return ActionResult.from_dict(reply) if reply is not None else None
-        self._cast(ctx, "run_action", server=request.target, request=payload)
+        self._cast(ctx, "handle", server=request.target, call=payload)
         return None
 
     def cancel_action(self, ctx: RequestContext, action_ex_id: str) -> None:
         """A fanout cast: whichever executor runs (or holds) the action stops it."""
+        payload = serialization.encode(CancelActionCall(action_ex_id))
         try:
-            self._client.prepare(fanout=True).cast(ctx, "cancel_action", action_ex_id=action_ex_id)
+            self._client.prepare(fanout=True).cast(ctx, "handle", call=payload)
         except oslo_messaging.MessageDeliveryFailure as e:
             raise exc.ServiceUnavailableError(f"Could not send 'cancel_action': {e}") from None
 

@@ -2,7 +2,9 @@
 
 * the request context: ``RequestContext`` <-> dict (``ContextSerializer``, plugged into
   oslo.messaging so endpoints receive a ``RequestContext``);
-* the typed payloads (``RunActionRequest``, ``ActionResult``) <-> dict;
+* the typed calls (``mistral.engine.interface.Call``: ``StartWorkflowCall`` ...,
+  carrying ``RunActionRequest`` / ``ActionResult``) <-> ``{"call": name, "args": {...}}``
+  (``encode`` / ``decode``);
 * replies: an endpoint never lets an exception escape to oslo.messaging. It answers
   ``{"result": value}`` or ``{"failure": {...}}`` and the client turns a failure back
   into the same ``mistral.exceptions`` class (or the nearest base class it knows).
@@ -10,7 +12,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import typing
+from collections.abc import Iterable
 from typing import Any
 
 import oslo_messaging
@@ -18,6 +23,7 @@ from oslo_serialization import jsonutils
 
 from mistral import exceptions as exc
 from mistral.context import RequestContext
+from mistral.engine.interface import Call
 from mistral.utils import logcontext
 
 LOG = logging.getLogger(__name__)
@@ -43,9 +49,63 @@ class ContextSerializer(oslo_messaging.Serializer):
         return RequestContext.from_dict(dict(ctxt or {}))
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def to_primitive(value: Any) -> Any:
-    """Make a value JSON-safe (datetimes become ISO strings, tuples lists, ...)."""
+    """Make a value JSON-safe (datetimes become ISO strings, tuples lists, ...). Plain
+    JSON data (what the engine sends nearly always) is walked without oslo's per-value
+    checks; anything else goes through ``jsonutils.to_primitive``."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {k: to_primitive(v) for k, v in value.items()}
+    if kind is list:
+        return [to_primitive(v) for v in value]
     return jsonutils.to_primitive(value, convert_instances=True, convert_datetime=True)
+
+
+_NESTED: dict[type, dict[str, Any]] = {}
+
+
+def _nested(cls: type) -> dict[str, Any]:
+    """The fields of a call that hold a typed payload (``ActionResult`` ...)."""
+    found = _NESTED.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = {f.name: hints[f.name] for f in dataclasses.fields(cls)
+                 if dataclasses.is_dataclass(hints.get(f.name))}
+        _NESTED[cls] = found
+    return found
+
+
+def encode(call: Call) -> dict[str, Any]:
+    """A typed call as plain values: ``{"call": class name, "args": {field: value}}``."""
+    args = call.arguments()
+    for name in _nested(type(call)):
+        value = args[name]
+        args[name] = value.to_dict() if value is not None else None
+    return {"call": type(call).__name__, "args": to_primitive(args)}
+
+
+def decode(payload: Any, calls: Iterable[type[Call]]) -> Call:
+    """The typed call ``encode`` made (one of ``calls``); a malformed one is a
+    ``MistralError`` naming what is wrong."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("args"), dict):
+        raise exc.MistralError(f"Malformed RPC call: {payload!r:.200}")
+    cls = next((c for c in calls if c.__name__ == payload.get("call")), None)
+    if cls is None:
+        raise exc.MistralError(f"Unknown RPC call {payload.get('call')!r}")
+    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    args = {k: v for k, v in payload["args"].items() if k in known}
+    for name, kind in _nested(cls).items():
+        if isinstance(args.get(name), dict):
+            args[name] = kind.from_dict(args[name])
+    try:
+        return cls(**args)
+    except TypeError as e:
+        raise exc.MistralError(f"Malformed RPC call {cls.__name__}: {e}") from None
 
 
 def encode_exception(error: BaseException) -> dict:

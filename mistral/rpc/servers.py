@@ -1,4 +1,8 @@
-"""RPC servers: thin endpoints that decode payloads and delegate to a local Engine/Executor.
+"""RPC servers: thin endpoints that decode typed calls and delegate to a local Engine/Executor.
+
+Each endpoint has one ``handle(ctx, call)`` method: ``serialization.decode`` turns the
+payload into its ``mistral.engine.interface.Call`` and the call names the method of the
+local engine (executor) that receives its arguments; nothing here repeats a signature.
 
 Servers use oslo.messaging's threading executor (never eventlet). Every endpoint method
 answers with a value (see ``serialization``): exceptions never cross the wire as
@@ -17,7 +21,9 @@ import oslo_messaging
 
 from mistral import exceptions as exc
 from mistral.context import RequestContext
-from mistral.engine.interface import ActionResult, Engine, Executor, RunActionRequest
+from mistral.engine.interface import (
+    ENGINE_CALLS, EXECUTOR_CALLS, Engine, Executor, ReportRunningActionsCall, RunActionCall,
+)
 from mistral.rpc import serialization
 from mistral.rpc.clients import ENGINE_TOPIC, EXECUTOR_TOPIC
 from mistral.rpc.transport import Transport
@@ -27,84 +33,25 @@ LOG = logging.getLogger(__name__)
 
 
 class EngineEndpoint:
-    """Receives engine calls and casts; public methods are the wire API."""
+    """Receives the typed engine calls (``ENGINE_CALLS``) on its one ``handle`` method and
+    hands each to the engine method it names; heartbeats go to the ``HeartbeatSink``."""
 
     def __init__(self, engine: Engine, heartbeats: HeartbeatSink | None = None) -> None:
         self._engine = engine
         self._heartbeats = heartbeats or HeartbeatSink(engine)
 
-    def start_workflow(
-        self, ctx: RequestContext, wf_identifier: str, wf_namespace: str = "",
-        wf_ex_id: str | None = None, wf_input: dict | None = None, description: str = "",
-        params: dict | None = None,
-    ) -> dict:
+    def handle(self, ctx: RequestContext, call: dict) -> dict:
+        try:
+            typed = serialization.decode(call, ENGINE_CALLS)
+        except exc.MistralError as e:
+            LOG.warning("%s", e)
+            return serialization.failure_reply(e)
+        if isinstance(typed, ReportRunningActionsCall):
+            self._heartbeats.add(ctx, list(typed.action_ex_ids), typed.host,
+                                 queued=bool(typed.queued))
+            return serialization.ok_reply(None)
         return serialization.guarded_call(
-            "start_workflow", self._engine.start_workflow, ctx, wf_identifier, wf_namespace,
-            wf_ex_id, wf_input, description, params,
-        )
-
-    def start_action(
-        self, ctx: RequestContext, action_name: str, action_input: dict | None = None,
-        description: str | None = None, namespace: str = "", params: dict | None = None,
-    ) -> dict:
-        return serialization.guarded_call(
-            "start_action", self._engine.start_action, ctx, action_name, action_input,
-            description, namespace, params,
-        )
-
-    def on_action_complete(
-        self, ctx: RequestContext, action_ex_id: str, result: dict, async_: bool = False
-    ) -> dict:
-        return serialization.guarded_call(
-            "on_action_complete", self._engine.on_action_complete, ctx, action_ex_id,
-            ActionResult.from_dict(result or {}), async_,
-        )
-
-    def on_action_update(self, ctx: RequestContext, action_ex_id: str, state: str) -> dict:
-        return serialization.guarded_call(
-            "on_action_update", self._engine.on_action_update, ctx, action_ex_id, state
-        )
-
-    def pause_workflow(self, ctx: RequestContext, wf_ex_id: str) -> dict:
-        return serialization.guarded_call("pause_workflow", self._engine.pause_workflow, ctx, wf_ex_id)
-
-    def resume_workflow(self, ctx: RequestContext, wf_ex_id: str, env: dict | None = None) -> dict:
-        return serialization.guarded_call(
-            "resume_workflow", self._engine.resume_workflow, ctx, wf_ex_id, env
-        )
-
-    def stop_workflow(
-        self, ctx: RequestContext, wf_ex_id: str, state: str, message: str | None = None
-    ) -> dict:
-        return serialization.guarded_call(
-            "stop_workflow", self._engine.stop_workflow, ctx, wf_ex_id, state, message
-        )
-
-    def rerun_workflow(
-        self, ctx: RequestContext, task_ex_id: str, reset: bool = True, skip: bool = False,
-        env: dict | None = None,
-    ) -> dict:
-        return serialization.guarded_call(
-            "rerun_workflow", self._engine.rerun_workflow, ctx, task_ex_id, reset, skip, env
-        )
-
-    def revert_workflow(self, ctx: RequestContext, wf_ex_id: str) -> dict:
-        return serialization.guarded_call(
-            "revert_workflow", self._engine.revert_workflow, ctx, wf_ex_id
-        )
-
-    def report_running_actions(
-        self, ctx: RequestContext, action_ex_ids: list[str], host: str | None = None,
-        queued: bool = False,
-    ) -> dict:
-        self._heartbeats.add(ctx, list(action_ex_ids), host, queued=bool(queued))
-        return serialization.ok_reply(None)
-
-    def claim_action(self, ctx: RequestContext, action_ex_id: str, host: str,
-                     claim: str) -> dict:
-        return serialization.guarded_call(
-            "claim_action", self._engine.claim_action, ctx, action_ex_id, host, claim
-        )
+            typed.METHOD, getattr(self._engine, typed.METHOD), ctx, **typed.arguments())
 
 
 class HeartbeatSink:
@@ -205,20 +152,26 @@ class HeartbeatSink:
 
 
 class ExecutorEndpoint:
+    """Receives ``run_action`` and ``cancel_action`` (``EXECUTOR_CALLS``)."""
+
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
 
-    def run_action(self, ctx: RequestContext, request: dict) -> dict:
-        def run() -> dict | None:
-            result = self._executor.run_action(ctx, RunActionRequest.from_dict(request))
-            return result.to_dict() if result is not None else None
+    def handle(self, ctx: RequestContext, call: dict) -> dict:
+        try:
+            typed = serialization.decode(call, EXECUTOR_CALLS)
+        except exc.MistralError as e:
+            LOG.warning("%s", e)
+            return serialization.failure_reply(e)
+        if isinstance(typed, RunActionCall):
+            def run() -> dict | None:
+                result = self._executor.run_action(ctx, typed.request)
+                return result.to_dict() if result is not None else None
 
-        with logcontext.bound(ctx):
-            return serialization.guarded_call("run_action", run)
-
-    def cancel_action(self, ctx: RequestContext, action_ex_id: str) -> dict:
+            with logcontext.bound(ctx):
+                return serialization.guarded_call("run_action", run)
         return serialization.guarded_call(
-            "cancel_action", self._executor.cancel_action, ctx, action_ex_id)
+            typed.METHOD, getattr(self._executor, typed.METHOD), ctx, **typed.arguments())
 
 
 class RPCServer:

@@ -42,11 +42,11 @@ class RecordingEngine:
             self.heartbeats.append(list(action_ex_ids))
             self.hosts.append(host)
 
-    def claim_action(self, ctx, action_ex_id, host, claim):
+    def claim_actions(self, ctx, action_ex_ids, host, claim):
         """Grants the first claim of an id (and the same claim again), like the engine."""
         with self.lock:
-            self.claims.append(action_ex_id)
-            return self.claimed.setdefault(action_ex_id, claim) == claim
+            self.claims.extend(action_ex_ids)
+            return [i for i in action_ex_ids if self.claimed.setdefault(i, claim) == claim]
 
 
 def wait_until(cond: Callable[[], bool], timeout: float = 20.0) -> None:

@@ -65,6 +65,10 @@ class RecordingEngine:
         self._record("revert_workflow", ctx, wf_ex_id)
         return {"id": wf_ex_id, "state": "RUNNING"}
 
+    def claim_actions(self, ctx, action_ex_ids, host, claim):
+        self._record("claim_actions", ctx, action_ex_ids, host, claim)
+        return [i for i in action_ex_ids if i != "taken"]
+
     def report_running_actions(self, ctx, action_ex_ids, host=None, queued=False):
         if host is None:
             self._record("report_running_actions", ctx, action_ex_ids)
@@ -124,7 +128,7 @@ def test_call_returns_the_engines_answer_and_carries_the_context(engine_pair) ->
     name, ctx, args = engine.calls[0]
     assert name == "start_workflow"
     assert ctx == CTX
-    assert args == ("wb.wf", "", "x-1", {"a": [1, 2]}, {})
+    assert args == ("wb.wf", "", "x-1", {"a": [1, 2]}, None)  # as the caller gave them
     assert client.revert_workflow(CTX, "x-1") == {"id": "x-1", "state": "RUNNING"}
     assert engine.calls[-1] == ("revert_workflow", CTX, ("x-1",))
 
@@ -154,6 +158,18 @@ def test_an_unexpected_engine_error_is_a_plain_domain_error_without_traceback(en
     assert type(info.value) is exc.MistralError
     assert "ZeroDivisionError: a bug" in str(info.value)
     assert "Traceback" not in str(info.value)
+
+
+def test_claims_travel_as_one_call_and_a_malformed_call_is_refused(engine_pair) -> None:
+    engine, client = engine_pair
+    assert client.claim_actions(CTX, ["a", "taken", "b"], "exec-1", "exec-1:7:x") == ["a", "b"]
+    assert engine.calls[-1] == ("claim_actions", CTX, (["a", "taken", "b"], "exec-1", "exec-1:7:x"))
+    for bad in ({"call": "DropTablesCall", "args": {}}, {"call": "PauseWorkflowCall", "args": {}},
+                "not a call"):
+        with pytest.raises(exc.MistralError) as info:
+            client._call(CTX, "handle", call=bad)
+        assert type(info.value) is exc.MistralError
+        assert "RPC call" in str(info.value)
 
 
 def test_results_and_heartbeats_deliver_typed_payloads(engine_pair) -> None:
