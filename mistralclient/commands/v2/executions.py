@@ -63,10 +63,6 @@ class Get(base.ShowOne):
         return ExecutionFormatter.format(base.client(self).executions.get(parsed_args.execution))
 
 
-# What `execution-create --wait` exits with, by the state the execution ended in.
-EXIT_CODES = {"SUCCESS": 0, "ERROR": 1, "CANCELLED": 3, "PAUSED": 4}
-
-
 class Create(base.ShowOne):
     """Start a workflow execution (with --wait, wait for its end and show its output)."""
 
@@ -110,7 +106,7 @@ class Create(base.ShowOne):
         if not parsed_args.wait:
             return ExecutionFormatter.format(ex)
         ex = watch.wait_for_end(mistral, ex.id)
-        self.exit_code = EXIT_CODES.get(ex.state, 1)
+        self.exit_code = watch.EXIT_CODES.get(ex.state, 1)
         headings, row = ExecutionFormatter.format(ex)
         return list(headings) + ["Output"], tuple(row) + (base.JsonValue(ex.output),)
 
@@ -121,7 +117,7 @@ class Create(base.ShowOne):
             parsed_args.workflow_identifier, parsed_args.namespace,
             base.json_argument(parsed_args.workflow_input, "workflow_input"),
             mock_arguments(parsed_args.mock), **base.json_argument(parsed_args.params, "params"))
-        self.exit_code = EXIT_CODES.get(answer.get("state"), 1) if answer.get("complete") else 1
+        self.exit_code = watch.EXIT_CODES.get(answer.get("state"), 1) if answer.get("complete") else 1
         rows = [("Workflow name", answer.get("workflow_name")), ("State", answer.get("state")),
                 ("State info", answer.get("state_info") or base.NONE),
                 ("Path", "\n".join(answer.get("path") or ()) or base.NONE),

@@ -14,6 +14,9 @@ from typing import Any, TextIO
 from mistralclient.commands.v2 import base
 
 END_STATES = ("SUCCESS", "ERROR", "CANCELLED", "PAUSED")
+#: what ``execution-create --wait`` / ``--rehearse`` and ``execution-watch`` exit with, by
+#: the state the execution ended in
+EXIT_CODES = {"SUCCESS": 0, "ERROR": 1, "CANCELLED": 3, "PAUSED": 4}
 COLOURS = {"SUCCESS": "32", "ERROR": "31", "CANCELLED": "33", "PAUSED": "33", "RUNNING": "36",
            "WAITING": "36", "RUNNING_DELAYED": "36", "IDLE": "37"}
 
@@ -129,8 +132,6 @@ class Watch(base.Command):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> int:
-        from mistralclient.commands.v2.executions import EXIT_CODES
-
         ex = watch(base.client(self), parsed_args.id, self.app.stdout)
         return EXIT_CODES.get(ex.state, 1)
 
