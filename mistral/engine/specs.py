@@ -69,7 +69,7 @@ EVENT_FIELDS: tuple[str, ...] = tuple(
 def _from_dict(spec_dict: Any, what: str) -> WorkflowSpec:
     if not isinstance(spec_dict, dict) or "name" not in spec_dict:
         raise exc.MistralError(f"Stored workflow spec is missing or damaged [{what}]")
-    return WorkflowSpec.from_dict(spec_dict)
+    return lang.workflow_from_dict(spec_dict)
 
 
 def workflow_spec_of_definition(row: Any) -> WorkflowSpec:
@@ -109,5 +109,5 @@ def action_spec_of_definition(row: Any) -> ActionSpec:
     if not isinstance(row.spec, dict):
         raise exc.MistralError(f"Stored action spec is missing or damaged [name={row.name}]")
     return _ACTION_SPECS.get_or_build(
-        ("act", row.id, row.checksum), lambda: ActionSpec.from_dict(row.spec)
+        ("act", row.id, row.checksum), lambda: lang.action_from_dict(row.spec)
     )

@@ -6,7 +6,7 @@ Public API::
     parse_workflow(text) -> WorkflowSpec           # exactly one workflow
     parse_workbook(text) -> WorkbookSpec
     parse_actions(text) -> tuple[ActionSpec, ...]
-    WorkflowSpec.to_dict() / WorkflowSpec.from_dict(d)
+    spec.to_dict() / workflow_from_dict(d), action_from_dict(d), workbook_from_dict(d)
     cache.get_workflow_spec(definition_id, checksum, loader)
 
 Every parse raises ``DSLError`` (``errors``: every ``DSLProblem`` with path and line) or
@@ -16,6 +16,7 @@ keyword arguments.
 
 from __future__ import annotations
 
+from mistral.lang.compiler import action_from_dict, workbook_from_dict, workflow_from_dict
 from mistral.lang.parser import parse_actions, parse_workbook, parse_workflow, parse_workflows
 from mistral.lang.specs import (
     DIRECT,
@@ -40,6 +41,8 @@ from mistral.lang.util import freeze, thaw
 __all__ = [
     "DIRECT", "ENGINE_COMMANDS", "REVERSE", "ActionSpec", "InputParam", "PublishSpec",
     "RetrySpec", "RevertSpec", "TaskDefaultsSpec", "TaskSpec", "Transition", "WithItem", "WorkbookSpec",
-    "WorkflowGraph", "WorkflowListSpec", "WorkflowSpec", "freeze", "parse_actions",
-    "parse_workbook", "parse_workflow", "parse_workflows", "thaw",
+    "WorkflowGraph", "WorkflowListSpec", "WorkflowSpec", "action_from_dict", "freeze",
+    "parse_actions",
+    "parse_workbook", "parse_workflow", "parse_workflows", "thaw", "workbook_from_dict",
+    "workflow_from_dict",
 ]

@@ -1,7 +1,7 @@
 """Specs cached by definition id + checksum: parse (or rebuild) once, reuse on every event.
 
 A bounded, thread-safe LRU. ``loader`` is called on a miss and returns a ``WorkflowSpec``
-(typically ``WorkflowSpec.from_dict(row.spec)`` or a parse of ``row.definition``).
+(typically ``workflow_from_dict(row.spec)`` or a parse of ``row.definition``).
 """
 
 from __future__ import annotations

@@ -315,3 +315,18 @@ def build_workbook(root: Mapping[str, Any]) -> s.WorkbookSpec:
         actions=tuple(build_action(str(n), b) for n, b in actions.items()),
         source=freeze(root),
     )
+
+
+# -- rebuilding a stored spec (``spec.to_dict()`` output), without validation ---------------
+
+
+def workflow_from_dict(d: Mapping[str, Any]) -> s.WorkflowSpec:
+    return build_workflow(str(d["name"]), {k: v for k, v in d.items() if k != "name"})
+
+
+def action_from_dict(d: Mapping[str, Any]) -> s.ActionSpec:
+    return build_action(str(d["name"]), {k: v for k, v in d.items() if k != "name"})
+
+
+def workbook_from_dict(d: Mapping[str, Any]) -> s.WorkbookSpec:
+    return build_workbook(d)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from mistral.lang.util import thaw
+
 ENGINE_COMMANDS = frozenset({"fail", "succeed", "pause", "noop"})
 DIRECT = "direct"
 REVERSE = "reverse"
@@ -229,18 +231,9 @@ class WorkflowSpec:
         return found if found is not None else self.reverts[name]
 
     def to_dict(self) -> dict[str, Any]:
-        """The normalized definition: ``{'name': ..., <the workflow body>}``."""
-        from mistral.lang.util import thaw
-
+        """The normalized definition: ``{'name': ..., <the workflow body>}``
+        (``mistral.lang.workflow_from_dict`` rebuilds the spec)."""
         return {"name": self.name, **thaw(self.source)}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "WorkflowSpec":
-        """Rebuild from ``to_dict()`` output, without validation."""
-        from mistral.lang.compiler import build_workflow
-
-        body = {k: v for k, v in d.items() if k != "name"}
-        return build_workflow(str(d["name"]), body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,15 +260,8 @@ class ActionSpec:
     source: Mapping[str, Any] = field(default_factory=_empty, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from mistral.lang.util import thaw
-
+        """``mistral.lang.action_from_dict`` rebuilds the spec."""
         return {"name": self.name, **thaw(self.source)}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "ActionSpec":
-        from mistral.lang.compiler import build_action
-
-        return build_action(str(d["name"]), {k: v for k, v in d.items() if k != "name"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,13 +277,5 @@ class WorkbookSpec:
     source: Mapping[str, Any] = field(default_factory=_empty, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from mistral.lang.util import thaw
-
+        """``mistral.lang.workbook_from_dict`` rebuilds the spec."""
         return thaw(self.source)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "WorkbookSpec":
-        """Rebuild from ``to_dict()`` output, without validation."""
-        from mistral.lang.compiler import build_workbook
-
-        return build_workbook(d)

@@ -89,7 +89,7 @@ class V1Workbook:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "V1Workbook":
-        wb = WorkbookSpec.from_dict(d["workbook"])
+        wb = compiler.workbook_from_dict(d["workbook"])
         return cls(wb.name, wb, tuple(V1Event(**e) for e in d.get("events") or ()),
                    dict(d.get("actions") or {}))
 

@@ -6,7 +6,7 @@ import json
 import threading
 from pathlib import Path
 
-from mistral.lang import WorkflowSpec, parse_workflows
+from mistral.lang import WorkflowSpec, parse_workflows, workflow_from_dict
 from mistral.lang.cache import SpecCache, checksum, get_workflow_spec, workflow_cache
 
 from tests.unit.lang.helpers import wf
@@ -88,7 +88,7 @@ def test_round_trip_through_json_rebuilds_an_equal_spec() -> None:
     text = (RESOURCES / "task_defaults_policies.yaml").read_text(encoding="utf-8")
     spec = parse_workflows(text).workflows[0]
     stored = json.loads(json.dumps(spec.to_dict()))
-    rebuilt = WorkflowSpec.from_dict(stored)
+    rebuilt = workflow_from_dict(stored)
     assert rebuilt == spec
     assert rebuilt.graph == spec.graph
     assert stored["name"] == "policies"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mistral.lang import WorkflowSpec, parse_actions, parse_workbook, parse_workflows, thaw
+from mistral.lang import WorkflowSpec, parse_actions, parse_workbook, parse_workflows, thaw, workflow_from_dict
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "workflows"
 
@@ -32,12 +32,12 @@ def test_every_resource_parses_and_round_trips(name: str) -> None:
     text = _read(name)
     if name.startswith("workbook"):
         for spec in parse_workbook(text).workflows:
-            assert WorkflowSpec.from_dict(spec.to_dict()) == spec
+            assert workflow_from_dict(spec.to_dict()) == spec
     elif name.startswith("actions"):
         assert parse_actions(text)
     else:
         for spec in parse_workflows(text).workflows:
-            assert WorkflowSpec.from_dict(spec.to_dict()) == spec
+            assert workflow_from_dict(spec.to_dict()) == spec
 
 
 def test_direct_simple() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mistral.lang import ActionSpec, InputParam, parse_actions, parse_workbook, thaw
+from mistral.lang import (ActionSpec, InputParam, action_from_dict, parse_actions, parse_workbook, thaw,
+                          workbook_from_dict)
 
 from tests.unit.lang.helpers import dedent, find, problems_of
 
@@ -62,7 +63,7 @@ def test_workbook_round_trip() -> None:
     from mistral.lang import WorkbookSpec
 
     wb = parse_workbook(dedent(WORKBOOK))
-    assert WorkbookSpec.from_dict(json.loads(json.dumps(wb.to_dict()))) == wb
+    assert workbook_from_dict(json.loads(json.dumps(wb.to_dict()))) == wb
 
 
 def test_workbook_may_have_only_workflows_or_only_actions() -> None:
@@ -131,7 +132,7 @@ def test_action_document() -> None:
 
 def test_action_round_trip() -> None:
     (action,) = parse_actions("version: '2.0'\na:\n  base: std.echo output=1\n  input: [x]\n")
-    assert ActionSpec.from_dict(action.to_dict()) == action
+    assert action_from_dict(action.to_dict()) == action
 
 
 def test_action_base_input_may_be_an_expression() -> None:

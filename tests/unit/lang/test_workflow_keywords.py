@@ -16,6 +16,7 @@ from mistral.lang import (
     parse_workflow,
     parse_workflows,
     thaw,
+    workflow_from_dict,
 )
 
 from tests.unit.lang.helpers import dedent, wf
@@ -461,7 +462,7 @@ def test_revert_forms_and_the_revert_tasks() -> None:
     assert (rb.workflow, thaw(rb.input), rb.retry) == ("undo", {"y": 2, "x": 1}, RetrySpec(1, 3))
     assert ra.on_success == () and ra.publish == {} and ra.with_items == ()
     assert spec.task_spec("c") is spec.tasks["c"]
-    again = type(spec).from_dict(spec.to_dict())
+    again = workflow_from_dict(spec.to_dict())
     assert again.reverts == spec.reverts and again.revert_on_error
     plain = wf("tasks:\n  t: {}\n")
     assert plain.revert_on_error is False and plain.reverts == {}
