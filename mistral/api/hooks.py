@@ -24,7 +24,7 @@ from mistral.api.errors import bad_request
 from mistral.context import DEFAULT_PROJECT_ID, RequestContext
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mistral.api.app import ApiServices, ApiSettings
+    from mistral.api.services import ApiServices, ApiSettings
 
 
 def _catalog(header: str | None, what: str, b64: bool = False) -> list[dict] | None:

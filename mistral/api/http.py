@@ -26,7 +26,7 @@ from mistral.api import errors
 from mistral.context import RequestContext
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mistral.api.app import ApiServices
+    from mistral.api.services import ApiServices
 
 JSON_TYPES = ("application/json", "")
 TEXT_TYPES = (
