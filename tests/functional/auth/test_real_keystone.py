@@ -46,7 +46,7 @@ def guarded(keystone: Keystone, tmp_path_factory: pytest.TempPathFactory) -> Any
 
 
 def _settings(conf: cfg.ConfigOpts) -> ApiSettings:
-    from mistral.api.app import _keystone_settings
+    from mistral.api.services import _keystone_settings
 
     return ApiSettings(auth_enable=True, **_keystone_settings(conf))
 
