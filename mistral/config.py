@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from oslo_config import cfg
 
@@ -543,3 +544,32 @@ def database_options(conf: cfg.ConfigOpts = CONF) -> dict:
         "sqlite_synchronous": db.sqlite_synchronous,
         "connection_debug": db.connection_debug,
     }
+
+
+AUTHTOKEN_GROUP = "keystone_authtoken"
+
+
+def service_credentials(conf: cfg.ConfigOpts = CONF) -> Any:
+    """Mistral's service user for Keystone trusts (``mistral.services.trusts``): the
+    ``[keystone_authtoken]`` auth plugin keystonemiddleware logs in with, as a
+    ``ServiceCredentials``; None with auth off or without an ``auth_type``."""
+    from keystoneauth1 import loading
+
+    from mistral.api.auth import register_opts
+    from mistral.services.trusts import ServiceCredentials
+
+    if not conf.pecan.auth_enable:
+        return None
+    register_opts(conf)
+    group = conf[AUTHTOKEN_GROUP]
+    if not group.auth_type:
+        return None
+    plugin_opts = loading.get_auth_plugin_conf_options(group.auth_type)
+    conf.register_opts(plugin_opts, group=AUTHTOKEN_GROUP)
+    options = {o.dest: group[o.dest] for o in plugin_opts}
+    auth_url = options.get("auth_url") or group.www_authenticate_uri
+    if not auth_url:
+        return None
+    verify: bool | str = False if group.insecure else (group.cafile or True)
+    return ServiceCredentials(auth_type=group.auth_type, options=options, auth_url=auth_url,
+                              verify=verify, timeout=float(group.http_connect_timeout or 30))

@@ -4,7 +4,8 @@ Besides who (project, user, roles) it carries what an OpenStack action needs lat
 another service as that user: the token (``auth_token``, ``expires_at``) or a trust
 (``trust_id``), the Keystone URL (``auth_uri``), the region and the service catalog as
 keystonemiddleware passes it in ``X-Service-Catalog`` (a list of ``{"type", "name",
-"endpoints": [{"region", "publicURL", "internalURL", ...}]}``). With the ``X-Target-*``
+"endpoints": [{"region", "publicURL", "internalURL", ...}]}``; a Keystone v3 catalog
+with ``interface``/``url`` endpoints works too). With the ``X-Target-*``
 headers (``is_target``) those are the target cloud's; the project and user stay the
 caller's whatever the headers say.
 """
@@ -35,6 +36,10 @@ class RequestContext:
     service_catalog: list[dict[str, Any]] | None = None
     #: the trust the token is scoped to (a trust-scoped token), if any
     trust_id: str | None = None
+    #: ``trust_id`` is a trust to Mistral's own service user (a cron or event trigger's,
+    #: ``mistral.services.trusts``): the service can get new tokens with it. A user's own
+    #: trust-scoped token (from the API) has a ``trust_id`` but not this.
+    is_trust_scoped: bool = False
     #: when ``auth_token`` expires (ISO 8601, as Keystone writes it)
     expires_at: str | None = None
     user_domain_name: str | None = None
@@ -57,6 +62,7 @@ class RequestContext:
         values["is_admin"] = bool(d.get("is_admin"))
         values["is_target"] = bool(d.get("is_target"))
         values["insecure"] = bool(d.get("insecure"))
+        values["is_trust_scoped"] = bool(d.get("is_trust_scoped"))
         values["roles"] = tuple(d.get("roles") or ())
         catalog = d.get("service_catalog")
         values["service_catalog"] = list(catalog) if catalog else None

@@ -11,6 +11,8 @@
     │   ├── ExpressionError           a YAQL / Jinja expression that does not parse or fails to evaluate
     │   └── SizeLimitExceededError    a definition, payload or field above its configured limit
     ├── NotAllowedError               the request is understood but the current state forbids it
+    │   ├── ForbiddenError            another project's row; Keystone refusing a trust
+    │   ├── NotAuthenticatedError     Keystone no longer accepts the caller's token
     │   ├── InvalidStateTransitionError  e.g. resuming a SUCCESS execution
     │   └── InUseError                deleting what a cron trigger or running execution uses
     ├── ActionError                   an action failed or could not be built
@@ -94,6 +96,11 @@ class NotAllowedError(MistralError):
 class ForbiddenError(NotAllowedError):
     """Changing or deleting a row the caller sees but does not own (another project's
     public or shared row)."""
+
+
+class NotAuthenticatedError(NotAllowedError):
+    """Keystone refused the caller's own token when the service used it (it expired or
+    was revoked since the API checked it)."""
 
 
 class InvalidStateTransitionError(NotAllowedError):

@@ -267,6 +267,23 @@ class Keystone:
             raise RuntimeError(f"application credential login: {r.status_code} {r.text}")
         return r.headers["X-Subject-Token"], r.json()["token"]
 
+    def short_lived_front(self, seconds: int) -> ShortLivedFront:
+        """A second server on this one's database whose tokens expire in ``seconds``
+        (password tokens, which may create trusts; an application credential's may not).
+        ``.url``, ``.token(creds)``; ``.stop()`` it when done."""
+        return ShortLivedFront(self, seconds)
+
+    def trusts_of(self, user_id: str) -> list[dict[str, Any]]:
+        """The trusts ``user_id`` gave (as the admin sees them)."""
+        return self._request("GET", "/OS-TRUST/trusts",
+                             params={"trustor_user_id": user_id}).json()["trusts"]
+
+    def validate(self, token: str) -> dict[str, Any] | None:
+        """What Keystone says of ``token`` now (the token body), or None if refused."""
+        r = self._request("GET", "/auth/tokens", expect=(200, 404, 401),
+                          headers={"X-Subject-Token": token})
+        return r.json()["token"] if r.status_code == 200 else None
+
     def revoke(self, token: str) -> None:
         """Revoke ``token`` in Keystone (``DELETE /v3/auth/tokens``)."""
         self._request("DELETE", "/auth/tokens", headers={"X-Subject-Token": token})
@@ -333,6 +350,58 @@ class Keystone:
             f"{k} = {v}\n" for k, v in self.authtoken_options(**overrides).items())
 
 
+class ShortLivedFront:
+    """A second Keystone server on the same database and keys whose tokens expire after
+    ``seconds`` (``[token] expiration``): its password tokens are ordinary ones that
+    Keystone itself refuses once expired. What it issues is valid at the main server too."""
+
+    def __init__(self, main: Keystone, seconds: int) -> None:
+        self.main = main
+        self.seconds = seconds
+        state = Path(main.info["state_dir"])
+        self.state = state / f"short-{seconds}-{secrets.token_hex(3)}"
+        self.state.mkdir(parents=True)
+        conf = CONFIG.format(state=state, cache="false").replace(
+            f"log_file = {state}/keystone.log", f"log_file = {self.state}/keystone.log"
+        ).replace("provider = fernet", f"provider = fernet\nexpiration = {seconds}")
+        self.proc, self.url = _serve(self.state, conf)
+
+    def token(self, creds: Credentials) -> tuple[str, dict[str, Any]]:
+        """A password token of ``creds`` that expires in ``seconds``."""
+        return Keystone({**self.main.info, "url": self.url}).token(creds)
+
+    def stop(self) -> None:
+        _kill(self.proc.pid)
+
+
+def _serve(state: Path, conf: str, threads: int = 4) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving Keystone with ``conf`` (written to ``state``) on a free port;
+    returns the process and its ``/v3`` URL once it answers."""
+    (state / "keystone.conf").write_text(conf)
+    # Keystone parses sys.argv as its own command line: hide gunicorn's from it
+    (state / "keystone_app.py").write_text(
+        "import sys\nsys.argv = sys.argv[:1]\nfrom keystone.wsgi.api import application\n")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/v3"
+    log = state / "gunicorn.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "PYTHON"))}
+    env["OS_KEYSTONE_CONFIG_FILES"] = str(state / "keystone.conf")
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [str(VENV / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+             "--workers", "1", "--threads", str(threads), "--worker-class", "gthread",
+             "--timeout", "120", "--no-control-socket", "--chdir", str(state),
+             "keystone_app:application"],
+            cwd=str(state), env=env, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _wait_ready(url, proc, log)
+    except BaseException:
+        _kill(proc.pid)
+        raise
+    return proc, url
+
+
 def _wait_ready(url: str, proc: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while True:
@@ -366,26 +435,9 @@ def start(state: Path, threads: int = 4, cache: bool = False) -> Keystone:
     shutil.copy(TEMPLATE / "keystone.db", state / "keystone.db")
     for keys in ("fernet-keys", "credential-keys"):
         shutil.copytree(TEMPLATE / keys, state / keys)
-    (state / "keystone.conf").write_text(CONFIG.format(state=state,
-                                                      cache="true" if cache else "false"))
-    # Keystone parses sys.argv as its own command line: hide gunicorn's from it
-    (state / "keystone_app.py").write_text(
-        "import sys\nsys.argv = sys.argv[:1]\nfrom keystone.wsgi.api import application\n")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/v3"
-    log = state / "gunicorn.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "PYTHON"))}
-    env["OS_KEYSTONE_CONFIG_FILES"] = str(state / "keystone.conf")
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [str(VENV / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--threads", str(threads), "--worker-class", "gthread",
-             "--timeout", "120", "--no-control-socket", "--chdir", str(state),
-             "keystone_app:application"],
-            cwd=str(state), env=env, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc, url = _serve(state, CONFIG.format(state=state, cache="true" if cache else "false"),
+                       threads)
     try:
-        _wait_ready(url, proc, log)
         service_password = secrets.token_urlsafe(12)
         info = {
             "url": url, "pid": proc.pid, "state_dir": str(state),

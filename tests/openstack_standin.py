@@ -2,7 +2,9 @@
 that cannot run here): it answers the few calls the tests make, as those APIs shape
 them, and records every request (path, token) so a test can see who called.
 
-Only requests carrying an accepted ``X-Auth-Token`` are answered (401 otherwise).
+Only requests carrying an accepted ``X-Auth-Token`` are answered (401 otherwise): one of
+``tokens``, or one ``validate`` accepts (e.g. ``Keystone.validate``: what a real Nova's
+keystonemiddleware asks Keystone).
 Paths: ``/compute/v2.1/servers[/detail|/<id>]`` and
 ``/volume/v3/<project>/volumes|backups``; a server named ``boom`` is a 500, an unknown
 server id a 404; a new server is ACTIVE at once, or after ``builds`` GETs
@@ -16,6 +18,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
 
 
@@ -34,6 +37,8 @@ class StandIn:
     servers: dict[str, dict] = field(default_factory=dict)
     server: ThreadingHTTPServer | None = None
     builds: int = 0  # a new server shows BUILD to this many GETs before it is ACTIVE
+    #: a token not in ``tokens`` is accepted when this says so
+    validate: Callable[[str], Any] | None = None
 
     @property
     def url(self) -> str:
@@ -61,7 +66,8 @@ class StandIn:
                 body = json.loads(raw) if raw else None
                 token = self.headers.get("X-Auth-Token")
                 standin.seen.append(Seen(self.command, self.path, token, body))
-                if token not in standin.tokens:
+                if token not in standin.tokens and not (
+                        token and standin.validate is not None and standin.validate(token)):
                     return self._reply(401, {"error": {"code": 401, "message": "The request you have made requires authentication."}})
                 status, reply = standin.answer(self.command, self.path.split("?")[0], body)
                 self._reply(status, reply)

@@ -59,7 +59,7 @@ def lib_context(ctx: ActionContext) -> Any:
         insecure=getattr(req, "insecure", False),
         service_catalog=getattr(req, "service_catalog", None),
         region_name=getattr(req, "region_name", None),
-        is_trust_scoped=bool(getattr(req, "trust_id", None)),
+        is_trust_scoped=bool(getattr(req, "is_trust_scoped", False)),
         redelivered=False,
         expires_at=getattr(req, "expires_at", None),
         trust_id=getattr(req, "trust_id", None),

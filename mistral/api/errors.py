@@ -51,6 +51,7 @@ STATUS_BY_EXCEPTION: tuple[tuple[type[BaseException], int], ...] = (
     (exc.ValidationError, 400),  # DSLError, InputError, ExpressionError
     (exc.InUseError, 400),  # as Mistral 23 (a DBError there)
     (exc.InvalidStateTransitionError, 400),
+    (exc.NotAuthenticatedError, 401),
     (exc.ForbiddenError, 403),  # another project's row (Mistral 23: 403)
     (exc.NotAllowedError, 400),
     (exc.ActionError, 400),

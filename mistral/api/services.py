@@ -88,3 +88,6 @@ class ApiServices:
     # mistral.engine.rehearsal.Rehearsal for POST /v2/rehearsals; None: one built by
     # make_app over ``db`` with the default engine settings (tests)
     rehearsal: Any = None
+    # mistral.services.trusts.KeystoneTrusts: with auth on, a trigger's trust to the
+    # service user; None: triggers keep their creator's context without a trust
+    trusts: Any = None

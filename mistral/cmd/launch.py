@@ -180,6 +180,7 @@ class Launcher:
         self.api_app: Callable[..., Any] | None = None
         self.metrics: Any = None  # mistral.api.metrics.ServiceMetrics with [metrics] enabled
         self.scheduler: Any = None
+        self.event_engine: Any = None  # the EventEngine, with --server event-engine
         # With the in-process fake:/ transport nothing outside this process can reach an
         # executor server, and the fake driver polls every 50 ms: an engine and executor
         # in one process then share the engine's pool, exactly like [executor] type=local.
@@ -277,6 +278,19 @@ class Launcher:
                 )
         return db
 
+    def _trusts(self, db: Any) -> Any:
+        """Keystone trusts of cron and event triggers (``[pecan] auth_enable`` with the
+        ``[keystone_authtoken]`` service user); one per process. None without them."""
+        if not hasattr(self, "_trusts_built"):
+            from mistral.services.trusts import KeystoneTrusts
+
+            creds = config.service_credentials(self.conf)
+            if creds is None and self.conf.pecan.auth_enable:
+                LOG.warning("[keystone_authtoken] has no auth_type/auth_url: cron and event "
+                            "triggers get no Keystone trust (they run without a token)")
+            self._trusts_built = KeystoneTrusts(creds, db) if creds is not None else None
+        return self._trusts_built
+
     def _openstack_settings(self) -> Any:
         """``[openstack_actions]`` for the generated OpenStack actions."""
         from mistral.actions.base import OpenStackSettings
@@ -351,7 +365,8 @@ class Launcher:
         else:
             executor = rpc.ExecutorClient(transport, topic=conf.executor.topic)
         engine = DefaultEngine(db, executor, scheduler, EngineSettings.from_conf(conf),
-                               registry=registry, notifier=self._notifier(transport))
+                               registry=registry, notifier=self._notifier(transport),
+                               trusts=self._trusts(db))
         for key, handler in engine.timer_handlers().items():
             scheduler.register_handler(key, handler)
         if local is not None:
@@ -416,7 +431,8 @@ class Launcher:
             scheduler.start()
             self._on_stop("periodic scheduler", scheduler.stop)
         target = engine if engine is not None else rpc.EngineClient(transport, topic=conf.engine.topic)
-        cron = CronTriggerService(db, target, scheduler, interval=conf.cron_trigger.execution_interval)
+        cron = CronTriggerService(db, target, scheduler, interval=conf.cron_trigger.execution_interval,
+                                  trusts=self._trusts(db))
         cron.start()
         self._on_stop("cron triggers", cron.stop)
 
@@ -437,8 +453,10 @@ class Launcher:
                                               pool=f"mistral-{exchange}-{pool_name}")
 
         target = engine if engine is not None else rpc.EngineClient(transport, topic=conf.engine.topic)
-        events = EventEngine(db, target, listen, definitions, refresh_interval=opts.trigger_refresh_interval)
+        events = EventEngine(db, target, listen, definitions, refresh_interval=opts.trigger_refresh_interval,
+                             trusts=self._trusts(db))
         events.start()
+        self.event_engine = events
         self._on_stop("event engine", events.stop)
 
     def _start_executor(self, transport: Any, registry: Any) -> None:
@@ -463,7 +481,7 @@ class Launcher:
     def _start_api(self, db: Any, engine: Any, registry: Any, coordinator: Any) -> None:
         conf = self.conf
         app = build_api_app(conf, db, engine, coordinator.list_services, registry.list_definitions,
-                            metrics=self.metrics, registry=registry)
+                            metrics=self.metrics, registry=registry, trusts=self._trusts(db))
         self.api_app = app
         if not self.serve_api:
             return
@@ -525,13 +543,15 @@ def build_api_app(
     list_system_actions: Callable[[], list],
     metrics: Any = None,
     registry: Any = None,
+    trusts: Any = None,
 ) -> Callable[..., Any]:
     """The API's WSGI application as ``mistral-server`` serves it: ``make_app`` behind
     Keystone's auth_token (``[pecan] auth_enable``), the health check, ``/metrics``
     (a ``mistral.api.metrics.ServiceMetrics``, with ``[metrics] enabled``) and the
-    per-request log line. Any WSGI container can serve what this returns. Rehearsals
-    (``/v2/rehearsals``) run in this process with ``registry`` (None: loaded at the first
-    one) and the ``[engine]`` settings."""
+    per-request log line; ``trusts`` (``mistral.services.trusts.KeystoneTrusts``) gives
+    new triggers their Keystone trust. Any WSGI container can serve what this returns.
+    Rehearsals (``/v2/rehearsals``) run in this process with ``registry`` (None: loaded at
+    the first one) and the ``[engine]`` settings."""
     from mistral.api.app import ApiServices, ApiSettings, make_app
     from mistral.engine.rehearsal import Rehearsal
     from mistral.engine.settings import EngineSettings
@@ -540,7 +560,7 @@ def build_api_app(
         db=db, engine=engine, settings=ApiSettings.from_conf(conf),
         list_services=list_services,
         list_system_actions=list_system_actions,
-        policy=_policy(conf),
+        policy=_policy(conf), trusts=trusts,
         rehearsal=Rehearsal(db, registry, EngineSettings.from_conf(conf)),
     ))
     if conf.pecan.auth_enable:

@@ -296,6 +296,9 @@ class ActionExecution(_Execution, Base):
     executor_host: Mapped[str | None] = mapped_column(String(255))
     #: the executor process (``host:pid:uuid``) whose claim was granted for this send
     claimed_by: Mapped[str | None] = mapped_column(String(255))
+    #: Ours: a standalone action's (``run-action``) RequestContext.to_dict(), which its
+    #: repairs act as (an action of a workflow acts as its execution's). Never rendered.
+    auth_context: Mapped[Any] = json_column()
 
 
 class CronTrigger(_Owned, Base):
@@ -318,6 +321,9 @@ class CronTrigger(_Owned, Base):
     workflow_params: Mapped[Any] = json_column()
     remaining_executions: Mapped[int | None] = mapped_column(Integer)
     trust_id: Mapped[str | None] = mapped_column(String(80))
+    # Ours: the creator's RequestContext.to_dict() (no token when a trust stands for
+    # it); every execution the trigger starts acts as it. Never rendered by the API.
+    auth_context: Mapped[Any] = json_column()
 
 
 class Environment(_Owned, Base):
@@ -349,6 +355,9 @@ class EventTrigger(_Owned, Base):
     exchange: Mapped[str] = mapped_column(String(80), nullable=False)
     topic: Mapped[str] = mapped_column(String(80), nullable=False)
     event: Mapped[str] = mapped_column(String(80), nullable=False)
+    trust_id: Mapped[str | None] = mapped_column(String(80))
+    # Ours: as CronTrigger.auth_context.
+    auth_context: Mapped[Any] = json_column()
 
 
 class ResourceMember(Base):

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from mistral import exceptions as exc
 from mistral import notifiers
 from mistral.actions.registry import ActionRegistry
-from mistral.context import RequestContext, admin_context, owner_context
+from mistral.context import RequestContext, admin_context, owner_context, stored_context
 from mistral.db import names
 from mistral.db.filters import Filter
 from mistral.engine import (
@@ -34,7 +34,7 @@ from mistral.engine import (
 from mistral.engine.interface import ActionResult, Executor, RunActionRequest
 from mistral.engine.ports import (
     TASK_COMPLETE, TASK_RETRY, TASK_START, TASK_TIMEOUT, WORKFLOW_TIMEOUT, Clock, Scheduler,
-    SystemClock,
+    SystemClock, Trusts,
 )
 from mistral.engine.settings import EngineSettings
 from mistral.utils.groupcommit import GroupCommit
@@ -61,6 +61,7 @@ class DefaultEngine:
         registry: ActionRegistry | None = None,
         clock: Clock | None = None,
         notifier: Notifier | None = None,
+        trusts: Trusts | None = None,
     ) -> None:
         self._db = db
         self.settings = settings or EngineSettings()
@@ -73,6 +74,7 @@ class DefaultEngine:
             on_child_finished=self.on_subworkflow_finished,
             propagate=self._propagate,
             notifier=notifier,
+            trusts=trusts,
         )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -454,6 +456,7 @@ class DefaultEngine:
             if save:
                 if run_sync:  # the reconciler never re-sends a lost synchronous call
                     values["runtime_context"] = {**values["runtime_context"], "sync_call": True}
+                values["auth_context"] = stored_context(ctx)  # what its repairs act as
                 created = _as_dict(tx.action_executions.create(values))
                 if not run_sync:
                     w.send(req)

@@ -5,12 +5,18 @@
   (``DefaultEngine.timer_handlers()``); ``has_job(tx, key)`` tells whether a keyed
   timer still exists.
 * ``Clock``: now, as naive UTC (a fake clock in tests).
+* ``Trusts``: Keystone trusts of cron and event triggers (``mistral.services.trusts``):
+  ``fresh(ctx)`` renews a trust-scoped token about to expire before an action is sent
+  with it; ``release(trust_id, trigger_id)`` deletes a trigger's trust once the trigger is
+  gone and none of its executions runs (called after an execution it started ends).
 """
 
 from __future__ import annotations
 
 import datetime
 from typing import Any, Protocol
+
+from mistral.context import RequestContext
 
 
 class Scheduler(Protocol):
@@ -26,6 +32,12 @@ class Scheduler(Protocol):
     def has_job(self, tx: Any, key: str) -> bool:
         """Whether a job with ``key`` is still to run (the reconciler's check of a timer)."""
         ...
+
+
+class Trusts(Protocol):
+    def fresh(self, ctx: RequestContext) -> RequestContext: ...
+
+    def release(self, trust_id: str | None, trigger_id: str | None) -> bool: ...
 
 
 class Clock(Protocol):

@@ -29,7 +29,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from mistral import exceptions as exc
-from mistral.context import admin_context
+from mistral.context import admin_context, owner_context
 from mistral.db.filters import Filter
 from mistral.engine import actions, repair, rerun, tasks, workflows
 from mistral.engine.interface import ActionResult
@@ -87,10 +87,13 @@ def _lost_actions(engine: DefaultEngine) -> int:
         )
         found = [(a.id, a.workflow_execution_id) for a in never + silent
                  if a.workflow_execution_id]
+        owner = repair.owners(tx, [wf_ex_id for _, wf_ex_id in found])
     repaired = 0
     for action_ex_id, wf_ex_id in found:
+        if wf_ex_id not in owner:
+            continue
         repaired += bool(engine._locked(
-            admin_context(), wf_ex_id,
+            owner[wf_ex_id], wf_ex_id,
             functools.partial(_repair_action, engine, i=action_ex_id, lag=lag)))
     return repaired
 
@@ -147,10 +150,13 @@ def _stuck_tasks(engine: DefaultEngine) -> int:
             limit=s.integrity_check_batch_size,
         )
         found = [(r.id, r.workflow_execution_id) for r in rows]
+        owner = repair.owners(tx, [wf_ex_id for _, wf_ex_id in found])
     repaired = 0
     for task_ex_id, wf_ex_id in found:
+        if wf_ex_id not in owner:
+            continue
         repaired += bool(engine._locked(
-            admin_context(), wf_ex_id, functools.partial(_repair_task, engine, i=task_ex_id)))
+            owner[wf_ex_id], wf_ex_id, functools.partial(_repair_task, engine, i=task_ex_id)))
     return repaired
 
 
@@ -217,12 +223,13 @@ def _stuck_workflows(engine: DefaultEngine) -> int:
             filters={"state": Filter("in", [states.RUNNING, states.PAUSED]),
                      "next_check_at": Filter("lt", now)},
             fields=("id", "next_check_at", "state", "task_execution_id", "runtime_context",
-                    "project_id"),
+                    "project_id", "auth_context"),
             sort_keys=("next_check_at",), limit=s.integrity_check_batch_size,
         )
         children = [SimpleNamespace(**r.to_dict()) for r in rows if r.task_execution_id]
-        stuck = [r.id for r in rows if r.state == states.RUNNING and tx.task_executions.count(
-            workflow_execution_id=r.id, state=workflows.ACTIVE) == 0]
+        stuck = [(r.id, owner_context(r.auth_context, r.project_id)) for r in rows
+                 if r.state == states.RUNNING and tx.task_executions.count(
+                     workflow_execution_id=r.id, state=workflows.ACTIVE) == 0]
         if rows:
             tx.workflow_executions.update_where(
                 {"next_check_at": now + datetime.timedelta(seconds=max(delay, 1))},
@@ -234,8 +241,8 @@ def _stuck_workflows(engine: DefaultEngine) -> int:
             aligned += repair.align_child(engine, child)
         except exc.MistralError as e:
             LOG.warning("Aligning subworkflow %s with its parent failed: %s", child.id, e)
-    for wf_ex_id in stuck:
-        engine._locked(admin_context(), wf_ex_id, _recheck)
+    for wf_ex_id, owner in stuck:
+        engine._locked(owner, wf_ex_id, _recheck)
     return len(stuck) + aligned
 
 

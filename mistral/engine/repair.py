@@ -11,7 +11,9 @@
    dropped job) fires it now; WAITING joins are re-checked (a join that can never be
    satisfied fails).
 
-Every repair acts as the project that owns the row (``owner_context``), never as admin.
+Scans look across projects (``admin_context``, read-only); every repair acts as the
+row's owner: the auth context its execution (or standalone action) was started with
+(``mistral.context.owner_context``), never as admin and never as a bare project.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from mistral import exceptions as exc
-from mistral.context import RequestContext, admin_context
+from mistral.context import RequestContext, admin_context, owner_context
 from mistral.db.filters import Filter
 from mistral.engine import actions, rerun, tasks, timers
 from mistral.engine.ports import TASK_TIMEOUT
@@ -39,11 +41,17 @@ LOG = logging.getLogger(__name__)
 MAX_BACKOFF_FACTOR = 8
 
 
-def owner_context(project_id: str | None) -> RequestContext:
-    """The context a repair of a row of ``project_id`` acts in (not admin)."""
-    if project_id:
-        return RequestContext(project_id=project_id)
-    return RequestContext()
+def owners(tx: Any, wf_ex_ids: Any) -> dict[str, RequestContext]:
+    """The context each execution's events act as (its stored owner context, as
+    ``DefaultEngine.in_tx`` rebuilds it), for executions a scan found: one query."""
+    ids = sorted(set(wf_ex_ids))
+    found: dict[str, RequestContext] = {}
+    for start in range(0, len(ids), 500):
+        for row in tx.workflow_executions.list(
+                filters={"id": Filter("in", ids[start:start + 500])},
+                fields=("id", "project_id", "auth_context")):
+            found[row.id] = owner_context(row.auth_context, row.project_id)
+    return found
 
 
 def resend_after(engine: DefaultEngine, resent: int) -> float:
@@ -64,16 +72,17 @@ def align_child(engine: DefaultEngine, child: Any) -> bool:
         task = tx.task_executions.find(id=child.task_execution_id,
                                        fields=("workflow_execution_id",))
         row = None if task is None else tx.workflow_executions.find(
-            id=task.workflow_execution_id, fields=("id", "state", "project_id"))
+            id=task.workflow_execution_id, fields=("id", "state", "project_id", "auth_context"))
         if row is None:
             return False
-        parent = SimpleNamespace(id=row.id, state=row.state, project_id=row.project_id)
+        parent = SimpleNamespace(id=row.id, state=row.state,
+                                 owner=owner_context(row.auth_context, row.project_id))
     op = _parent_op(parent, child)
-    ctx = owner_context(child.project_id)
+    ctx = owner_context(getattr(child, "auth_context", None), child.project_id)
     if op == "up":
         LOG.warning("Subworkflow %s is PAUSED but its parent %s is RUNNING: pausing the parent",
                     child.id, parent.id)
-        engine.on_subworkflow_finished(owner_context(parent.project_id), child.id)
+        engine.on_subworkflow_finished(parent.owner, child.id)
         return True
     if op is None:
         return False
@@ -109,14 +118,15 @@ def standalone_actions(engine: DefaultEngine, lag: float) -> int:
                      "task_execution_id": None, "is_sync": True,
                      "created_at": Filter("lt", _ago(engine, s.first_heartbeat_timeout + lag))},
             fields=("id", "name", "project_id", "accepted", "last_heartbeat", "created_at",
-                    "runtime_context", "state"),
+                    "runtime_context", "state", "auth_context"),
             sort_keys=("created_at",), limit=s.integrity_check_batch_size * 20,
         )
-        found = [(r.id, r.project_id) for r in rows if standalone_verdict(engine, r, lag)]
+        found = [(r.id, owner_context(r.auth_context, r.project_id))
+                 for r in rows if standalone_verdict(engine, r, lag)]
     repaired = 0
-    for action_ex_id, project_id in found:
+    for action_ex_id, owner in found:
         try:
-            repaired += _repair_standalone(engine, owner_context(project_id), action_ex_id, lag)
+            repaired += _repair_standalone(engine, owner, action_ex_id, lag)
         except exc.MistralError as e:
             LOG.warning("Repairing action execution %s failed: %s", action_ex_id, e)
     return repaired
@@ -182,12 +192,15 @@ def delayed_tasks(engine: DefaultEngine) -> int:
             fields=("id", "workflow_execution_id", "project_id", "updated_at"),
             sort_keys=("updated_at",), limit=s.integrity_check_batch_size,
         )
-        found = [(r.id, r.workflow_execution_id, r.project_id) for r in rows]
+        found = [(r.id, r.workflow_execution_id) for r in rows]
+        owner = owners(tx, [wf_ex_id for _, wf_ex_id in found])
     repaired = 0
-    for task_ex_id, wf_ex_id, project_id in found:
+    for task_ex_id, wf_ex_id in found:
+        if wf_ex_id not in owner:
+            continue
         try:
             repaired += bool(engine._guarded(
-                owner_context(project_id), wf_ex_id,
+                owner[wf_ex_id], wf_ex_id,
                 functools.partial(_repair_delayed, engine, i=task_ex_id)))
         except exc.MistralError as e:
             LOG.warning("Repairing task execution %s failed: %s", task_ex_id, e)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from mistral.actions.registry import ActionRegistry
 from mistral.context import RequestContext
 from mistral.engine.interface import Executor, RunActionRequest
-from mistral.engine.ports import Clock, Scheduler
+from mistral.engine.ports import Clock, Scheduler, Trusts
 from mistral.engine.settings import EngineSettings
 from mistral.engine import specs
 from mistral.lang.specs import WorkflowSpec
@@ -51,6 +51,8 @@ class Services:
     #: (task id, attempt, execution updated_at) -> (with-items items, prepared data):
     #: a concurrency-limited with-items launches its next items without rebuilding them
     unit_data: specs.LRU = field(default_factory=lambda: specs.LRU(64))
+    #: Keystone trusts of triggers (None: auth off, or no service credentials)
+    trusts: Trusts | None = None
 
 
 class ActionOwners:
@@ -141,13 +143,31 @@ class Work:
     def send(self, request: RunActionRequest) -> None:
         executor, ctx, owners = self.s.executor, self.ctx, self.s.action_owner
         wf_ex_id = request.execution_context.get("workflow_execution_id")
+        trusts = self.s.trusts if ctx.is_trust_scoped else None
 
         def _send() -> None:
             if wf_ex_id:
                 owners.put(request.action_ex_id, wf_ex_id)
-            executor.run_action(ctx, request)
+            executor.run_action(fresh(trusts, ctx), request)
 
         self.tx.after_commit(_send)
+
+    def release_trust(self, wf_ex: Any) -> None:
+        """A root execution a trigger started ended: its trigger's trust goes once it is
+        no longer needed (after commit; ``Trusts.release`` checks)."""
+        trusts, auth = self.s.trusts, wf_ex.auth_context or {}
+        if trusts is None or wf_ex.task_execution_id or not wf_ex.trigger_id \
+                or not auth.get("is_trust_scoped"):
+            return
+        trust_id, trigger_id = auth.get("trust_id"), wf_ex.trigger_id
+
+        def _release() -> None:
+            try:
+                trusts.release(trust_id, trigger_id)
+            except Exception as e:  # noqa: BLE001 - best effort: the trust outlives it
+                LOG.warning("Trust %s of trigger %s not released: %s", trust_id, trigger_id, e)
+
+        self.tx.after_commit(_release)
 
     def cancel_action(self, action_ex_id: str) -> None:
         """Tell the executors to stop an action this event cancelled (after commit; a
@@ -190,6 +210,19 @@ class Work:
     def propagate(self, child_id: str, op: str, msg: str | None = None) -> None:
         cb, ctx = self.s.propagate, self.ctx
         self.tx.after_commit(lambda: cb(ctx, child_id, op, msg))
+
+
+def fresh(trusts: Trusts | None, ctx: RequestContext) -> RequestContext:
+    """``ctx`` with its trust-scoped token renewed when it is about to expire; as it is
+    without trusts, or when Keystone cannot renew it now (the action then fails on its
+    own with the service's answer)."""
+    if trusts is None:
+        return ctx
+    try:
+        return trusts.fresh(ctx)
+    except Exception as e:  # noqa: BLE001 - Keystone down must not lose the send
+        LOG.warning("Cannot renew the token of trust %s: %s", ctx.trust_id, e)
+        return ctx
 
 
 def _iso(value: Any) -> str | None:

@@ -52,6 +52,8 @@ def wf_state(w: Work, wf_ex: Any, new: str, info: str | None = None) -> None:
               what=f"workflow execution '{wf_ex.workflow_name}' [id={wf_ex.id}]")
     if old == new:
         return
+    if new in states.TERMINAL:
+        w.release_trust(wf_ex)
     event = _WF_EVENTS.get(new)
     if new == states.RUNNING:
         event = {states.PAUSED: notifiers.WORKFLOW_RESUMED,

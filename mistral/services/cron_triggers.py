@@ -13,6 +13,13 @@ Triggers are rows in ``cron_triggers_v2`` (written by the API) with their
    crash in between re-runs the job after the lease: same execution id, no second run.
 
 A missed period (the service was down) fires once, then the next time after now.
+
+The execution acts as the trigger's creator (``mistral.services.trusts.firing_context``):
+through the trigger's Keystone trust with a fresh token when it has one, else as the
+creator's stored context; never as admin, never as a bare project. A trigger whose
+trust Keystone refuses skips that run (logged) and keeps its schedule; Keystone
+unreachable makes the job run again later. After its last run the trigger is deleted,
+and its trust once its execution ended.
 """
 
 from __future__ import annotations
@@ -27,9 +34,10 @@ from typing import Any
 import croniter
 
 from mistral import exceptions as exc
-from mistral.context import RequestContext, admin_context
+from mistral.context import RequestContext, admin_context, owner_context
 from mistral.engine.interface import Engine
 from mistral.scheduler import Scheduler
+from mistral.services.trusts import KeystoneTrusts, firing_context
 
 LOG = logging.getLogger(__name__)
 
@@ -76,6 +84,13 @@ def record_trigger(db: Any, ctx: RequestContext, ex_id: str, trigger_id: str) ->
         LOG.warning("Cannot record trigger %s on execution %s: %s", trigger_id, ex_id, e)
 
 
+def _release(trusts: KeystoneTrusts, trust_id: str, trigger_id: str) -> None:
+    try:
+        trusts.release(trust_id, trigger_id)
+    except exc.MistralError as e:
+        LOG.warning("Trust %s of cron trigger %s not released: %s", trust_id, trigger_id, e)
+
+
 class CronTriggerService:
     """Fires due cron triggers through ``engine.start_workflow``."""
 
@@ -86,8 +101,10 @@ class CronTriggerService:
         scheduler: Scheduler,
         interval: float = 1.0,
         clock: Callable[[], datetime.datetime] = utcnow,
+        trusts: KeystoneTrusts | None = None,
     ) -> None:
         self._db = db
+        self._trusts = trusts
         self._engine = engine
         self._scheduler = scheduler
         self.interval = interval
@@ -150,8 +167,16 @@ class CronTriggerService:
                 LOG.info("Cron trigger %s already fired for %s or was deleted", trigger_id, due)
                 return
             values = trigger.to_dict()
-        owner = RequestContext(project_id=values["project_id"])
         ex_id = execution_id(trigger_id, due)
+        try:
+            owner = firing_context(self._trusts, values)  # Keystone down: the job runs again
+        except exc.ServiceUnavailableError:
+            raise
+        except exc.MistralError as e:
+            LOG.warning("Cron trigger %s skips its run of %s: it cannot act as its creator: %s",
+                        values["name"], due, e)
+            self._advance(values, due)
+            return
         try:
             self._engine.start_workflow(
                 owner,
@@ -173,9 +198,13 @@ class CronTriggerService:
     def _advance(self, values: dict, due: datetime.datetime) -> None:
         nxt = next_time(values.get("pattern"), due, self._clock())
         remaining = values.get("remaining_executions")
-        with self._db.transaction(admin_context()) as tx:
+        with self._db.transaction(owner_context(values.get("auth_context"),
+                                                values["project_id"])) as tx:
             if nxt is None or remaining == 1:
-                tx.cron_triggers.delete_where(id=values["id"], next_execution_time=due)
+                gone = tx.cron_triggers.delete_where(id=values["id"], next_execution_time=due)
+                if gone and values.get("trust_id") and self._trusts is not None:
+                    trusts, trust_id = self._trusts, values["trust_id"]
+                    tx.after_commit(lambda: _release(trusts, trust_id, values["id"]))
                 return
             changes: dict[str, Any] = {"next_execution_time": nxt}
             if remaining is not None:

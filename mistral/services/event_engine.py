@@ -9,7 +9,8 @@ is delivered to one of them.
 
 A notification whose ``event_type`` is a trigger's ``event`` fires the triggers of the
 notification's project (``ctxt["project_id"]``) and the public ones, as Mistral does:
-the workflow starts through the engine with the *trigger owner's* context, the
+the workflow starts through the engine as the trigger's creator (through its Keystone
+trust with a fresh token when it has one, ``mistral.services.trusts.firing_context``), the
 trigger's ``workflow_input`` as input and ``params = workflow_params + {"event_params":
 ...}``, where ``event_params`` is the notification converted by the event definitions
 (``[event_engine] event_definitions_cfg_file``; by default ``service``, ``project_id``,
@@ -31,9 +32,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mistral import exceptions as exc
-from mistral.context import RequestContext, admin_context
+from mistral.context import admin_context
 from mistral.engine.interface import Engine
 from mistral.services.cron_triggers import record_trigger, trigger_description
+from mistral.services.trusts import KeystoneTrusts, firing_context
 
 LOG = logging.getLogger(__name__)
 
@@ -98,8 +100,10 @@ class EventEngine:
         listen: Callable[[str, str, Callable[[Any], None]], Any],
         definitions: EventDefinitions | None = None,
         refresh_interval: float = 2.0,
+        trusts: KeystoneTrusts | None = None,
     ) -> None:
         self._db = db
+        self._trusts = trusts
         self._engine = engine
         self._listen = listen
         self.definitions = definitions or EventDefinitions()
@@ -171,7 +175,9 @@ class EventEngine:
                 filters={"exchange": n.exchange, "topic": n.topic, "event": event_type})
                 if t.project_id == project or t.scope == "public"]
             namespaces = {t.workflow_id: self._namespace(tx, t.workflow_id) for t in triggers}
-            triggers = [(t.id, t.name, t.project_id, t.workflow_id, dict(t.workflow_input or {}),
+            triggers = [(t.id, t.name, {"project_id": t.project_id, "trust_id": t.trust_id,
+                                        "auth_context": t.auth_context},
+                         t.workflow_id, dict(t.workflow_input or {}),
                          dict(t.workflow_params or {})) for t in triggers]
         if not triggers:
             LOG.info("Event engine: notification ignored, no event trigger matches "
@@ -202,14 +208,15 @@ class EventEngine:
         except exc.NotFoundError:
             return ""
 
-    def _fire(self, trigger_id: str, name: str, owner: str, wf_id: str, namespace: str,
+    def _fire(self, trigger_id: str, name: str, owner: dict, wf_id: str, namespace: str,
               wf_input: dict, params: dict, message_id: str) -> str | None:
-        ctx = RequestContext(project_id=owner)  # the trigger owner's project, never admin
         description = trigger_description("event", trigger_id, name)
         ex_id = execution_id(trigger_id, message_id)
         try:
             for attempt in range(1, 4):  # the id makes a repeated start harmless
                 try:
+                    # the trigger's creator (through its trust), never admin
+                    ctx = firing_context(self._trusts, owner)
                     self._engine.start_workflow(ctx, wf_id, namespace, wf_ex_id=ex_id,
                                                 wf_input=wf_input, description=description,
                                                 params=params)

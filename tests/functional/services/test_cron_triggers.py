@@ -189,3 +189,25 @@ def test_executions_record_their_trigger_and_list_by_it(database, node) -> None:
         assert json.loads(listed[0]["description"])["triggered_by"] == {
             "type": "cron_trigger", "id": tid, "name": name}
     assert len(api.get("/v2/executions").json["executions"]) == 3
+
+
+def test_the_execution_acts_as_the_triggers_creator(database, node) -> None:
+    """Without Keystone (auth off) a trigger's execution acts as the context its creator
+    had (user, roles), in the trigger's project; never as admin nor a bare project.
+    With trusts: tests/functional/auth/test_trusts.py."""
+    from mistral.context import stored_context
+
+    wf_id = define(database)
+    carol = RequestContext(project_id="proj-c", user_id="u-carol", user_name="carol",
+                           roles=("member",), region_name="RegionTwo")
+    tid = add_trigger(database, wf_id, pattern="0 0 * * *", next_execution_time=utcnow(),
+                      auth_context=stored_context(carol))
+    old = add_trigger(database, wf_id, name="before-creators-were-kept", pattern="0 0 * * *",
+                      next_execution_time=utcnow())
+    assert node.tick() == 2
+    by_trigger = {e.trigger_id: e for e in executions(database)}
+    auth = by_trigger[tid].auth_context
+    assert (auth["project_id"], auth["user_id"], auth["roles"]) == ("proj-c", "u-carol", ["member"])
+    assert auth["region_name"] == "RegionTwo" and not auth["is_admin"]
+    auth = by_trigger[old].auth_context
+    assert auth["project_id"] == "proj-c" and not auth["is_admin"] and not auth["user_id"]

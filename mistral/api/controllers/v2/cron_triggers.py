@@ -1,7 +1,8 @@
 """``/v2/cron_triggers``: start a workflow on a schedule (cron pattern and/or a first time).
 
-The API validates and stores the trigger with its ``next_execution_time``; the periodic
-service fires due triggers.
+The API validates and stores the trigger with its ``next_execution_time`` and its
+creator (``mistral.api.triggers``: the context, and a Keystone trust with auth on); the
+periodic service fires due triggers as that creator.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pecan import rest
 from wsme import types as wtypes
 
 from mistral import exceptions as exc
-from mistral.api import definitions, errors, http, policy
+from mistral.api import definitions, errors, http, policy, triggers
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 
@@ -153,14 +154,15 @@ class CronTriggersController(rest.RestController):
         policy.authorize("cron_triggers:create")
         values = _values(http.json_body())
         namespace = values.pop("workflow_namespace", None) or ""
-        with http.write_tx() as tx:
-            wf = definitions.find_workflow(
-                tx, values.get("workflow_id") or values["workflow_name"], namespace
-            )
+        identifier = values.get("workflow_id") or values["workflow_name"]
+        with http.read_tx() as tx:  # a trust only for a trigger that can be stored
+            definitions.find_workflow(tx, identifier, namespace)
+        with triggers.creator() as creator, http.write_tx() as tx:
+            wf = definitions.find_workflow(tx, identifier, namespace)
             values["workflow_id"], values["workflow_name"] = wf.id, wf.name
             values.setdefault("workflow_input", {})
             values.setdefault("workflow_params", {})
-            row = tx.cron_triggers.create(values)
+            row = tx.cron_triggers.create({**values, **creator})
             _refuse_a_twin(tx, row)
             return CronTrigger.render(row)
 
@@ -168,7 +170,10 @@ class CronTriggersController(rest.RestController):
     def delete(self, identifier: str, **kw: Any) -> None:
         policy.authorize("cron_triggers:delete")
         with http.write_tx() as tx:
-            tx.cron_triggers.delete(find(tx, identifier).id)
+            row = find(tx, identifier)
+            trigger_id, trust_id = row.id, row.trust_id
+            tx.cron_triggers.delete(trigger_id)
+        triggers.release(trust_id, trigger_id)
 
 
 def _db_fields(fields: list[str] | None) -> list[str] | None:

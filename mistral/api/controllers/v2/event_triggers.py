@@ -1,4 +1,6 @@
-"""``/v2/event_triggers``: start a workflow when a notification arrives on a topic."""
+"""``/v2/event_triggers``: start a workflow when a notification arrives on a topic, as
+the trigger's creator (``mistral.api.triggers``: its context, and a Keystone trust with
+auth on)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any
 from pecan import rest
 from wsme import types as wtypes
 
-from mistral.api import definitions, errors, http, policy
+from mistral.api import definitions, errors, http, policy, triggers
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.resource import JsonText, Resource
 
@@ -73,9 +75,11 @@ class EventTriggersController(rest.RestController):
             raise errors.bad_request(
                 f"Field 'workflow_id' must be a workflow's UUID, not '{values['workflow_id']}'."
             )
-        with http.write_tx() as tx:
+        with http.read_tx() as tx:  # a trust only for a trigger that can be stored
+            _workflow_for(tx, values["workflow_id"], values["workflow_input"])
+        with triggers.creator() as creator, http.write_tx() as tx:
             values["workflow_id"] = _workflow_for(tx, values["workflow_id"], values["workflow_input"])
-            return EventTrigger.render(tx.event_triggers.create(values))
+            return EventTrigger.render(tx.event_triggers.create({**values, **creator}))
 
     @http.expose()
     def put(self, id: str, **kw: Any) -> dict[str, Any]:
@@ -94,7 +98,9 @@ class EventTriggersController(rest.RestController):
     def delete(self, id: str, **kw: Any) -> None:
         policy.authorize("event_triggers:delete")
         with http.write_tx() as tx:
+            trust_id = tx.event_triggers.get(id, fields=("id", "trust_id")).trust_id
             tx.event_triggers.delete(id)
+        triggers.release(trust_id, id)
 
 
 def _workflow_for(tx: Any, identifier: str, workflow_input: dict) -> str:
