@@ -58,12 +58,16 @@ version: '2.0'
 
 
 @contextlib.contextmanager
-def mistral_server(workdir: Path, keystone: Keystone, policy_file: Path) -> Iterator[str]:
-    """``mistral-server --server all`` as a real process with auth on; yields its root URL."""
+def mistral_server(workdir: Path, keystone: Keystone, policy_file: Path,
+                   token_cache_time: int = 300) -> Iterator[str]:
+    """``mistral-server --server all`` as a real process with auth on; yields its root URL.
+    ``token_cache_time = -1``: the middleware asks Keystone about every request, so a
+    revoked token is refused at once (an expired one is, whatever the cache)."""
     port = free_port()
     conf = workdir / "mistral.conf"
-    conf.write_text(CONFIG.format(state=workdir / "state", port=port,
-                                  authtoken=keystone.authtoken_section(), policy=policy_file))
+    conf.write_text(CONFIG.format(
+        state=workdir / "state", port=port, policy=policy_file,
+        authtoken=keystone.authtoken_section(token_cache_time=token_cache_time)))
     log_path = workdir / "server.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -151,7 +155,7 @@ def server(tmp_path_factory: pytest.TempPathFactory,
     workdir = tmp_path_factory.mktemp("auth")
     policy_file = workdir / "policy.yaml"
     policy_file.write_text("{}\n")
-    with mistral_server(workdir, keystone, policy_file) as url:
+    with mistral_server(workdir, keystone, policy_file, token_cache_time=-1) as url:
         yield url, policy_file
 
 
@@ -169,6 +173,30 @@ def test_no_token_or_a_bad_one_is_401(url: str) -> None:
     spoofed = requests.get(url + "/v2/workflows", timeout=30, headers={
         "X-Identity-Status": "Confirmed", "X-Project-Id": "p-alpha", "X-Roles": "admin"})
     assert spoofed.status_code == 401  # identity headers from the client are not trusted
+
+
+def test_revoked_and_expired_tokens_are_refused_at_once(url: str, keystone: Keystone) -> None:
+    import datetime
+
+    carol = keystone.make_project_user("revoked")
+    token, _ = keystone.token(carol)
+    api = Api(url, token)
+    assert api.call("GET", "/workflows").status_code == 200
+    keystone.revoke(token)
+    r = api.call("GET", "/workflows")
+    assert r.status_code == 401, r.text  # the very next request
+    assert "WWW-Authenticate" in r.headers
+
+    short, body = keystone.short_lived_token(carol, seconds=8)
+    expires = datetime.datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))
+    status = Api(url, short).call("GET", "/workflows").status_code
+    if datetime.datetime.now(datetime.timezone.utc) < expires:  # answered in time: it was good
+        assert status == 200
+    while datetime.datetime.now(datetime.timezone.utc) <= expires:  # Keystone's clock passes it
+        time.sleep(0.2)
+    r = Api(url, short).call("POST", "/workflows", text=wf_text("after_expiry"))
+    assert r.status_code == 401, r.text
+    assert "after_expiry" not in Api(url, keystone.token(carol)[0]).names("workflows")
 
 
 def test_healthcheck_is_served_without_a_token_and_only_at_its_path(url: str) -> None:

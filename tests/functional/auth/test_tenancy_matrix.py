@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.functional.api.samples import CODE_SOURCE
 from tests.functional.auth.test_keystone_policy import Api, Tenants, mistral_server, wf_text
 from tests.keystone import Keystone
 
@@ -46,12 +47,17 @@ def tenants(keystone: Keystone) -> Tenants:
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory: pytest.TempPathFactory, keystone: Keystone) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, keystone: Keystone) -> Iterator[tuple[str, Path]]:
     workdir: Path = tmp_path_factory.mktemp("matrix")
     policy_file = workdir / "policy.yaml"
     policy_file.write_text("{}\n")
     with mistral_server(workdir, keystone, policy_file) as root:
-        yield root
+        yield root, policy_file
+
+
+@pytest.fixture
+def url(server: tuple[str, Path]) -> str:
+    return server[0]
 
 
 def _apis(url: str, t: Tenants) -> tuple[Api, Api, Api, Api]:
@@ -187,3 +193,104 @@ def test_target_headers_never_change_the_callers_project(url: str, tenants: Tena
     finally:
         for k in headers:
             alpha.headers.pop(k, None)
+
+
+def test_another_projects_rows_cannot_be_changed_or_run(url: str, tenants: Tenants) -> None:
+    alpha, beta, _, _ = _apis(url, tenants)
+    wf = alpha.create_workflow("kept_matrix")
+    alpha.ok("POST", "/actions", text=ACTION.format(name="kept_action"), status=201)
+    alpha.ok("POST", "/workbooks", text=WORKBOOK.format(name="kept_wb"), status=201)
+    ex = alpha.ok("POST", "/executions", {"workflow_id": wf["id"]}, status=201)
+    action_ex = alpha.ok("POST", "/action_executions", {
+        "name": "std.echo", "input": {"output": "a"}, "params": {"save_result": True}},
+        status=201)
+    tasks = alpha.ok("GET", "/tasks", workflow_execution_id=ex["id"])["tasks"]
+
+    # updates by name or id of rows beta cannot see are 404s, and change nothing
+    for path, text in ((f"/workflows/{wf['id']}", wf_text("kept_matrix")),
+                       ("/actions/kept_action", ACTION.format(name="kept_action")),
+                       ("/workbooks", WORKBOOK.format(name="kept_wb"))):
+        r = beta.call("PUT", path, text=text)
+        assert r.status_code == 404, (path, r.status_code, r.text)
+    assert alpha.ok("GET", "/workflows/kept_matrix")["project_id"] == tenants.alpha.project_id
+    r = beta.call("PUT", f"/action_executions/{action_ex['id']}", {"state": "ERROR"})
+    assert r.status_code == 404, r.text
+    if tasks:
+        r = beta.call("PUT", f"/tasks/{tasks[0]['id']}", {"state": "RUNNING", "reset": True})
+        assert r.status_code == 404, r.text
+    assert beta.call("GET", f"/executions/{ex['id']}/tasks").status_code == 404
+    r = beta.call("POST", f"/workflows/{wf['id']}/members",
+                  {"member_id": tenants.beta.project_id})
+    assert r.status_code == 404, r.text
+
+    # nor can beta run them: not alpha's workflow by id, nor alpha's ad-hoc action
+    r = beta.call("POST", "/executions", {"workflow_id": wf["id"]})
+    assert r.status_code == 404, r.text
+    r = beta.call("POST", "/action_executions", {"name": "kept_action"})
+    assert r.status_code in (400, 404), r.text
+    assert alpha.ok("GET", f"/action_executions/{action_ex['id']}")["state"] == "SUCCESS"
+
+
+def test_code_sources_and_dynamic_actions_are_their_projects_own(
+        server: tuple[str, Path], tenants: Tenants) -> None:
+    url, policy_file = server
+    alpha, beta, _, admin = _apis(url, tenants)
+    # admin-only by default, as in Mistral 23 (uploaded Python runs in the service)
+    r = alpha.call("POST", "/code_sources?name=alpha_mod", text=CODE_SOURCE)
+    assert r.status_code == 403, r.text
+    # an operator opens them to every project; they stay each project's own
+    opened = {f"{res}:{verb}": "rule:admin_or_owner" for res in ("code_sources", "dynamic_actions")
+              for verb in ("create", "delete", "get", "list", "update")}
+    policy_file.write_text(json.dumps(opened) + "\n")
+    try:
+        src = alpha.ok("POST", "/code_sources?name=alpha_mod", text=CODE_SOURCE, status=201)
+        dyn = alpha.ok("POST", "/dynamic_actions", {"name": "alpha_hello", "class_name": "Hello",
+                                                    "code_source_name": "alpha_mod"}, status=201)
+        for res, item, ident in (("code_sources", src, "alpha_mod"),
+                                 ("dynamic_actions", dyn, "alpha_hello")):
+            assert alpha.call("GET", f"/{res}/{ident}").status_code == 200, res
+            assert beta.call("GET", f"/{res}/{ident}").status_code == 404, res
+            assert beta.call("GET", f"/{res}/{item['id']}").status_code == 404, res
+            for other in (beta, admin):  # an admin lists its own project's too
+                assert item["id"] not in json.dumps(other.ok("GET", f"/{res}")), res
+            # as Mistral 23 (its DB layer's "insecure" reads), an admin reads any one row
+            assert admin.call("GET", f"/{res}/{item['id']}").status_code == 200, res
+            assert beta.call("DELETE", f"/{res}/{ident}").status_code == 404, res
+        assert beta.call("PUT", "/code_sources/alpha_mod", text="X = 1\n").status_code == 404
+        r = beta.call("PUT", "/dynamic_actions", {"name": "alpha_hello", "class_name": "Other"})
+        assert r.status_code == 404, r.text
+        # beta's own action of that name, not alpha's
+        r = beta.call("POST", "/action_executions", {"name": "alpha_hello",
+                                                     "input": {"name": "b"}})
+        assert r.status_code in (400, 404), r.text
+        ran = alpha.ok("POST", "/action_executions", {
+            "name": "alpha_hello", "input": {"name": "a"}, "params": {"run_sync": True}},
+            status=201)
+        assert ran["state"] == "SUCCESS", ran
+        assert alpha.ok("GET", "/code_sources/alpha_mod")["version"] == 1
+        alpha.ok("DELETE", "/code_sources/alpha_mod", status=204)
+    finally:
+        policy_file.write_text("{}\n")
+
+
+def test_triggers_hold_a_trust_of_their_creator(url: str, tenants: Tenants,
+                                                keystone: Keystone) -> None:
+    alpha, beta, _, _ = _apis(url, tenants)
+    wf = alpha.create_workflow("trusted_matrix")
+    user = tenants.alpha.user_id
+    before = {t["id"] for t in keystone.trusts_of(user)}
+    alpha.ok("POST", "/cron_triggers", {"name": "trusted_cron", "pattern": "0 0 1 1 *",
+                                        "workflow_name": "trusted_matrix"}, status=201)
+    event = alpha.ok("POST", "/event_triggers", {"name": "trusted_ev", "workflow_id": wf["id"],
+                                                 "exchange": "x", "topic": "t2", "event": "e"},
+                     status=201)
+    made = [t for t in keystone.trusts_of(user) if t["id"] not in before]
+    assert len(made) == 2
+    for t in made:
+        assert t["trustee_user_id"] == keystone.service.user_id and t["impersonation"] is True
+        assert t["project_id"] == tenants.alpha.project_id
+    assert beta.call("DELETE", "/cron_triggers/trusted_cron").status_code == 404
+    assert {t["id"] for t in made} <= {t["id"] for t in keystone.trusts_of(user)}
+    alpha.ok("DELETE", "/cron_triggers/trusted_cron", status=204)
+    alpha.ok("DELETE", f"/event_triggers/{event['id']}", status=204)
+    assert {t["id"] for t in keystone.trusts_of(user)} == before
