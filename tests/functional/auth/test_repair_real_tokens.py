@@ -19,7 +19,7 @@ from oslo_config import cfg
 from webob import Request, Response
 
 from mistral.api import auth
-from mistral.api.app import ApiSettings, _keystone_settings
+from mistral.api.services import ApiSettings, _keystone_settings
 from mistral.api.hooks import context_from_headers
 from mistral.context import RequestContext
 from tests.functional.engine.harness import Harness
