@@ -322,7 +322,8 @@ class Keystone:
             service_id = self._request("POST", "/services", json={"service": {
                 "type": service_type, "name": name, "enabled": True}}).json()["service"]["id"]
         if self._request("GET", f"/regions/{region}", expect=(200, 404)).status_code == 404:
-            self._request("POST", "/regions", json={"region": {"id": region}})
+            # 409: it exists (a retried POST whose first try was answered 5xx yet stored it)
+            self._request("POST", "/regions", json={"region": {"id": region}}, expect=(201, 409))
         old = self._request("GET", "/endpoints", params={"service_id": service_id}).json()
         for ep in old["endpoints"]:
             if ep.get("region_id") == region and ep["interface"] in endpoints:
