@@ -95,20 +95,26 @@ def _tags(spec: Any) -> list[str]:
     return list(getattr(spec, "tags", None) or [])
 
 
-def input_string(params: Any) -> str:
-    """Mistral's flat input description: ``"a, b=1, c=\"x\""``."""
+def input_string(params: Any, workflow: bool = False) -> str:
+    """Mistral's flat input description. An action's defaults are JSON (``b=1, c="x"``);
+    a workflow's are Python's text in quotes, as Mistral 23 writes them (``b="1"``,
+    ``c="None"``)."""
+
+    def default(name: Any, value: Any) -> str:
+        return f'{name}="{value}"' if workflow else f"{name}={json.dumps(value)}"
+
     parts: list[str] = []
     for p in params or ():
         name = getattr(p, "name", None)
         if name is not None:
             if getattr(p, "has_default", False):
-                # a mapping or list default is frozen in the spec: thawed to JSON
-                parts.append(f"{name}={json.dumps(lang.thaw(getattr(p, 'default', None)))}")
+                # a mapping or list default is frozen in the spec: thawed first
+                parts.append(default(name, lang.thaw(getattr(p, "default", None))))
             else:
                 parts.append(str(name))
         elif isinstance(p, dict):
             for k, v in p.items():
-                parts.append(f"{k}={json.dumps(v)}")
+                parts.append(default(k, v))
         else:
             parts.append(str(p))
     return ", ".join(parts)
@@ -140,7 +146,7 @@ def save_workflows(tx: Any, text: str, namespace: str, scope: str, update: bool,
     specs = parse("workflows", text, limits).workflows
     single = len(specs) == 1
     if identifier is not None and not single:
-        raise exc.ValidationError(
+        raise exc.InputError(
             "To update a workflow by its id the definition must hold exactly one workflow, "
             f"not {len(specs)}."
         )
@@ -230,7 +236,7 @@ def save_actions(tx: Any, text: str, namespace: str, scope: str, update: bool,
     specs = parse("actions", text, limits)
     single = len(specs) == 1
     if identifier is not None and not single:
-        raise exc.ValidationError(
+        raise exc.InputError(
             "To update an action by its id the definition must hold exactly one action."
         )
     rows = []

@@ -80,16 +80,18 @@ def fault_body(status: int, message: str) -> dict:
     }
 
 
-def fault_response(status: int, message: str) -> Response:
+def fault_response(status: int, message: str, plain: bool = False) -> Response:
+    """``plain``: Mistral 23's definition uploads answer an error with the message alone."""
+    body = {"faultstring": message} if plain else fault_body(status, message)
     return Response(
         status=status,
-        body=json.dumps(fault_body(status, message)).encode("utf-8"),
+        body=json.dumps(body).encode("utf-8"),
         content_type="application/json",
         charset="UTF-8",
     )
 
 
-def response_for_exception(error: BaseException) -> Response:
+def response_for_exception(error: BaseException, plain: bool = False) -> Response:
     """Render any exception as a fault response; unexpected ones are logged, not leaked."""
     status = status_for(error)
     if isinstance(error, (ApiError, exc.MistralError)):
@@ -99,4 +101,4 @@ def response_for_exception(error: BaseException) -> Response:
     else:
         LOG.exception("Unexpected error while serving a request")
         message = "Internal server error: " + type(error).__name__
-    return fault_response(status, message)
+    return fault_response(status, message, plain)

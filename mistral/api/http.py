@@ -59,11 +59,15 @@ def json_response(data: Any, status: int = 200) -> Response:
 
 
 def expose(
-    status: int = 200, only: str | None = None
+    status: int = 200, only: str | None = None, plain: bool = False, nulls: bool = True
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Expose a controller method; its return value is sent as JSON with ``status``.
 
     ``only`` restricts a plain (non-REST) handler to one HTTP method; others get 405.
+    ``plain`` marks a definition upload (Mistral's text/plain handlers): as Mistral 23
+    answers them, a resource leaves out its null fields and an error body is only
+    ``{"faultstring": ...}``. ``nulls=False``: the answer leaves out null fields (Mistral
+    23's create answers, built from the new row, have none).
     """
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,17 +86,27 @@ def expose(
             try:
                 result = fn(self, *args)
             except Exception as e:  # every error becomes a fault body, never a traceback
-                return errors.response_for_exception(e)
+                return errors.response_for_exception(e, plain=plain)
             if isinstance(result, Response):
                 return result
             if status == 204:
                 return Response(status=204)
-            return json_response(result, status)
+            return json_response(_without_nulls(result) if plain or not nulls else result, status)
 
         handler._mistral_status = status  # type: ignore[attr-defined]
         return pecan.expose()(handler)
 
     return decorator
+
+
+def _without_nulls(result: Any) -> Any:
+    """A resource (or each resource of a list) without its null fields."""
+    if not isinstance(result, dict):
+        return result
+    if len(result) == 1 and isinstance(next(iter(result.values())), list):
+        key, items = next(iter(result.items()))
+        return {key: [_without_nulls(i) for i in items]}
+    return {k: v for k, v in result.items() if v is not None}
 
 
 def _arity(fn: Callable[..., Any]) -> tuple[int, int]:

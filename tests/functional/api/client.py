@@ -29,6 +29,8 @@ class Reply:
     @property
     def fault(self) -> str:
         body = self.json
+        if set(body) == {"faultstring"}:  # a definition upload's error, as Mistral 23's
+            return body["faultstring"]
         assert set(body) == {"faultstring", "faultcode", "debuginfo"}, body
         assert body["faultcode"] == ("Client" if self.status_code < 500 else "Server")
         return body["faultstring"]

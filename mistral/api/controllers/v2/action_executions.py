@@ -94,9 +94,10 @@ def list_actions(extra_filters: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def get_one(id: str) -> dict[str, Any]:
+    fields = listing.item_fields(ActionExecution)
     with http.read_tx() as tx:
         row = tx.action_executions.get(id)
-        return render(row, _task_names(tx, [row]))
+        return render(row, _task_names(tx, [row]), fields)
 
 
 PARAM_TYPES: dict[str, tuple[type, ...]] = {

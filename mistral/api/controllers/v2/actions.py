@@ -124,12 +124,12 @@ class ActionsController(rest.RestController):
         items = listing.page_in_memory(_system() + rows, q)
         return listing.page(LIST_KEY, Action, items, q)
 
-    @http.expose(status=201)
+    @http.expose(status=201, plain=True)
     def post(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("actions:create")
         return self._save(update=False, identifier=None)
 
-    @http.expose()
+    @http.expose(plain=True)
     def put(self, identifier: str | None = None, **kw: Any) -> dict[str, Any]:
         policy.authorize("actions:update")
         return self._save(update=True, identifier=identifier)

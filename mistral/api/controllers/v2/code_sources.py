@@ -78,11 +78,7 @@ def _content(name: str) -> str:
 
 def fields_of(resource: type[Resource]) -> list[str] | None:
     """``?fields=`` of a GET of one item, checked against ``resource``."""
-    fields = [f.strip() for f in (http.query().get("fields") or "").split(",") if f.strip()]
-    unknown = [f for f in fields if f not in resource.field_names()]
-    if unknown:
-        raise errors.bad_request(f"Unknown field(s) {', '.join(unknown)} in 'fields'.")
-    return fields or None
+    return listing.item_fields(resource)
 
 
 class CodeSourcesController(rest.RestController):
@@ -103,7 +99,7 @@ class CodeSourcesController(rest.RestController):
         with policy.list_tx("code_sources") as tx:
             return listing.page(LIST_KEY, CodeSource, listing.fetch(tx.code_sources, q), q)
 
-    @http.expose(status=201)
+    @http.expose(status=201, plain=True)
     def post(self, **kw: Any) -> dict[str, Any]:
         """Upload a module: ``?name=<module>&scope=&namespace=``, the source as the body."""
         policy.authorize("code_sources:create")
@@ -120,7 +116,7 @@ class CodeSourcesController(rest.RestController):
         with http.write_tx() as tx:
             return CodeSource.render(tx.code_sources.create(values))
 
-    @http.expose()
+    @http.expose(plain=True)
     def put(self, identifier: str | None = None, **kw: Any) -> dict[str, Any]:
         """Replace a module's text (``version`` + 1); the dynamic actions on it follow."""
         policy.authorize("code_sources:update")

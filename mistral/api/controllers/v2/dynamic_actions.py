@@ -112,7 +112,7 @@ class DynamicActionsController(rest.RestController):
         with policy.list_tx("dynamic_actions") as tx:
             return listing.page(LIST_KEY, DynamicAction, listing.fetch(tx.dynamic_actions, q), q)
 
-    @http.expose(status=201)
+    @http.expose(status=201, nulls=False)
     def post(self, **kw: Any) -> dict[str, Any]:
         """Define an action from a class of a code source."""
         policy.authorize("dynamic_actions:create")

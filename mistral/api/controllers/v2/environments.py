@@ -60,7 +60,7 @@ class EnvironmentsController(rest.RestController):
     def get_one(self, name: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("environments:get")
         with http.read_tx() as tx:
-            return Environment.render(find(tx, name))
+            return Environment.render(find(tx, name), listing.item_fields(Environment))
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
@@ -69,7 +69,7 @@ class EnvironmentsController(rest.RestController):
         with http.read_tx() as tx:
             return listing.page(LIST_KEY, Environment, listing.fetch(tx.environments, q), q)
 
-    @http.expose(status=201)
+    @http.expose(status=201, nulls=False)
     def post(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("environments:create")
         values = _values(http.json_body())

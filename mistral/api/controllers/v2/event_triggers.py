@@ -45,7 +45,7 @@ class EventTriggersController(rest.RestController):
     def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("event_triggers:get")
         with http.read_tx() as tx:
-            return EventTrigger.render(tx.event_triggers.get(id))
+            return EventTrigger.render(tx.event_triggers.get(id), listing.item_fields(EventTrigger))
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
@@ -55,7 +55,7 @@ class EventTriggersController(rest.RestController):
             rows = listing.fetch(tx.event_triggers, q)
             return listing.page(LIST_KEY, EventTrigger, rows, q)
 
-    @http.expose(status=201)
+    @http.expose(status=201, nulls=False)
     def post(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("event_triggers:create")
         values = EventTrigger.parse(

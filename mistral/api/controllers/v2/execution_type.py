@@ -34,4 +34,6 @@ def render(row: Any, fields: list[str] | None = None) -> dict[str, Any]:
     body = Execution.render(row, fields)
     if not fields or "published_global" not in fields:
         body.pop("published_global", None)
+    if body.get("source_execution_id", "") is None:  # as Mistral 23: only when there is one
+        del body["source_execution_id"]
     return body

@@ -60,8 +60,8 @@ def _resolve_env(tx: Any, params: dict[str, Any]) -> dict[str, Any]:
     env = params.get("env")
     if isinstance(env, str):
         row = tx.environments.find(name=env)
-        if row is None:
-            raise exc.NotFoundError(f"Environment not found [name={env}]")
+        if row is None:  # as Mistral 23: a 400, the request names it
+            raise errors.bad_request(f"Environment not found [name={env}]")
         params = {**params, "env": dict(row.variables or {})}
     elif env is not None and not isinstance(env, dict):
         raise errors.bad_request("'params.env' must be an environment name or an object.")
@@ -115,6 +115,12 @@ def start(body: dict[str, Any]) -> Any:
         wf = definitions.find_workflow(tx, identifier, v.get("workflow_namespace") or "")
         identifier, namespace = wf.id, wf.namespace or ""
         params = _resolve_env(tx, v["params"])
+        spec = wf.spec if isinstance(wf.spec, dict) else {}
+        if spec.get("type") == "reverse" and not params.get("task_name"):
+            # As Mistral 23: refused now, rather than an execution that fails at once.
+            raise errors.bad_request(
+                f"Workflow '{wf.name}' is a reverse workflow: 'params.task_name' is required."
+            )
     try:
         result = http.engine().start_workflow(
             ctx, identifier, wf_namespace=namespace, wf_ex_id=wf_ex_id, wf_input=v["input"],
@@ -234,9 +240,11 @@ class ExecutionsController(rest.RestController):
     def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("executions:get")
         with http.read_tx() as tx:
+            fields = listing.item_fields(Execution)
             row = load(tx, id)
-            body = render(row)
-            body["published_global"] = json.dumps(published_global(tx, row))
+            body = render(row, fields)
+            if not fields or "published_global" in fields:
+                body["published_global"] = json.dumps(published_global(tx, row))
             return body
 
     @http.expose()

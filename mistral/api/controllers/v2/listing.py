@@ -208,6 +208,16 @@ def parse_list_query(
     )
 
 
+def item_fields(resource: type[Resource]) -> list[str] | None:
+    """``?fields=`` of a GET of one item, checked against ``resource`` (as Mistral 23, the
+    answer then has only those fields and ``id``)."""
+    fields = _split(http.query().get("fields"))
+    unknown = [f for f in fields if f not in resource.field_names()]
+    if unknown:
+        raise errors.bad_request(f"Unknown field(s) {', '.join(unknown)} in 'fields'.")
+    return fields or None
+
+
 def _with_operator(raw: str) -> str:
     """A filter value as Mistral's 'next' link writes it: always with its operator."""
     op, sep, _ = raw.partition(":")

@@ -90,8 +90,9 @@ def list_tasks(extra_filters: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def get_task(id: str) -> dict[str, Any]:
+    fields = listing.item_fields(Task)
     with http.read_tx() as tx:
-        return render(tx.task_executions.get(id))
+        return render(tx.task_executions.get(id), fields)
 
 
 def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,9 @@ class ValidationController(rest.RestController):
 
     @http.expose()
     def post(self) -> dict[str, Any]:
-        text = http.text_body()
+        text = http.text_body(allow_empty=True)
+        if not text.strip():  # as Mistral 23: not valid, rather than a bad request
+            return {"valid": False, "error": "The definition is empty."}
         try:
             parse(self.kind, text, Limits.of(http.services().settings))
         except exc.ValidationError as e:

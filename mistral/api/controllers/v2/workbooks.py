@@ -56,7 +56,7 @@ class WorkbooksController(rest.RestController):
                 row = tx.workbooks.find(id=name)
             if row is None:
                 raise exc.NotFoundError(f"Workbook not found [name={name}, namespace={namespace}]")
-            return Workbook.render(row)
+            return Workbook.render(row, listing.item_fields(Workbook))
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
@@ -65,12 +65,12 @@ class WorkbooksController(rest.RestController):
         with http.read_tx() as tx:
             return listing.page(LIST_KEY, Workbook, listing.fetch(tx.workbooks, q), q)
 
-    @http.expose(status=201)
+    @http.expose(status=201, plain=True)
     def post(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("workbooks:create")
         return self._save(update=False)
 
-    @http.expose()
+    @http.expose(plain=True)
     def put(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("workbooks:update")
         return self._save(update=True)

@@ -10,7 +10,7 @@ from wsme import types as wtypes
 from mistral.api import definitions, http, policy
 from mistral.api.controllers.v2 import listing
 from mistral.api.controllers.v2.members import MembersController
-from mistral.api.controllers.v2.resource import Resource
+from mistral.api.controllers.v2.resource import JsonText, Resource, to_json_text
 from mistral.api.controllers.v2.validation import ValidationController
 
 LIST_KEY = "workflows"
@@ -21,7 +21,7 @@ class Workflow(Resource):
     name = wtypes.text
     namespace = wtypes.text
     input = wtypes.text
-    interface = wtypes.DictType(wtypes.text, wtypes.text)
+    interface = JsonText
     definition = wtypes.text
     tags = wtypes.ArrayType(wtypes.text)
     scope = wtypes.text
@@ -60,12 +60,12 @@ def render(row: Any, fields: list[str] | None = None) -> dict[str, Any]:
         return body
     spec = getattr(row, "spec", None)
     inputs = _params(spec, "input")
-    body["input"] = definitions.input_string(inputs)
+    body["input"] = definitions.input_string(inputs, workflow=True)
     outputs = spec.get("output") if isinstance(spec, dict) else None
-    body["interface"] = {
+    body["interface"] = to_json_text({  # a JSON string, as Mistral 23 sends it
         "input": inputs,
         "output": list(outputs.keys()) if isinstance(outputs, dict) else (outputs or []),
-    }
+    })
     if fields:
         body = {k: v for k, v in body.items() if k in fields or k == "id"}
     return body
@@ -96,8 +96,9 @@ class WorkflowsController(rest.RestController):
     def get_one(self, identifier: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("workflows:get")
         namespace = http.query().get("namespace") or ""
+        fields = listing.item_fields(Workflow)
         with http.read_tx() as tx:
-            return render(definitions.find_workflow(tx, identifier, namespace))
+            return render(definitions.find_workflow(tx, identifier, namespace), fields)
 
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
@@ -108,7 +109,7 @@ class WorkflowsController(rest.RestController):
             return listing.page(LIST_KEY, Workflow, rows, q,
                                 lambda r: render(r, q.fields))
 
-    @http.expose(status=201)
+    @http.expose(status=201, plain=True)
     def post(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("workflows:create")
         text = http.text_body()
@@ -118,9 +119,10 @@ class WorkflowsController(rest.RestController):
             rows = definitions.save_workflows(tx, text, namespace, scope, False, limits)
             return {"workflows": [render(r) for r in rows]}
 
-    @http.expose()
+    @http.expose(plain=True)
     def put(self, identifier: str | None = None, **kw: Any) -> dict[str, Any]:
         policy.authorize("workflows:update")
+        identifier = identifier or http.query().get("identifier") or None
         text = http.text_body()
         scope, namespace = _scope_and_namespace()
         limits = definitions.Limits.of(http.services().settings)
