@@ -242,6 +242,9 @@ def save_actions(tx: Any, text: str, namespace: str, scope: str, update: bool,
     rows = []
     for spec in specs:
         if spec.name in system_names:
+            if update:  # as Mistral 23: there is no ad-hoc action of that name to update
+                raise exc.NotFoundError(f"Action not found [name={spec.name}, namespace={namespace}]: "
+                                        "system actions cannot be changed")
             raise exc.NotAllowedError(f"Cannot create or modify the system action {spec.name}.")
         values = _action_values(spec, text, single, namespace, scope)
         repo = tx.action_definitions

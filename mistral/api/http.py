@@ -207,11 +207,12 @@ def _depth_ok(value: Any) -> bool:
 
 
 def json_body() -> dict[str, Any]:
-    """The request body as a JSON object; anything else is a 400 that says what is wrong."""
+    """The request body as a JSON object; anything else is a 400 (415 for another content
+    type) that says what is wrong."""
     ctype = _content_type()
-    if ctype not in JSON_TYPES:
-        raise errors.bad_request(
-            f"Unsupported content type '{ctype}': send the body as application/json."
+    if ctype not in JSON_TYPES:  # 415, as Mistral 23
+        raise errors.ApiError(
+            415, f"Unsupported content type '{ctype}': send the body as application/json."
         )
     text = _decode(_raw_body())
     if not text.strip():

@@ -107,8 +107,8 @@ def test_documented_responses_match_real_ones(api: ApiClient, harness: Harness,
         path = "/".join(("" if seg == "{namespace}" else real[resource])
                         if seg.startswith("{") else seg for seg in template.split("/"))
         r = api.get(path)
-        if r.status_code == 404 and "members" in template:
-            continue
+        if r.status_code == 404 and ("members" in template or template.count("{") > 1):
+            continue  # a member, or an item below another one (one made-up id for both)
         assert r.status_code in (200, 400), (path, r.text)
         if r.status_code != 200:
             continue

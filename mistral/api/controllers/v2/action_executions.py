@@ -166,6 +166,8 @@ def run(body: dict[str, Any]) -> dict[str, Any]:
         result = start(params)
     result.setdefault("name", name)
     result.setdefault("params", params)
+    if not params["save_result"]:  # as Mistral 23: nothing stored, so no id
+        result = {**result, "id": None, "accepted": None}
     return render(result, {})
 
 
@@ -243,8 +245,8 @@ class ActionExecutionsController(rest.RestController):
     def delete(self, id: str, **kw: Any) -> None:
         policy.authorize("action_executions:delete")
         if not http.services().settings.allow_action_execution_deletion:
-            raise exc.NotAllowedError(
-                "Action execution deletion is not allowed ([api] "
+            raise errors.ApiError(  # a 403, as Mistral 23
+                403, "Action execution deletion is not allowed ([api] "
                 "allow_action_execution_deletion is False)."
             )
         with http.write_tx() as tx:
@@ -257,6 +259,16 @@ class ActionExecutionsController(rest.RestController):
 
 
 class TaskActionExecutionsController(rest.RestController):
+    @http.expose()
+    def get_one(self, task_id: str, action_execution_id: str, **kw: Any) -> dict[str, Any]:
+        """``GET /v2/tasks/<task>/action_executions/<id>`` (as Mistral 23)."""
+        policy.authorize("action_executions:get")
+        body = get_one(action_execution_id)
+        if body.get("task_execution_id") != task_id:
+            raise exc.NotFoundError(
+                f"Action execution not found [id={action_execution_id}, task={task_id}]")
+        return body
+
     @http.expose()
     def get_all(self, task_id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("action_executions:list")

@@ -117,7 +117,8 @@ class ActionsController(rest.RestController):
     @http.expose()
     def get_all(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("actions:list")
-        q = listing.parse_list_query(Action, FILTERS, default_sort=("name", "asc"))
+        q = listing.parse_list_query(Action, FILTERS, default_sort=("name", "asc"),
+                                     marker_is_uuid=False)
         with http.read_tx() as tx:
             rows = [_raw(r) for r in tx.action_definitions.list()]
             rows += dynamic_actions.action_dicts(tx)
@@ -152,7 +153,9 @@ class ActionsController(rest.RestController):
         policy.authorize("actions:delete")
         namespace = namespace or http.query().get("namespace") or ""
         if identifier in _system_names() or any(a["id"] == identifier for a in _system()):
-            raise exc.NotAllowedError(f"Cannot delete the system action {identifier}.")
+            # As Mistral 23: a 404, there is no ad-hoc action of that name to delete.
+            raise exc.NotFoundError(f"Action not found [name={identifier}]: system actions "
+                                    "cannot be deleted")
         with http.write_tx() as tx:
             row = definitions.find_action(tx, identifier, namespace)
             if row.workbook_name:

@@ -17,6 +17,7 @@ last one). The answer is ``{"<resource>": [...], "next": "<url of the next page>
 from __future__ import annotations
 
 import datetime
+import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from mistral.api import errors, http
 from mistral.api.controllers.v2.resource import Resource
 from mistral.db.filters import Filter
 
+UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
 PAGING_PARAMS = ("marker", "limit", "sort_keys", "sort_dirs", "fields", "nulls")
 OPERATORS = ("eq", "neq", "in", "nin", "gt", "gte", "lt", "lte", "has")
 DATETIME_FIELDS = frozenset(
@@ -110,8 +112,10 @@ def parse_list_query(
     filter_fields: Mapping[str, type],
     extra_params: Iterable[str] = (),
     default_sort: tuple[str, str] = ("created_at", "asc"),
+    marker_is_uuid: bool = True,
 ) -> ListQuery:
-    """Read and check the list query parameters of the current request."""
+    """Read and check the list query parameters of the current request. A ``marker`` is a
+    row's UUID (a 400 otherwise, as Mistral 23) unless ``marker_is_uuid`` is False."""
     params = http.query()
     allowed_extra = set(extra_params)
     names = set(resource.field_names())
@@ -196,11 +200,15 @@ def parse_list_query(
         if "id" not in fields:
             fields = ["id"] + fields
 
+    marker = params.get("marker") or None
+    if marker is not None and marker_is_uuid and not UUID.fullmatch(marker.lower()):
+        raise errors.bad_request(f"Invalid marker '{marker[:60]}': a marker is the id (UUID) of a row.")
+
     return ListQuery(
         filters=filters,
         sort_keys=sort_keys,
         sort_dirs=sort_dirs,
-        marker=params.get("marker") or None,
+        marker=marker,
         limit=limit,
         fields=fields,
         params=params,

@@ -181,6 +181,14 @@ def report(tx: Any, execution_id: str, errors_only: bool, max_depth: int,
     return {"root_workflow_execution": root, "statistics": stats}
 
 
+def _sub(row: Any) -> dict[str, Any]:
+    """A sub-execution as Mistral 23 lists it: ``output`` only with ``include_output=true``."""
+    body = render(row)
+    if not http.query_bool("include_output", False):
+        body.pop("output", None)
+    return body
+
+
 class SubExecutionsController(rest.RestController):
     """``/v2/executions/<id>/executions``: the executions below one execution."""
 
@@ -193,7 +201,7 @@ class SubExecutionsController(rest.RestController):
         errors_only = http.query_bool("errors_only", False)
         with http.read_tx() as tx:
             rows = sub_executions(tx, execution_id, depth, errors_only)
-            return {"executions": [render(r) for r in rows]}
+            return {"executions": [_sub(r) for r in rows]}
 
 
 class ReportController(rest.RestController):
@@ -223,4 +231,4 @@ class TaskExecutionsController(rest.RestController):
         errors_only = http.query_bool("errors_only", False)
         with http.read_tx() as tx:
             rows = task_sub_executions(tx, task_id, depth, errors_only)
-            return {"executions": [render(r) for r in rows]}
+            return {"executions": [_sub(r) for r in rows]}
