@@ -158,4 +158,10 @@ def parse_inline(text: str) -> tuple[str, dict[str, Any]]:
     m = _NAME_RE.match(text)
     if m is None:
         raise InlineSyntaxError("empty name")
-    return m.group(1), parse_params(text[m.end():])
+    name = m.group(1)
+    if "(" in name and text.rstrip().endswith(")"):
+        # As Mistral 23, the call form: ``fail(msg="stopped")`` is ``fail msg="stopped"``.
+        head, _, _ = name.partition("(")
+        inner = text[text.index("(", m.start(1)) + 1:text.rstrip().rindex(")")]
+        return head, parse_params(inner)
+    return name, parse_params(text[m.end():])

@@ -209,8 +209,8 @@ def check_task(problems: Problems, name: Any, body: Any, wf_type: str, path: Pat
     if len(name) > MAX_TASK_NAME:  # a task execution's name column (as Mistral's)
         problems.add(path, f"task names must be at most {MAX_TASK_NAME} characters, "
                      f"not {len(name)}")
-    if name in ENGINE_COMMANDS:
-        problems.add(path, f"'{name}' is reserved for an engine command and cannot name a task")
+    # A task may be named like an engine command (as in Mistral 23): it is then a start
+    # task or a requirement; a transition to that name is the command.
     problems.check(sc.TASK_VALIDATOR, body, path)
     if not isinstance(body, dict):
         return []

@@ -144,7 +144,6 @@ from tests.unit.lang.helpers import dedent, find, problems_of, wf_problems
         ("tasks:\n  t:\n    action: std.echo output=\"unterminated\n", "wf.tasks.t.action", "cannot parse"),
         ("tasks:\n  t:\n    action: std.echo a=1\n    input: <% $.x %>\n", "wf.tasks.t.action",
          "inline parameters cannot be combined"),
-        ("tasks:\n  fail: {}\n", "wf.tasks.fail", "reserved for an engine command"),
         ("tasks:\n  t:\n    on-success: [nope]\n", "wf.tasks.t.on-success[0]", "undefined task 'nope'"),
         ("tasks:\n  t:\n    on-error: nope\n", "wf.tasks.t.on-error", "undefined task 'nope'"),
         ("tasks:\n  t:\n    on-skip: [nope]\n", "wf.tasks.t.on-skip[0]", "undefined task 'nope'"),

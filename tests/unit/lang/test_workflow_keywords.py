@@ -187,6 +187,21 @@ def test_engine_commands_with_messages_and_conditions() -> None:
     assert t.on_complete == (Transition("noop"),)
 
 
+def test_engine_command_in_call_form_and_a_task_named_like_a_command() -> None:
+    # As Mistral 23: fail(msg="...") is fail msg="..."; a task may be called noop.
+    spec = wf("""
+        tasks:
+          a:
+            on-success:
+              - fail(msg="stopped on purpose")
+          noop:
+            action: std.noop
+    """)
+    assert spec.tasks["a"].on_success == (
+        Transition("fail", None, MappingProxyType({"msg": "stopped on purpose"})),)
+    assert set(spec.tasks) == {"a", "noop"}
+
+
 def test_advanced_on_clause_with_next_and_publish_scopes() -> None:
     t = wf("""
         tasks:
