@@ -65,9 +65,9 @@ def expose(
 
     ``only`` restricts a plain (non-REST) handler to one HTTP method; others get 405.
     ``plain`` marks a definition upload (Mistral's text/plain handlers): as Mistral 23
-    answers them, a resource leaves out its null fields and an error body is only
+    answers them, a resource leaves out a null ``updated_at`` and an error body is only
     ``{"faultstring": ...}``. ``nulls=False``: the answer leaves out null fields (Mistral
-    23's create answers, built from the new row, have none).
+    23's JSON create answers, built from the new row, have none).
     """
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,7 +91,11 @@ def expose(
                 return result
             if status == 204:
                 return Response(status=204)
-            return json_response(_without_nulls(result) if plain or not nulls else result, status)
+            if plain:
+                result = _without_nulls(result, only=("updated_at",))
+            elif not nulls:
+                result = _without_nulls(result)
+            return json_response(result, status)
 
         handler._mistral_status = status  # type: ignore[attr-defined]
         return pecan.expose()(handler)
@@ -99,14 +103,14 @@ def expose(
     return decorator
 
 
-def _without_nulls(result: Any) -> Any:
-    """A resource (or each resource of a list) without its null fields."""
+def _without_nulls(result: Any, only: tuple[str, ...] | None = None) -> Any:
+    """A resource (or each resource of a list) without its null fields (``only`` those)."""
     if not isinstance(result, dict):
         return result
     if len(result) == 1 and isinstance(next(iter(result.values())), list):
         key, items = next(iter(result.items()))
-        return {key: [_without_nulls(i) for i in items]}
-    return {k: v for k, v in result.items() if v is not None}
+        return {key: [_without_nulls(i, only) for i in items]}
+    return {k: v for k, v in result.items() if v is not None or (only and k not in only)}
 
 
 def _arity(fn: Callable[..., Any]) -> tuple[int, int]:
