@@ -69,7 +69,8 @@ def test_cron_trigger_twin_is_a_conflict(api: ApiClient) -> None:
     # As Mistral 23 (measured; its unique key on workflow, input, params, pattern, first
     # execution time and remaining executions): a second trigger of the project that would
     # do exactly what one does is a 409; a NULL time or count never clashes.
-    api.post("/v2/workflows", ONE_WORKFLOW)
+    # (an optional input x: a trigger's input is checked against the workflow's)
+    api.post("/v2/workflows", ONE_WORKFLOW.replace("  tasks:", "  input:\n    - x: 0\n  tasks:"))
     same = {"workflow_name": "single", "pattern": "5 * * * *",
             "first_execution_time": "4242-12-25 13:37", "remaining_executions": "42"}
     assert api.post("/v2/cron_triggers", {"name": "t1", **same}).status_code == 201

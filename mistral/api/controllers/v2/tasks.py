@@ -64,7 +64,8 @@ def render(row: Any, fields: Sequence[str] | None = None) -> dict[str, Any]:
     rc = getattr(row, "runtime_context", None) if needs_rc else None
     rc = rc if isinstance(rc, dict) else {}
     extra = {
-        "result": _json(rc.get("result")),
+        # As Mistral 23: a result of None is the JSON text "null".
+        "result": to_json_text(rc["result"]) if "result" in rc else None,
         "reset": bool(rc.get("reset", False)),
         "env": _json(rc.get("env")) if rc.get("env") is not None else None,
     }
