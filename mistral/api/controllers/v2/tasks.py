@@ -113,8 +113,16 @@ def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
     reset = True if reset is None else reset
     ctx = http.ctx()
     with http.read_tx() as tx:
-        task = tx.task_executions.get(id, fields=("id", "state", "workflow_execution_id"))
-        wf_ex = tx.workflow_executions.get(task.workflow_execution_id, fields=("id", "state"))
+        task = tx.task_executions.get(id, fields=("id", "name", "state", "workflow_execution_id"))
+        wf_ex = tx.workflow_executions.get(task.workflow_execution_id,
+                                           fields=("id", "state", "workflow_name"))
+        # As Mistral 23: a name or workflow name in the body must be the task's own.
+        if body.get("name") and body["name"] != task.name:
+            raise errors.bad_request(f"Task name does not match: '{body['name']}' is not "
+                                     f"task {id}'s name '{task.name}'.")
+        if body.get("workflow_name") and body["workflow_name"] != wf_ex.workflow_name:
+            raise errors.bad_request(f"Workflow name does not match: '{body['workflow_name']}' "
+                                     f"is not '{wf_ex.workflow_name}'.")
         if skip and task.state != states.ERROR:
             raise errors.bad_request(
                 f"Task {id} is {task.state}: only a task in ERROR can be skipped."
