@@ -17,6 +17,7 @@ import croniter
 from mistral import exceptions as exc
 from mistral.api import definitions
 from mistral.lang import v1 as lang_v1
+from mistral.services.trusts import trigger_values
 
 NAMESPACE = "v1"
 
@@ -71,6 +72,8 @@ def store_converted(tx: Any, row: Any, wb: lang_v1.V1Workbook) -> None:
             "next_execution_time": croniter.croniter(event.pattern, now).get_next(
                 datetime.datetime),
             "scope": row.scope,
+            # it fires as its creator (user, roles), like a v2 trigger without a trust
+            **trigger_values(tx.ctx, None),
         })
 
 
