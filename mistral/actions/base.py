@@ -9,6 +9,7 @@ action to stop early; actions that block should honour it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import threading
@@ -133,17 +134,21 @@ class Action:
         return ev
 
 
+@functools.lru_cache(maxsize=4096)
+def _signature(action_cls: type[Action]) -> inspect.Signature:
+    """The constructor's signature, read once per class (every action built reads it)."""
+    return inspect.signature(action_cls.__init__)
+
+
 def _parameters(action_cls: type[Action]) -> list[inspect.Parameter]:
-    sig = inspect.signature(action_cls.__init__)
     return [
-        p for name, p in sig.parameters.items()
+        p for name, p in _signature(action_cls).parameters.items()
         if name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
     ]
 
 
 def _accepts_any(action_cls: type[Action]) -> bool:
-    sig = inspect.signature(action_cls.__init__)
-    return any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
+    return any(p.kind is p.VAR_KEYWORD for p in _signature(action_cls).parameters.values())
 
 
 def input_signature(action_cls: type[Action]) -> str:

@@ -201,7 +201,7 @@ class Repository(Generic[M]):
 
     def _delete(self, stmt: Any, what: str) -> int:
         try:
-            return _rowcount(self._tx.execute(stmt, self.model))
+            return _rowcount(self._tx.execute_core(stmt, self.model))
         except exc.InUseError:
             raise exc.InUseError(
                 f"{self.model.__display_name__} {what} is in use: other rows refer to it "
@@ -210,19 +210,24 @@ class Repository(Generic[M]):
 
     # -- CRUD -------------------------------------------------------------------
 
-    def create(self, values: Mapping[str, Any]) -> M:
-        """Insert one row; ``project_id`` defaults to the context's project."""
+    def create(self, values: Mapping[str, Any], flush: bool = True) -> M:
+        """Insert one row; ``project_id`` defaults to the context's project. With
+        ``flush=False`` the INSERT waits for the next flush (a query of this table, a
+        write, the commit), carrying whatever the row became meanwhile; its errors then
+        come from that flush."""
         values = self._prepare(values)
         row = self.model(**values)
         self._tx.session.add(row)
-        self._flush(values)
+        if flush:
+            self._flush(values)
         return row
 
-    def create_many(self, rows: Sequence[Mapping[str, Any]]) -> list[M]:
-        """Insert many rows in one flush (batched INSERTs)."""
+    def create_many(self, rows: Sequence[Mapping[str, Any]], flush: bool = True) -> list[M]:
+        """Insert many rows in one flush (batched INSERTs); ``flush=False`` as ``create``."""
         objs = [self.model(**self._prepare(values)) for values in rows]
         self._tx.session.add_all(objs)
-        self._flush()
+        if flush:
+            self._flush()
         return objs
 
     def _prepare(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -241,6 +246,11 @@ class Repository(Generic[M]):
                 raise exc.ValidationError(
                     f"Field '{name}' of {self.model.__display_name__.lower()} is required"
                 )
+        # the column defaults now (the id, created_at ...), not at the INSERT: a row whose
+        # INSERT waits (create(flush=False)) is complete meanwhile
+        for name, default in _defaults(self.model):
+            if name not in values:
+                values[name] = default.arg(None) if default.is_callable else default.arg
         return values
 
     def get(self, id: str, fields: Sequence[str] | None = None) -> M:
@@ -353,7 +363,7 @@ class Repository(Generic[M]):
             return select(func.count()).select_from(self.model).where(self._visible(), *conds)
 
         stmt, params = self._statement(("count",), filters, build)
-        return int(self._tx.execute(stmt, params=params).scalar_one())
+        return int(self._tx.execute_core(stmt, self.model, params=params).scalar_one())
 
     def update(self, id: str, values: Mapping[str, Any]) -> M:
         """Change one own row; a visible row of another project raises NotAllowedError."""
@@ -382,32 +392,27 @@ class Repository(Generic[M]):
 
         def build(conds: list[ColumnElement[bool]]) -> Any:
             return (
-                sa_update(self.model)
+                sa_update(self.model.__table__)
                 .where(self._writable(), *conds)
                 .values({n: bindparam(f"v_{n}", type_=self._columns[n].type) for n in names})
-                .execution_options(synchronize_session=False)
             )
 
         stmt, params = self._statement(("update", names), filters, build)
         params.update({f"v_{n}": values[n] for n in names})
         try:
-            return _rowcount(self._tx.execute(stmt, self.model, values, params=params))
+            return _rowcount(self._tx.execute_core(stmt, self.model, values, params=params))
         except exc.InUseError:
             raise self._missing_reference(values) from None
 
     def delete(self, id: str) -> None:
         row = self._get_writable(id)
-        stmt = delete(self.model).where(self.model.id == row.id)
+        stmt = delete(self.model.__table__).where(self.model.id == row.id)
         self._delete(stmt, f"[id={id}]")
         self._tx.session.expunge(row)
 
     def delete_where(self, **filters: Any) -> int:
         """Bulk DELETE of own rows matching ``filters``; child rows cascade in the DB."""
-        stmt = (
-            delete(self.model)
-            .where(self._writable(), *self._conditions(filters))
-            .execution_options(synchronize_session=False)
-        )
+        stmt = delete(self.model.__table__).where(self._writable(), *self._conditions(filters))
         return self._delete(stmt, "[" + ", ".join(f"{k}={v}" for k, v in filters.items()) + "]")
 
     # -- internals ----------------------------------------------------------------
@@ -472,6 +477,19 @@ class Repository(Generic[M]):
 
 
 _REQUIRED: dict[type, tuple[str, ...]] = {}
+
+
+_DEFAULTS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _defaults(model: type[models.Base]) -> tuple[tuple[str, Any], ...]:
+    """(column, its Python-side default) for the columns that have one."""
+    cached = _DEFAULTS.get(model)
+    if cached is None:
+        cached = tuple((c.key, c.default) for c in model.__table__.columns
+                       if c.default is not None and (c.default.is_scalar or c.default.is_callable))
+        _DEFAULTS[model] = cached
+    return cached
 
 
 def _fields_key(fields: Sequence[str] | None) -> tuple[str, ...] | None:

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from mistral import exceptions as exc
 from mistral import notifiers
-from mistral.db import names
+from mistral.db import models, names
 from mistral.db.filters import Filter
 from mistral.engine import actions, data, executions, specs
 from mistral.expressions import PreparedData
@@ -117,17 +117,27 @@ def _task_values(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any],
         "type": "WORKFLOW" if tspec.workflow else "ACTION",
         "tags": list(tspec.tags),
         "processed": False,
+        # what the reconciler's "untouched for a while" checks read (a new row was
+        # always changed again in the event that made it)
+        "updated_at": models.utcnow(),
     }
 
 
 def create_task(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any], state: str) -> Any:
-    return w.tx.task_executions.create(_task_values(w, wf_ex, name, ctx, state))
+    """A new task row; inserted with the event's next flush, as it is by then (one INSERT
+    instead of an INSERT and an UPDATE)."""
+    row = w.tx.task_executions.create(_task_values(w, wf_ex, name, ctx, state), flush=False)
+    w.started(wf_ex, row)
+    return row
 
 
 def create_tasks(w: Work, wf_ex: Any, cmds: list[RunTask]) -> list[Any]:
     """IDLE rows for several plain RunTask commands in one batched insert (fan-out)."""
     rows = [_task_values(w, wf_ex, c.task_name, c.ctx, states.IDLE) for c in cmds]
-    return w.tx.task_executions.create_many(rows)
+    created = w.tx.task_executions.create_many(rows, flush=False)
+    for row in created:
+        w.started(wf_ex, row)
+    return created
 
 
 def waiting_join(w: Work, wf_ex: Any, name: str) -> Any | None:

@@ -86,6 +86,7 @@ class Work:
         self._new_actions: list[dict] = []
         self._specs: dict[str, WorkflowSpec] = {}
         self._with_data: set[str] = set()
+        self._new_tasks: dict[str, list[Any]] = {}
         self._events: list[Event] = []
         # subworkflows started by subworkflows this same event created (bounded by tasks)
         self.nested_starts = 0
@@ -125,6 +126,17 @@ class Work:
         """Check this execution's completion when the event's queues are empty."""
         self.touched[wf_ex.id] = wf_ex
 
+    def started(self, wf_ex: Any, task_ex: Any) -> None:
+        """``task_ex`` is a task row this event created."""
+        self._new_tasks.setdefault(wf_ex.id, []).append(task_ex)
+
+    def keeps_running(self, wf_ex: Any) -> bool:
+        """A task this event created is still active and not a waiting join: the
+        execution cannot be complete, nor all its active tasks stalled joins (no need to
+        count its tasks)."""
+        return any(t.state in states.ACTIVE_TASK_STATES and t.state != states.WAITING
+                   for t in self._new_tasks.get(wf_ex.id, ()))
+
     # -- batched inserts ----------------------------------------------------------
 
     def add_actions(self, rows: list[dict]) -> None:
@@ -132,11 +144,18 @@ class Work:
         self._new_actions.extend(rows)
 
     def flush_actions(self) -> None:
-        """Insert the queued action rows (before any query or bulk update that needs them)."""
+        """Add the queued action rows to the transaction (before any query or bulk update
+        that needs them). Their tasks go to the database first (a task row may still be
+        waiting for its INSERT, and the flush knows no order between tables); all but the
+        last batch are inserted at once, the last goes with the next flush."""
         rows, self._new_actions = self._new_actions, []
+        if not rows:
+            return
+        self.tx.flush()
         batch = self.s.settings.insert_batch_size
         for start in range(0, len(rows), batch):
-            self.tx.action_executions.create_many(rows[start:start + batch])
+            self.tx.action_executions.create_many(rows[start:start + batch],
+                                                  flush=start + batch < len(rows))
 
     # -- side effects -------------------------------------------------------------
 

@@ -218,6 +218,8 @@ def route(w: Work, wf_ex: Any, task_ex: Any) -> None:
 def check_completion(w: Work, wf_ex: Any) -> None:
     if wf_ex.state != states.RUNNING or reverts.reverting(wf_ex):
         return  # a revert ends with the planner's EndRevert
+    if w.keeps_running(wf_ex):
+        return  # a task this event started is active: nothing to count
     repo = w.tx.task_executions
     active = repo.count(workflow_execution_id=wf_ex.id, state=ACTIVE)
     if active:
