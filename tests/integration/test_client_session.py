@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,10 +18,10 @@ import pytest
 from mistralclient.api.base import APIException
 from mistralclient.api.client import client
 
-from tests.compat.harness import running_server
 from tests.functional.client.runner import Cli
-from tests.integration.anchor import real_mistral
 
+# The servers (``ours``, ``mistral23``) are session fixtures of tests/integration/conftest.py,
+# shared with the differential test in this xdist group: one of each per run.
 pytestmark = pytest.mark.xdist_group("client_session")
 
 WORKBOOK = """---
@@ -78,11 +77,6 @@ s_shout:
 """
 
 
-# Mistral 23 keeps code sources and dynamic actions to admins; with auth off it sees no
-# admin, so the session opens those rules (ours checks no policy with auth off).
-ANCHOR_POLICY = "".join('"%s:%s": ""\n' % (r, v) for r in ("code_sources", "dynamic_actions")
-                        for v in ("create", "delete", "get", "list", "update", "publicize"))
-
 CODE = """class Hello:
     \"\"\"A dynamic action: run(context) and is_sync() are all it needs.\"\"\"
 
@@ -95,22 +89,6 @@ CODE = """class Hello:
     def is_sync(self):
         return True
 """
-
-
-# Session scope: under xdist a worker may interleave other modules' tests with these,
-# and a module-scoped server would be stopped and started again at each switch.
-@pytest.fixture(scope="session")
-def ours(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
-    work = tmp_path_factory.mktemp("session-ours")
-    with running_server(work) as url:
-        yield Cli(url, work)
-
-
-@pytest.fixture(scope="session")
-def mistral23(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
-    work = tmp_path_factory.mktemp("session-mistral23")
-    with real_mistral(work, ANCHOR_POLICY) as url:
-        yield Cli(url, work)
 
 
 # The same steps against both (two fixtures, not one parametrized one, so that each
