@@ -3,7 +3,8 @@
 The corpus is data under ``tests/integration/differential/``: ``requests/*.yaml`` (steps
 run in file and list order, each server in a thread of its own), ``workflows.yaml`` (whole
 workflows compared by end state, tasks, published data and output) and
-``deliberate.yaml`` (where ours answers differently on purpose, each with its reason).
+``deliberate/*.yaml`` (every difference allowed, with its reason: one file per requests
+file, named like it, and ``workflows.yaml`` for the ``workflow:<case>`` entries).
 
 A step::
 
@@ -216,7 +217,13 @@ class Deliberate:
 
 
 def load_deliberate() -> list[Deliberate]:
-    entries = yaml.safe_load((CORPUS / "deliberate.yaml").read_text()) or []
+    """Every entry of ``deliberate/*.yaml``: ``request`` (a step's name, or
+    ``workflow:<case>``) and ``field`` (a path in the compared answer, a list index being a
+    segment; fnmatch patterns; ``'*'`` for the whole answer when the status differs),
+    ``kind`` and ``reason``. A deliberate entry that explains nothing fails the test."""
+    entries: list[dict[str, Any]] = []
+    for path in sorted((CORPUS / "deliberate").glob("*.yaml")):
+        entries.extend(yaml.safe_load(path.read_text()) or [])
     for e in entries:
         assert e.get("kind", "deliberate") in ("deliberate", "open"), e
     return [Deliberate(e["request"], str(e["field"]), e["reason"], e.get("kind", "deliberate"))

@@ -2,7 +2,7 @@
 
 A case::
 
-    - name: join_all                 # 'workflow:<name>' in deliberate.yaml
+    - name: join_all                 # 'workflow:<name>' in deliberate/workflows.yaml
       actions: "..."                 # ad-hoc actions to create first (optional)
       workbook: "..."                # a workbook to create first (optional)
       workflows: "..."               # workflows to create (optional)

@@ -1,6 +1,6 @@
 """The differential test: the corpus under ``tests/integration/differential/`` runs against
 the real Mistral 23 and against ours (the servers of the client-session tests, one of each
-per run); every difference that ``deliberate.yaml`` does not list fails, naming the
+per run); every difference that ``deliberate/*.yaml`` does not list fails, naming the
 request and the field. The runner is ``tests/integration/differential.py``; the requests
 and the whole workflows run at the same time (each on both servers), so the test takes as
 long as the slower of the two on the real Mistral."""
@@ -37,13 +37,13 @@ def unexplained_entries(deliberate: list[d.Deliberate]) -> list[str]:
     explained nothing is only reported: its difference may have been fixed meanwhile."""
     fixed = [e for e in deliberate if e.kind == "open" and e.used == 0]
     if fixed:
-        warnings.warn("%d open differences no longer seen (remove them from deliberate.yaml): %s"
+        warnings.warn("%d open differences no longer seen (remove them from deliberate/): %s"
                       % (len(fixed), "; ".join("%s / %s" % (e.request, e.field) for e in fixed[:20])))
     still = [e for e in deliberate if e.kind == "open" and e.used]
     if still:
-        warnings.warn("%d open differences from Mistral 23 still to fix (deliberate.yaml, kind: open)"
+        warnings.warn("%d open differences from Mistral 23 still to fix (deliberate/, kind: open)"
                       % len(still))
-    return ["deliberate.yaml: %s / %s explains no difference any more" % (e.request, e.field)
+    return ["deliberate/: %s / %s explains no difference any more" % (e.request, e.field)
             for e in deliberate if e.kind == "deliberate" and e.used == 0]
 
 
