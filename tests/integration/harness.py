@@ -143,7 +143,7 @@ heartbeat_interval = 1
     def http(self, method: str, path: str, **kw: Any) -> requests.Response:
         return requests.request(method, self.api + path, timeout=30, **kw)
 
-    def wait_api(self, timeout: float = 60.0) -> None:
+    def wait_api(self, timeout: float = 180.0) -> None:
         def up() -> bool:
             try:
                 return self.http("GET", "/v2/services").status_code == 200

@@ -75,7 +75,7 @@ def test_all_in_one_process_with_embedded_defaults(tmp_path: Path) -> None:
             except requests.RequestException:
                 return False
 
-        wait_until(up, 60, "the API")
+        wait_until(up, 180, "the API")  # a start on a busy machine
         assert (tmp_path / "state" / "mistral.db").exists()
         types = {s["type"] for s in requests.get(api + "/v2/services", timeout=5).json()["services"]}
         assert {"api_group", "engine_group", "executor_group"} <= types
@@ -124,7 +124,7 @@ def test_sigint_stops_cleanly(tmp_path: Path) -> None:
         proc = subprocess.Popen([SERVER, "--server", "executor", "--config-file", str(conf)],
                                 stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_until(lambda: "mistral-server running: executor" in log_path.read_text(), 60,
+        wait_until(lambda: "mistral-server running: executor" in log_path.read_text(), 180,
                    "the executor to start")
         proc.send_signal(signal.SIGINT)
         assert proc.wait(30) == 0
