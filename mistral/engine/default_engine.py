@@ -324,10 +324,13 @@ class DefaultEngine:
         """Several results of one execution, in arrival order, in one transaction; each
         drained before the next, as if each were an event of its own."""
         def fn(w: Work, wf_ex: Any) -> None:
+            # their rows in one query, not one each
+            rows = {r.id: r for r in w.tx.action_executions.list(
+                filters={"id": Filter("in", sorted({i for i, _ in items}))})}
             for i, (action_ex_id, result) in enumerate(items):
                 if i:
                     workflows.drain(w)
-                self._action_done(w, wf_ex, action_ex_id, result)
+                self._action_done(w, wf_ex, action_ex_id, result, rows.get(action_ex_id))
 
         self._locked(ctx, wf_ex_id, fn)
         return [None] * len(items)
@@ -388,8 +391,10 @@ class DefaultEngine:
             self._locked(ctx, wf_ex_id, lambda w, wf_ex: workflows.fail_hard(w, wf_ex, msg))
             return None
 
-    def _action_done(self, w: Work, wf_ex: Any, action_ex_id: str, result: ActionResult) -> None:
-        action_ex = w.tx.action_executions.get(action_ex_id)
+    def _action_done(self, w: Work, wf_ex: Any, action_ex_id: str, result: ActionResult,
+                     action_ex: Any = None) -> None:
+        if action_ex is None:
+            action_ex = w.tx.action_executions.get(action_ex_id)
         if action_ex.state != states.RUNNING:
             LOG.info("Result for action execution %s ignored: it is %s",
                      action_ex_id, action_ex.state)
@@ -397,7 +402,7 @@ class DefaultEngine:
         state, value = actions.store_result(action_ex, result, self.settings.expressions)
         if action_ex.task_execution_id is None:
             return
-        task_ex = w.tx.task_executions.get(action_ex.task_execution_id)
+        task_ex = w.task(action_ex.task_execution_id)
         index = int(rc_of(action_ex).get("index", 0))
         tasks.on_unit_done(w, wf_ex, task_ex, index, state, value)
 

@@ -87,6 +87,7 @@ class Work:
         self._specs: dict[str, WorkflowSpec] = {}
         self._with_data: set[str] = set()
         self._new_tasks: dict[str, list[Any]] = {}
+        self._tasks: dict[str, Any] = {}
         self._events: list[Event] = []
         # subworkflows started by subworkflows this same event created (bounded by tasks)
         self.nested_starts = 0
@@ -99,6 +100,14 @@ class Work:
         if spec is None:
             spec = self._specs[wf_ex.id] = specs.execution_spec(self.tx, wf_ex)
         return spec
+
+    def task(self, task_ex_id: str) -> Any:
+        """A task execution row, read once per event (the results of a with-items that
+        arrive together are applied in one event: its row is read once for all)."""
+        row = self._tasks.get(task_ex_id)
+        if row is None:
+            row = self._tasks[task_ex_id] = self.tx.task_executions.get(task_ex_id)
+        return row
 
     def with_data(self, wf_ex: Any) -> Any:
         """``wf_ex`` with its ``input`` and ``context`` loaded (events lock the row without
