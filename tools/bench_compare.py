@@ -136,8 +136,8 @@ class Procs:
                  "-o", str(self.logs[name].with_suffix(".folded")), "-p", str(proc.pid)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
-    def cpu(self) -> float:
-        return sum(cpu_s(p.pid) for p in self.procs.values())
+    def cpu(self) -> dict[str, float]:
+        return {n: cpu_s(p.pid) for n, p in self.procs.items()}
 
     def rss(self) -> dict[str, float | None]:
         return {n: peak_rss_mb(p.pid) for n, p in self.procs.items()}
@@ -175,7 +175,7 @@ def run_bench(url: str, only: str, out: Path, extra: list[str],
         argv = [sys.executable, str(BENCH / "bench.py"), "--url", url, "--only", w,
                 "--json", str(path), *extra]
         log("  $ " + " ".join(argv[1:]))
-        before = cpu() if cpu else 0.0
+        before = cpu() if cpu else {}
         subprocess.run(argv, check=False, stdout=sys.stderr)
         try:
             res.update(json.loads(path.read_text()))
@@ -183,7 +183,10 @@ def run_bench(url: str, only: str, out: Path, extra: list[str],
             res[w] = {"error": "bench.py wrote no result"}
             continue
         if cpu is not None and w in res:
-            res[w]["server_cpu_s"] = round(cpu() - before, 3)
+            after = cpu()
+            spent = {n: round(after[n] - before.get(n, 0.0), 3) for n in after}
+            res[w]["server_cpu_s"] = round(sum(spent.values()), 3)
+            res[w]["cpu_by_process_s"] = spent
     out.write_text(json.dumps(res, indent=1))
     return res
 
@@ -228,10 +231,10 @@ def embedded(a: argparse.Namespace, out: Path) -> dict[str, Any]:
         procs.stop_all()
 
 
-def _psql(sql: str) -> None:
+def _psql(sql: str, dbname: str = "postgres") -> None:
     host, _, port = os.environ.get("PG_HOST", "127.0.0.1:5432").partition(":")
-    subprocess.run(["psql", "-h", host, "-p", port or "5432", "-U", "postgres", "-qc", sql],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["psql", "-h", host, "-p", port or "5432", "-U", "postgres", "-d", dbname,
+                    "-qc", sql], check=True, stdout=subprocess.DEVNULL)
 
 
 def _rabbitmqctl(*args: str) -> None:
@@ -289,6 +292,12 @@ def cluster(a: argparse.Namespace, out: Path) -> dict[str, Any]:
             res["rss"].update({k: v for k, v in procs.rss().items() if k not in res["rss"]})
         errors = sum(_count_errors(d / f"{n}.log") for n in procs.procs)
         res["log_errors"] = errors
+        # when each action was made, claimed (last_heartbeat at its claim; later
+        # heartbeats move it) and finished, for a look at where the time went
+        with contextlib.suppress(subprocess.CalledProcessError):
+            _psql(f'\\copy (SELECT created_at, last_heartbeat, updated_at, executor_host '
+                  f'FROM action_executions_v2 ORDER BY created_at) TO \'{d}/actions.csv\' CSV',
+                  dbname)
         return res
     finally:
         procs.stop_all()
@@ -353,8 +362,8 @@ def anchor(a: argparse.Namespace, out: Path) -> dict[str, Any]:
             kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
             return [pid, *map(int, kids.stdout.split())]
 
-        def cpu() -> float:
-            return sum(cpu_s(p) for p in pids())
+        def cpu() -> dict[str, float]:
+            return {str(p): cpu_s(p) for p in pids()}
 
         res = run_bench(url, a.main, d / "pass1.json", a.bench_args, cpu)
         if a.anchor_def_tasks > 0:
@@ -439,6 +448,10 @@ def table(results: dict[str, dict[str, Any]], a: argparse.Namespace) -> str:
     cw = [max(len(str(row[i])) for row in cpu_rows) for i in range(6)]
     cfmt = "  " + "  ".join("{:<%d}" % n for n in cw)
     out += [cfmt.format(*row) for row in cpu_rows]
+    by_proc = [(w, (clu.get(w) or {}).get("cpu_by_process_s")) for w in WORKLOADS]
+    if any(v for _, v in by_proc):
+        out.append("  cluster, by process: " + "; ".join(
+            f"{w} " + ", ".join(f"{n} {t:.2f}" for n, t in v.items()) for w, v in by_proc if v))
     out.append("")
     out.append("Peak RSS (VmHWM) per process:")
     for layout, res in (("Mistral 23", mis), ("embedded", emb), ("cluster", clu)):

@@ -66,6 +66,13 @@ def _memoize_argspecs() -> None:
 _memoize_argspecs()
 
 
+def _warm_up() -> None:
+    """Build the YAQL parser tables now rather than in the first definition upload."""
+    from mistral import expressions
+
+    expressions.validate("<% $ %>")
+
+
 def _default_rehearsal(services: ApiServices) -> Any:
     from mistral.engine.rehearsal import Rehearsal
     from mistral.engine.settings import EngineSettings
@@ -162,6 +169,7 @@ def make_app(
     list_system_actions: Callable[[], Sequence[Any]] | None = None,
 ) -> WSGIApp:
     """Build the WSGI app from its dependencies (an ``ApiServices`` or the parts)."""
+    _warm_up()
     if services is None:
         if db is None or engine is None:
             raise TypeError("make_app needs services=ApiServices(...) or db= and engine=")

@@ -365,6 +365,7 @@ class Launcher:
             executor = local
         else:
             executor = rpc.ExecutorClient(transport, topic=conf.executor.topic)
+            self._on_stop("executor client (queued sends)", executor.close)
         engine = DefaultEngine(db, executor, scheduler, EngineSettings.from_conf(conf),
                                registry=registry, notifier=self._notifier(transport),
                                trusts=self._trusts(db))

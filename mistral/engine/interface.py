@@ -100,6 +100,13 @@ class Engine(Protocol):
         self, ctx: RequestContext, action_ex_id: str, result: ActionResult, async_: bool = False
     ) -> None: ...
 
+    def on_actions_complete(self, ctx: RequestContext, action_ex_ids: list[str],
+                            results: list[ActionResult]) -> None:
+        """Several results at once (what an executor finished together), applied per
+        execution in one transaction; returns once all are committed. A failure is
+        raised after the others were applied (a result delivered again is ignored)."""
+        ...
+
     def on_action_update(self, ctx: RequestContext, action_ex_id: str, state: str) -> None: ...
 
     def pause_workflow(self, ctx: RequestContext, wf_ex_id: str) -> dict: ...
@@ -194,6 +201,13 @@ class OnActionCompleteCall(Call):
 
 
 @dataclass(frozen=True)
+class OnActionsCompleteCall(Call):
+    METHOD = "on_actions_complete"
+    action_ex_ids: list[str]
+    results: list[ActionResult]
+
+
+@dataclass(frozen=True)
 class OnActionUpdateCall(Call):
     METHOD = "on_action_update"
     CAST = True
@@ -268,7 +282,8 @@ class CancelActionCall(Call):
 
 
 ENGINE_CALLS: tuple[type[Call], ...] = (
-    StartWorkflowCall, StartActionCall, OnActionCompleteCall, OnActionUpdateCall,
+    StartWorkflowCall, StartActionCall, OnActionCompleteCall, OnActionsCompleteCall,
+    OnActionUpdateCall,
     PauseWorkflowCall, ResumeWorkflowCall, StopWorkflowCall, RerunWorkflowCall,
     RevertWorkflowCall, ReportRunningActionsCall, ClaimActionsCall,
 )

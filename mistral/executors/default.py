@@ -9,7 +9,8 @@ the engine process (``type = local``, see ``LocalExecutor``); the code is the sa
   travel as values, never as exceptions.
 * Sync *requests* (``request.is_sync``: the caller waits, e.g. ``run-action`` with
   ``run_sync``) return the result and do not call the engine. Other requests return
-  None and deliver the result with ``Engine.on_action_complete`` — for async *actions*
+  None and deliver the result with ``Engine.on_action_complete`` (results that finish
+  together go in one ``on_actions_complete`` call) — for async *actions*
   (``action.is_sync()`` False, such as ``std.async_noop``) only when they fail; their
   result comes later through the API.
 * The executor takes only what it can run now: a request waits (in the RPC handler
@@ -131,6 +132,10 @@ class DefaultExecutor:
         # actions that got a slot at once are claimed in one call (one transaction)
         self._claims = GroupCommit(self._claim_batch, self._claim_one,
                                    shared=(exc.ServiceUnavailableError, exc.DBError))
+        # results that finished together go to the engine in one call (one round trip);
+        # if that call fails, each is delivered alone (the engine ignores a duplicate)
+        self._results = GroupCommit(self._deliver_batch, self._deliver_one,
+                                    shared=(exc.ServiceUnavailableError, exc.DBError))
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -281,6 +286,16 @@ class DefaultExecutor:
     def _claim_one(self, ctx: RequestContext, key: str, action_ex_id: str) -> bool:
         return self._claim_batch(ctx, key, [action_ex_id])[0]
 
+    def _deliver_batch(self, ctx: RequestContext, key: str,
+                       items: Sequence[tuple[str, ActionResult]]) -> list[None]:
+        assert self._engine is not None
+        self._engine.on_actions_complete(ctx, [i for i, _ in items], [r for _, r in items])
+        return [None] * len(items)
+
+    def _deliver_one(self, ctx: RequestContext, key: str, item: tuple[str, ActionResult]) -> None:
+        assert self._engine is not None
+        self._engine.on_action_complete(ctx, item[0], item[1])
+
     def _refuse(self, job: _Job, why: str) -> ActionResult | None:
         LOG.warning("Refused action %s: %s", job.request.action_ex_id, why)
         if job.request.is_sync:
@@ -374,10 +389,11 @@ class DefaultExecutor:
             return
         deadline = time.monotonic() + DELIVERY_DEADLINE
         attempt = 0
+        key = f"{ctx.project_id}:{ctx.is_admin}"
         while True:
             attempt += 1
             try:
-                self._engine.on_action_complete(ctx, action_ex_id, result)
+                self._results.submit(ctx, key, (action_ex_id, result))
                 return
             except (exc.ServiceUnavailableError, exc.DBError) as e:  # transient: send again
                 LOG.warning("Cannot deliver result of %s (attempt %d): %s", action_ex_id, attempt, e)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import inspect
 import logging
+import queue
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -119,10 +121,21 @@ class ExecutorClient(_Client):
     ``request.target`` routes to one executor host; otherwise any executor on the topic
     takes it. Sync requests (``request.is_sync``) are calls that return the result;
     the rest are casts and the result comes back through ``Engine.on_action_complete``.
+
+    Casts are handed to ``senders`` threads (0: sent by the caller): an engine sends
+    after its commit, and a broker takes milliseconds per message, so the event's thread
+    (an API call, an executor's result) does not wait for a thousand with-items sends.
+    A cast lost with the process is repaired by the reconciler like any unsent message.
+    ``close()`` sends what is queued (the composition root calls it at stop).
     """
 
-    def __init__(self, transport: Transport, topic: str = EXECUTOR_TOPIC, timeout: float | None = None) -> None:
+    def __init__(self, transport: Transport, topic: str = EXECUTOR_TOPIC,
+                 timeout: float | None = None, senders: int = 4) -> None:
         super().__init__(transport, topic, timeout)
+        self._senders = max(0, int(senders))
+        self._outbox: queue.Queue[tuple[RequestContext, str | None, dict] | None] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
 
     def run_action(self, ctx: RequestContext, request: RunActionRequest) -> ActionResult | None:
         payload = serialization.encode(RunActionCall(request))
@@ -130,8 +143,42 @@ class ExecutorClient(_Client):
             timeout = request.timeout + 10 if request.timeout else None
             reply = self._call(ctx, "handle", server=request.target, timeout=timeout, call=payload)
             return ActionResult.from_dict(reply) if reply is not None else None
-        self._cast(ctx, "handle", server=request.target, call=payload)
+        if not self._senders:
+            self._cast(ctx, "handle", server=request.target, call=payload)
+            return None
+        self._start_senders()
+        self._outbox.put((ctx, request.target, payload))
         return None
+
+    def _start_senders(self) -> None:
+        if len(self._threads) >= self._senders:
+            return
+        with self._lock:
+            while len(self._threads) < self._senders:
+                t = threading.Thread(target=self._send_loop, daemon=True,
+                                     name=f"mistral-executor-casts-{len(self._threads)}")
+                t.start()
+                self._threads.append(t)
+
+    def _send_loop(self) -> None:
+        while True:
+            item = self._outbox.get()
+            if item is None:
+                return
+            ctx, target, payload = item
+            try:
+                self._cast(ctx, "handle", server=target, call=payload)
+            except Exception as e:  # noqa: BLE001 - the reconciler re-sends what was lost
+                LOG.warning("Cannot send an action to %s: %s", self._topic, e)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Send what is queued (for up to ``timeout`` seconds), then stop the senders."""
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._outbox.put(None)
+        for t in threads:
+            t.join(timeout)
 
     def cancel_action(self, ctx: RequestContext, action_ex_id: str) -> None:
         """A fanout cast: whichever executor runs (or holds) the action stops it."""

@@ -69,13 +69,20 @@ def to_primitive(value: Any) -> Any:
 _NESTED: dict[type, dict[str, Any]] = {}
 
 
-def _nested(cls: type) -> dict[str, Any]:
-    """The fields of a call that hold a typed payload (``ActionResult`` ...)."""
+def _nested(cls: type) -> dict[str, tuple[Any, bool]]:
+    """The fields of a call that hold a typed payload (``ActionResult`` ...) or a list of
+    them: name -> (payload class, is a list)."""
     found = _NESTED.get(cls)
     if found is None:
         hints = typing.get_type_hints(cls)
-        found = {f.name: hints[f.name] for f in dataclasses.fields(cls)
-                 if dataclasses.is_dataclass(hints.get(f.name))}
+        found = {}
+        for f in dataclasses.fields(cls):
+            hint = hints.get(f.name)
+            args = typing.get_args(hint)
+            if dataclasses.is_dataclass(hint):
+                found[f.name] = (hint, False)
+            elif typing.get_origin(hint) is list and args and dataclasses.is_dataclass(args[0]):
+                found[f.name] = (args[0], True)
         _NESTED[cls] = found
     return found
 
@@ -83,9 +90,11 @@ def _nested(cls: type) -> dict[str, Any]:
 def encode(call: Call) -> dict[str, Any]:
     """A typed call as plain values: ``{"call": class name, "args": {field: value}}``."""
     args = call.arguments()
-    for name in _nested(type(call)):
+    for name, (_, many) in _nested(type(call)).items():
         value = args[name]
-        args[name] = value.to_dict() if value is not None else None
+        if value is None:
+            continue
+        args[name] = [v.to_dict() for v in value] if many else value.to_dict()
     return {"call": type(call).__name__, "args": to_primitive(args)}
 
 
@@ -99,9 +108,12 @@ def decode(payload: Any, calls: Iterable[type[Call]]) -> Call:
         raise exc.MistralError(f"Unknown RPC call {payload.get('call')!r}")
     known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     args = {k: v for k, v in payload["args"].items() if k in known}
-    for name, kind in _nested(cls).items():
-        if isinstance(args.get(name), dict):
-            args[name] = kind.from_dict(args[name])
+    for name, (kind, many) in _nested(cls).items():
+        value = args.get(name)
+        if many and isinstance(value, list):
+            args[name] = [kind.from_dict(v) if isinstance(v, dict) else v for v in value]
+        elif isinstance(value, dict):
+            args[name] = kind.from_dict(value)
     try:
         return cls(**args)
     except TypeError as e:

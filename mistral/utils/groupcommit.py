@@ -43,6 +43,14 @@ class Pending:
     lead: bool = False
     error: BaseException | None = None
     answer: Any = None
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The outcome of an item of ``submit_many`` that failed."""
+
+    error: BaseException
 
 
 class GroupCommit:
@@ -64,22 +72,30 @@ class GroupCommit:
 
     def submit(self, ctx: RequestContext, key: str, item: Any) -> Any:
         """Apply ``item``; returns its answer once it is applied, or raises its own error."""
-        me = Pending(ctx, item)
+        outcome = self.submit_many(ctx, key, [item])[0]
+        if isinstance(outcome, Failed):
+            raise outcome.error
+        return outcome
+
+    def submit_many(self, ctx: RequestContext, key: str, items: Sequence[Any]) -> list[Any]:
+        """Apply several items (queued together, in order); returns once all are applied:
+        each one's answer, or ``Failed(error)`` for one that failed."""
+        mine = [Pending(ctx, item) for item in items]
+        if not mine:
+            return []
         with self._lock:
-            self._queues.setdefault(key, deque()).append(me)
+            self._queues.setdefault(key, deque()).extend(mine)
             lead = key not in self._busy
             if lead:
                 self._busy.add(key)
-        if not lead:
-            me.wake.wait()
-            if not me.lead:  # applied by another caller's batch
-                if me.error is not None:
-                    raise me.error
-                return me.answer
-        self._lead(key)  # this caller's item heads the queue: it is in the batch
-        if me.error is not None:
-            raise me.error
-        return me.answer
+        if lead:
+            self._lead(key)  # this caller's first item heads the queue: it is in the batch
+        for p in mine[1:] if lead else mine:
+            while not p.done:
+                p.wake.wait()
+                if p.lead and not p.done:
+                    self._lead(key)  # handed over: this item heads the queue
+        return [Failed(p.error) if p.error is not None else p.answer for p in mine]
 
     def _lead(self, key: str) -> None:
         """Apply one batch of ``key``'s queue, then hand over to the next caller waiting
@@ -105,10 +121,10 @@ class GroupCommit:
             try:
                 answers = list(self._apply_batch(batch[0].ctx, key, [p.item for p in batch]))
             except self._shared as e:
-                for i, p in enumerate(batch):
+                for p in batch:
                     p.error = e
-                    if i:
-                        p.wake.set()
+                    p.done = True
+                    p.wake.set()
                 return
             except BaseException as e:  # noqa: BLE001 - every item is tried alone below
                 LOG.info("A batch of %d items for %s failed (%s: %s); applying them one by one",
@@ -116,13 +132,13 @@ class GroupCommit:
             else:
                 for i, p in enumerate(batch):
                     p.answer = answers[i] if i < len(answers) else None
-                    if i:
-                        p.wake.set()
+                    p.done = True
+                    p.wake.set()
                 return
-        for i, p in enumerate(batch):
+        for p in batch:
             try:
                 p.answer = self._apply_one(p.ctx, key, p.item)
             except BaseException as e:  # noqa: BLE001 - handed to its own caller
                 p.error = e
-            if i:
-                p.wake.set()
+            p.done = True
+            p.wake.set()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from mistral.context import RequestContext
-from mistral.utils.groupcommit import GroupCommit
+from mistral.utils.groupcommit import Failed, GroupCommit
 
 
 class Recorder:
@@ -152,3 +152,23 @@ def test_a_shared_error_of_a_batch_is_every_items_answer() -> None:
     assert first == {0: "ok"}
     assert calls == ["one", "batch"]
     assert [type(v) for v in rest.values()] == [str] * 3 and "no database" in rest[1]
+
+
+def test_several_items_of_one_caller_go_in_one_batch_with_their_own_answers() -> None:
+    rec = Recorder(bad={12})
+    gc = GroupCommit(rec.batch, rec.one)
+    first, t0 = _submit_all(gc, "wf", [0])
+    assert rec.first.wait(10)
+    got: dict[str, Any] = {}
+    t = threading.Thread(target=lambda: got.update(out=gc.submit_many(RequestContext(), "wf",
+                                                                     [10, 11, 12, 13])))
+    t.start()
+    _wait_queued(gc, 4)
+    rec.release.set()
+    t.join(10)
+    for th in t0:
+        th.join(10)
+    out = got["out"]
+    assert out[0] == 100 and out[1] == 110 and out[3] == 130
+    assert isinstance(out[2], Failed) and "bad item 12" in str(out[2].error)
+    assert not gc._queues and not gc._busy

@@ -12,6 +12,9 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
+from mistral import exceptions as exc
 from mistral.engine.interface import ActionResult
 from tests.functional.engine.harness import CTX, Harness, result_of
 
@@ -92,3 +95,21 @@ def test_a_result_that_cannot_be_stored_fails_alone(h: Harness) -> None:
     task = h.task(wf_id, "t")
     assert (task["state"], task["items_done"], task["items_failed"]) == ("ERROR", 6, 1)
     assert h.execution(wf_id)["state"] == "ERROR"
+
+
+def test_results_delivered_in_one_call_reach_their_executions(h: Harness) -> None:
+    """An executor delivers what finished together in one call: results of several
+    executions, each applied with its execution; an unknown action is reported after
+    the others were applied, and delivering them again changes nothing."""
+    h.define(ITEMS)
+    h.executor.hold = True
+    first, second = h.start("wf", {"n": 2}), h.start("wf", {"n": 1})
+    ids = [r.action_ex_id for _, r in h.executor.queue]
+    h.executor.queue.clear()
+    results = [ActionResult(data=n) for n in range(len(ids))]
+    with pytest.raises(exc.NotFoundError, match="no-such-action"):
+        h.engine.on_actions_complete(CTX, ids + ["no-such-action"], results + [ActionResult()])
+    assert [h.execution(w)["state"] for w in (first, second)] == ["SUCCESS", "SUCCESS"]
+    assert result_of(h.task(first, "t")) == [0, 1] and result_of(h.task(second, "t")) == [2]
+    h.engine.on_actions_complete(CTX, ids, [ActionResult(data="late")] * 3)
+    assert result_of(h.task(first, "t")) == [0, 1]

@@ -34,6 +34,10 @@ class RecordingEngine:
             assert action_ex_id not in self.results, "a result was delivered twice"
             self.results[action_ex_id] = result
 
+    def on_actions_complete(self, ctx, action_ex_ids, results):
+        for action_ex_id, result in zip(action_ex_ids, results):
+            self.on_action_complete(ctx, action_ex_id, result)
+
     def report_running_actions(self, ctx, action_ex_ids, host=None, queued=False):
         with self.lock:
             if queued:

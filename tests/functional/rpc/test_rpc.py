@@ -46,6 +46,9 @@ class RecordingEngine:
     def on_action_complete(self, ctx, action_ex_id, result, async_=False):
         self._record("on_action_complete", ctx, action_ex_id, result, async_)
 
+    def on_actions_complete(self, ctx, action_ex_ids, results):
+        self._record("on_actions_complete", ctx, action_ex_ids, results)
+
     def on_action_update(self, ctx, action_ex_id, state):
         self._record("on_action_update", ctx, action_ex_id, state)
 
@@ -178,6 +181,8 @@ def test_results_and_heartbeats_deliver_typed_payloads(engine_pair) -> None:
     name, ctx, args = engine.calls[-1]  # a call: the engine has it when it returns
     assert (name, args) == ("on_action_complete", ("ae-1", ActionResult(error={"why": "boom"}), False))
     assert ctx.project_id == "p1"
+    client.on_actions_complete(CTX, ["ae-2", "ae-3"], [ActionResult(data=2), ActionResult(cancel=True)])
+    assert engine.calls[-1][2] == (["ae-2", "ae-3"], [ActionResult(data=2), ActionResult(cancel=True)])
     engine.event.clear()
     client.report_running_actions(CTX, ["ae-1", "ae-2"])
     _wait(engine.event)
