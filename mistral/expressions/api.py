@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -82,6 +83,27 @@ class _Prepared:
         self.ready = False
 
 
+_PATH = re.compile(r"\s*\$((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*")
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_MISSING = object()
+
+
+def _plain_path(source: str, data: Any) -> Any:
+    """``$.a.b`` (the most common expression: a with-items item, an input) read straight
+    from plain data when it names existing keys and a scalar: what YAQL would return,
+    without its per-call overload resolution. Anything else (a missing key, a list or
+    mapping, any other expression) is ``_MISSING``: YAQL evaluates it, errors included."""
+    m = _PATH.fullmatch(source)
+    if m is None:
+        return _MISSING
+    value = data.plain if isinstance(data, PreparedData) else data
+    for key in m.group(1)[1:].split("."):
+        if type(value) is not dict or key not in value:
+            return _MISSING
+        value = value[key]
+    return value if type(value) in _SCALARS else _MISSING
+
+
 def _evaluate(expression: Any, data: Any, env: FunctionEnv | None,
               settings: ExpressionSettings, prepared: _Prepared | None) -> Any:
     kind = scanner.kind_of(expression)
@@ -90,6 +112,11 @@ def _evaluate(expression: Any, data: Any, env: FunctionEnv | None,
     check_language(kind, settings.allowed_languages)
     data = {} if data is None else data
     if kind == scanner.YAQL:
+        whole = scanner.whole_yaql(expression)
+        if whole is not None:
+            found = _plain_path(whole, data)
+            if found is not _MISSING:
+                return found
         yaql = get_yaql(settings)
         if prepared is None:
             prepared = _Prepared()
