@@ -15,7 +15,7 @@ A step::
       json: {...}                            # a JSON body
       save: {wf_id: id}                      # remember body fields (per server) as ${wf_id}
       until: {state: [SUCCESS, ERROR]}       # GET again until the field has one of these values
-      sort: {workflows: name}                # order a list by a field before comparing
+      sort: {workflows: name}                # order a list by a field (or [fields]) before comparing
       ignore: {input: why}                   # fields not compared (each with its reason)
 
 ``${name}`` in a path or body is a saved value. What must differ between two servers (ids,
@@ -179,7 +179,8 @@ def prepare(step: dict[str, Any], answer: Answer, server: Server) -> dict[str, A
     for key, by in step.get("sort", {}).items():
         items = get(body, key)
         if isinstance(items, list):
-            items.sort(key=lambda item: json.dumps(get(item, by), sort_keys=True))
+            fields = by if isinstance(by, list) else [by]
+            items.sort(key=lambda item: json.dumps([get(item, f) for f in fields], sort_keys=True))
     for where in step.get("ignore", {}):
         _drop(body, where.split("."))
     return {"status": answer.status, "body": body}

@@ -119,6 +119,18 @@ def test_ad_hoc_action_lifecycle(api: ApiClient) -> None:
     assert api.get("/v2/actions/my_echo").status_code == 404
 
 
+def test_an_update_shows_updated_at_on_every_row(api: ApiClient) -> None:
+    # As Mistral 23 (tempest's test_update_action): every row a PUT answers was touched,
+    # also one whose text did not change.
+    two = ACTIONS + ACTIONS.split("\n\n", 1)[1].replace("my_echo:", "my_echo2:")
+    assert api.post("/v2/actions", two).status_code == 201
+    r = api.put("/v2/actions", two.replace("with a prefix", "prefixed", 1))
+    assert r.status_code == 200, r.text
+    assert [bool(a.get("updated_at")) for a in r.json["actions"]] == [True, True]
+    for name in ("my_echo", "my_echo2"):
+        assert api.get(f"/v2/actions/{name}").json["updated_at"]
+
+
 def test_ad_hoc_action_in_namespace(api: ApiClient) -> None:
     assert api.post("/v2/actions?namespace=ns", ACTIONS).status_code == 201
     assert api.get("/v2/actions/my_echo/ns").json["namespace"] == "ns"

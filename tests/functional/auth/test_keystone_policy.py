@@ -291,9 +291,8 @@ def test_policy_file_override_denies_workflow_creation(server: tuple[str, Path],
         # oslo.policy re-reads a changed policy file: no restart needed
         r = alpha.call("POST", "/workflows", text=wf_text("denied_wf"))
         assert r.status_code == 403, r.text
-        body = r.json()
-        assert body["faultcode"] == "Client"
-        assert "workflows:create" in body["faultstring"]
+        # a definition upload answers an error with the message alone, as Mistral 23
+        assert "workflows:create" in r.json()["faultstring"]
         assert "denied_wf" not in alpha.names("workflows")  # reading is still allowed
         admin.create_workflow("admin_wf")
     finally:
