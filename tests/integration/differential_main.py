@@ -32,9 +32,11 @@ def _server(url: str | None, start: object, *args: object) -> Iterator[str]:
     if url:
         yield url.rstrip("/") if url.rstrip("/").endswith("/v2") else url.rstrip("/") + "/v2"
         return
-    with tempfile.TemporaryDirectory(prefix="differential-") as work:
-        with start(Path(work), *args) as started:  # type: ignore[operator]
-            yield started
+    # Not a TemporaryDirectory: the real Mistral is stopped in the background by the pid
+    # file under this directory, which must still be there when the stop reads it.
+    work = tempfile.mkdtemp(prefix="differential-")
+    with start(Path(work), *args) as started:  # type: ignore[operator]
+        yield started
 
 
 def main(argv: list[str] | None = None) -> int:
