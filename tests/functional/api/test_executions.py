@@ -313,3 +313,16 @@ def test_input_above_the_field_size_limit_is_413(tmp_path: Any) -> None:
         assert api.get("/v2/executions").json["executions"] == []
     finally:
         db.dispose()
+
+
+def test_lists_show_no_source_execution_id(api: ApiClient, harness: Harness) -> None:
+    # As Mistral 23: it is no column there, so a list never shows it.
+    api.post("/v2/workflows", WORKFLOWS)
+    src = start(api, {"workflow_name": "noop"})
+    harness.run_until_idle()
+    start(api, {"source_execution_id": src["id"]})
+    harness.run_until_idle()
+    listed = api.get("/v2/executions").json["executions"]
+    assert len(listed) == 2 and all("source_execution_id" not in e for e in listed)
+    slim = api.get("/v2/executions?fields=source_execution_id").json["executions"]
+    assert all(set(e) == {"id"} for e in slim)

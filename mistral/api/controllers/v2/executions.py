@@ -262,10 +262,9 @@ class ExecutionsController(rest.RestController):
             columns.append("output")
         with policy.list_tx("executions") as tx:
             rows = listing.fetch(tx.workflow_executions, q, db_fields=columns)
-            shown = q.fields or [c for c in Execution.field_names()
-                                 if c in columns or c == "source_execution_id"]
-            return listing.page(LIST_KEY, Execution, rows, q,
-                                lambda r: Execution.render(r, shown))
+            # As Mistral 23: no source_execution_id in a list (it is no column there).
+            shown = q.fields or [c for c in Execution.field_names() if c in columns]
+            return listing.page(LIST_KEY, Execution, rows, q, lambda r: render(r, shown))
 
     @http.expose(status=201)
     def post(self, **kw: Any) -> dict[str, Any]:
