@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 import uuid
 from typing import Any
 
@@ -326,3 +327,23 @@ def test_lists_show_no_source_execution_id(api: ApiClient, harness: Harness) -> 
     assert len(listed) == 2 and all("source_execution_id" not in e for e in listed)
     slim = api.get("/v2/executions?fields=source_execution_id").json["executions"]
     assert all(set(e) == {"id"} for e in slim)
+
+
+def test_list_by_a_json_field(api: ApiClient, harness: Harness) -> None:
+    # As Mistral 23: a filter on input, output or params is a JSON value compared with the
+    # whole stored value; text that is not JSON is a 400 naming the filter.
+    api.post("/v2/workflows", WORKFLOWS)
+    a = start(api, {"workflow_name": "greet", "input": {"name": "A"}})
+    start(api, {"workflow_name": "greet", "input": {"name": "B"}})
+    harness.run_until_idle()
+
+    def ids(**query: str) -> list[str]:
+        r = api.get("/v2/executions?" + urllib.parse.urlencode(query))
+        assert r.status_code == 200, r.text
+        return [e["id"] for e in r.json["executions"]]
+
+    assert ids(input='{"name": "A", "greeting": "Hello"}') == [a["id"]]
+    assert ids(input='{"name": "A"}') == []
+    assert ids(output='{"text": "Hello, A"}') == [a["id"]]
+    r = api.get("/v2/executions?input=name%3DA")
+    assert r.status_code == 400 and "input" in r.fault

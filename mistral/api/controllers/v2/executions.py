@@ -27,8 +27,8 @@ LIST_KEY = "executions"
 
 FILTERS: dict[str, type] = {
     "id": str, "workflow_id": str, "workflow_name": str, "workflow_namespace": str,
-    "description": str, "tags": str, "params": str, "task_execution_id": str,
-    "root_execution_id": str, "state": str, "state_info": str, "input": str, "output": str,
+    "description": str, "tags": str, "params": dict, "task_execution_id": str,
+    "root_execution_id": str, "state": str, "state_info": str, "input": dict, "output": dict,
     "created_at": str, "updated_at": str, "project_id": str, "task": str,
     # ours: the cron or event trigger that started the execution (Mistral 23 has no
     # such filter; its description carries triggered_by)

@@ -17,6 +17,7 @@ last one). The answer is ``{"<resource>": [...], "next": "<url of the next page>
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -82,6 +83,13 @@ def _convert(name: str, raw: str, kind: type) -> Any:
             raise errors.bad_request(f"Filter '{name}' must be an integer, not '{raw}'.") from None
     if raw.lower() in ("null", "none") and name not in ("name", "description"):
         return None
+    if kind is dict:  # a JSON field (input, output, ...): as Mistral 23, the value is JSON
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise errors.bad_request(
+                f"Filter '{name}' must be a JSON value, not '{raw}'."
+            ) from None
     return raw
 
 
