@@ -175,9 +175,11 @@ def _update(id: str, body: dict[str, Any]) -> Any:
     if env is not None and state not in (None, states.RUNNING):
         raise errors.bad_request("'params.env' can only be changed alone or on resume.")
     if env is not None and state is None and current not in ENV_STATES:
-        raise exc.InvalidStateTransitionError(
+        # As Mistral 23: a 403 (its NotAllowedException).
+        raise errors.ApiError(
+            403,
             f"The env of execution {id} can be updated only when it is IDLE, PAUSED or "
-            f"ERROR, or on resume; it is {current}."
+            f"ERROR, or on resume; it is {current}.",
         )
     # The state change first (the engine may refuse it), then the plain fields, under
     # the execution's row lock like every engine event.
