@@ -320,6 +320,19 @@ def test_input_above_the_field_size_limit_is_413(tmp_path: Any) -> None:
         db.dispose()
 
 
+def test_start_answers_the_execution_as_its_start_left_it(api: ApiClient,
+                                                           harness: Harness) -> None:
+    # As Mistral 23: the POST answers the execution its start committed (RUNNING), even
+    # when its tasks, here std.noop run by the engine itself, have finished it by now.
+    api.post("/v2/workflows", WORKFLOWS)
+    ex = start(api, {"workflow_name": "noop"})
+    assert ex["state"] == "RUNNING" and json.loads(ex["output"]) == {}
+    assert ex["created_at"] and ex["updated_at"] and " " in ex["created_at"]
+    assert ex["tags"] == [] and "source_execution_id" not in ex
+    harness.run_until_idle()
+    assert api.get(f"/v2/executions/{ex['id']}").json["state"] == "SUCCESS"
+
+
 def test_lists_show_no_source_execution_id(api: ApiClient, harness: Harness) -> None:
     # As Mistral 23: it is no column there, so a list never shows it.
     api.post("/v2/workflows", WORKFLOWS)

@@ -9,6 +9,7 @@ the first request made.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 from typing import Any
 
@@ -130,10 +131,27 @@ def start(body: dict[str, Any]) -> Any:
         if not wf_ex_id:
             raise
         result = {"id": wf_ex_id}  # a concurrent retry won the race: return its execution
+    if isinstance(result, dict) and "state" in result:
+        # As Mistral 23: the execution as its start left it (RUNNING, say), not as it is
+        # by now (a short workflow may be done already).
+        return render(_as_started(result))
     new_id = (result or {}).get("id") if isinstance(result, dict) else None
     with db.transaction(ctx, readonly=True) as tx:
         row = tx.workflow_executions.find(id=new_id) if new_id else None
         return render(row if row is not None else result)
+
+
+def _as_started(result: dict[str, Any]) -> dict[str, Any]:
+    """The engine's answer with its times as datetimes again (over RPC they travel as
+    ISO text)."""
+    row = dict(result)
+    for key in ("created_at", "updated_at"):
+        if isinstance(row.get(key), str):
+            try:
+                row[key] = datetime.datetime.fromisoformat(row[key])
+            except ValueError:
+                pass
+    return row
 
 
 def _update(id: str, body: dict[str, Any]) -> Any:
