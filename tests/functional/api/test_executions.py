@@ -333,6 +333,23 @@ def test_start_answers_the_execution_as_its_start_left_it(api: ApiClient,
     assert api.get(f"/v2/executions/{ex['id']}").json["state"] == "SUCCESS"
 
 
+def test_description_update_answers_without_the_json_fields(api: ApiClient,
+                                                            harness: Harness) -> None:
+    # As Mistral 23: a new description is answered without params, input and output
+    # (its update leaves them unread); other updates answer the whole execution.
+    api.post("/v2/workflows", ASYNC)
+    ex = start(api, {"workflow_name": "waiting", "params": {"env": {"a": 1}}})
+    harness.run_until_idle()
+    path = f"/v2/executions/{ex['id']}"
+    r = api.put(path, {"description": "renamed"})
+    assert r.status_code == 200 and r.json["description"] == "renamed"
+    assert not {"params", "input", "output", "published_global"} & set(r.json)
+    assert r.json["state"] == "RUNNING" and r.json["workflow_name"] == "waiting"
+    assert json.loads(api.get(path).json["params"])["env"] == {"a": 1}
+    r = api.put(path, {"state": "PAUSED"})
+    assert r.status_code == 200 and {"params", "input", "output"} <= set(r.json)
+
+
 def test_lists_show_no_source_execution_id(api: ApiClient, harness: Harness) -> None:
     # As Mistral 23: it is no column there, so a list never shows it.
     api.post("/v2/workflows", WORKFLOWS)

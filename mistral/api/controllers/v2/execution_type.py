@@ -30,6 +30,13 @@ class Execution(Resource):
     published_global = JsonText  # GET /v2/executions/<id> only, as Mistral 23
 
 
+# What Mistral 23 answers when it has not read the JSON columns (a new description, a
+# task's workflow_executions): no params, input, output, nor the fields that are no columns.
+PLAIN_FIELDS = [f for f in Execution.field_names()
+                if f not in ("params", "input", "output", "source_execution_id",
+                             "published_global")]
+
+
 def render(row: Any, fields: list[str] | None = None) -> dict[str, Any]:
     body = Execution.render(row, fields)
     if not fields or "published_global" not in fields:

@@ -18,7 +18,7 @@ from pecan import rest
 from mistral import exceptions as exc
 from mistral.api import definitions, errors, http, policy
 from mistral.api.controllers.v2 import listing
-from mistral.api.controllers.v2.execution_type import Execution, render
+from mistral.api.controllers.v2.execution_type import PLAIN_FIELDS, Execution, render
 from mistral.api.controllers.v2.reports import ReportController, SubExecutionsController
 from mistral.api.controllers.v2.tasks import ExecutionTasksController
 from mistral.workflow import states
@@ -218,6 +218,10 @@ def _update(id: str, body: dict[str, Any]) -> Any:
                 values["params"] = {**old, "env": {**(old.get("env") or {}), **env}}
             tx.workflow_executions.update(id, values)
     with db.transaction(ctx, readonly=True) as tx:
+        if state is None and env is None:
+            # As Mistral 23: a new description is answered without the JSON fields
+            # (params, input, output), which its update leaves unread.
+            return render(load(tx, id), PLAIN_FIELDS)
         return render(load(tx, id))
 
 
