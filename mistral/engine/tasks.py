@@ -430,6 +430,7 @@ def _start_child(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
         params["notify"] = wf_ex.params["notify"]
     child = executions.create_execution(
         w, definition, wf_input, params, parent_task=task_ex, parent_wf=wf_ex, index=index,
+        description="sub-workflow execution",  # as Mistral 23
     )
     set_rc(child, depth=depth)
 

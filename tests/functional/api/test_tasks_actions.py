@@ -230,9 +230,18 @@ def test_sub_executions_and_report(api: ApiClient, harness: Harness) -> None:
                    ).json["executions"] == []
     task_subs = api.get(f"/v2/tasks/{child['task_execution_id']}/executions").json
     assert [e["id"] for e in task_subs["executions"]] == [child["id"]]
-    assert [e["id"] for e in api.get(
+    # As Mistral 23: a subworkflow is described as one; a task's workflow_executions is a
+    # plain list of them (filters and paging) without the JSON fields.
+    assert child["description"] == "sub-workflow execution"
+    wf_exs = api.get(
         f"/v2/tasks/{child['task_execution_id']}/workflow_executions").json["executions"]
-    ] == [child["id"]]
+    assert [e["id"] for e in wf_exs] == [child["id"]]
+    assert not {"params", "input", "output", "source_execution_id"} & set(wf_exs[0])
+    assert wf_exs[0]["state"] == "SUCCESS" and wf_exs[0]["workflow_name"] == "child"
+    assert api.get(f"/v2/tasks/{child['task_execution_id']}/workflow_executions"
+                   "?state=ERROR").json["executions"] == []
+    assert api.get(f"/v2/tasks/{child['task_execution_id']}/workflow_executions"
+                   "?fields=input").json["executions"][0]["input"]
 
     report = api.get(f"/v2/executions/{ex['id']}/report").json
     root = report["root_workflow_execution"]

@@ -14,7 +14,8 @@ from typing import Any
 from pecan import rest
 
 from mistral.api import http, policy
-from mistral.api.controllers.v2.execution_type import render
+from mistral.api.controllers.v2 import listing
+from mistral.api.controllers.v2.execution_type import PLAIN_FIELDS, Execution, render
 from mistral.api.controllers.v2.resource import datetime_to_str
 from mistral.db.filters import Filter
 from mistral.workflow import states
@@ -232,3 +233,29 @@ class TaskExecutionsController(rest.RestController):
         with http.read_tx() as tx:
             rows = task_sub_executions(tx, task_id, depth, errors_only)
             return {"executions": [_sub(r) for r in rows]}
+
+
+NOT_COLUMNS = ("source_execution_id", "published_global")
+TASK_WF_FILTERS: dict[str, type] = {
+    "workflow_name": str, "workflow_id": str, "description": str, "tags": str,
+    "params": dict, "state": str, "state_info": str, "input": dict, "output": dict,
+    "created_at": str, "updated_at": str,
+}
+
+
+class TaskWorkflowExecutionsController(rest.RestController):
+    """``/v2/tasks/<id>/workflow_executions``: as Mistral 23, a plain list (filters,
+    paging) of the executions the task started, shown without their JSON fields."""
+
+    DOC = ("Execution", "executions")
+
+    @http.expose()
+    def get_all(self, task_id: str, **kw: Any) -> dict[str, Any]:
+        policy.authorize("executions:list")
+        q = listing.parse_list_query(Execution, TASK_WF_FILTERS)
+        shown = q.fields or PLAIN_FIELDS
+        with policy.list_tx("executions") as tx:
+            rows = listing.fetch(tx.workflow_executions, q,
+                                 extra_filters={"task_execution_id": task_id},
+                                 db_fields=[f for f in shown if f not in NOT_COLUMNS])
+            return listing.page("executions", Execution, rows, q, lambda r: render(r, shown))

@@ -16,7 +16,10 @@ from wsme import types as wtypes
 
 from mistral.api import errors, http, policy
 from mistral.api.controllers.v2 import listing
-from mistral.api.controllers.v2.reports import TaskExecutionsController
+from mistral.api.controllers.v2.reports import (
+    TaskExecutionsController,
+    TaskWorkflowExecutionsController,
+)
 from mistral.api.controllers.v2.action_executions import TaskActionExecutionsController
 from mistral.api.controllers.v2.resource import JsonText, Resource, to_json_text
 from mistral.workflow import states
@@ -143,7 +146,7 @@ def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
 class TasksController(rest.RestController):
     action_executions = TaskActionExecutionsController()
     executions = TaskExecutionsController()
-    workflow_executions = TaskExecutionsController()
+    workflow_executions = TaskWorkflowExecutionsController()
 
     @http.expose()
     def get_one(self, id: str, **kw: Any) -> dict[str, Any]:
