@@ -288,3 +288,34 @@ def test_listing_executions_is_one_query(api: ApiClient, sqlite_database: Any) -
     assert r.status_code == 200 and len(r.json["executions"]) == 300
     assert tasks.status_code == 200
     assert len(selects) <= 2, selects
+
+
+def test_report_errors_only_counts_only_the_failed_tasks(api: ApiClient,
+                                                         harness: Harness) -> None:
+    # As Mistral 23: with errors_only the statistics count the tasks shown (the failed ones).
+    api.post("/v2/workflows", """---
+version: '2.0'
+half_fails:
+  tasks:
+    boom:
+      action: std.fail
+      on-error: [after]
+    after:
+      action: std.echo output="recovered"
+      on-success: [again]
+    again:
+      action: std.fail
+""")
+    ex = run(api, harness, "half_fails")
+    assert ex["state"] == "ERROR"
+    path = f"/v2/executions/{ex['id']}/report"
+    errors = api.get(path + "?errors_only=true").json
+    assert sorted(t["name"] for t in errors["root_workflow_execution"]["task_executions"]) == [
+        "again", "boom"]
+    assert errors["statistics"]["total_tasks_count"] == 2
+    assert errors["statistics"]["error_tasks_count"] == 2
+    assert errors["statistics"]["success_tasks_count"] == 0
+    stats = api.get(path + "?errors_only=true&statistics_only=true").json["statistics"]
+    assert stats == errors["statistics"]
+    everything = api.get(path).json["statistics"]
+    assert everything["total_tasks_count"] == 3 and everything["success_tasks_count"] == 1

@@ -152,12 +152,12 @@ def report(tx: Any, execution_id: str, errors_only: bool, max_depth: int,
         entry["name"] = ex.workflow_name
         tasks = []
         for t in tree.tasks_of.get(ex.id, ()):
+            if errors_only and t.state != states.ERROR:
+                continue  # as Mistral 23: not counted either
             stats["total_tasks_count"] += 1
             key = f"{(t.state or '').lower()}_tasks_count"
             if key in counted:
                 stats[key] += 1
-            if errors_only and t.state != states.ERROR:
-                continue
             task = _entry(t, ("id", "name", "state", "state_info", "created_at",
                               "updated_at"))
             task["action_executions"] = [
