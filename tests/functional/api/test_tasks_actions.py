@@ -261,6 +261,11 @@ def test_sub_executions_and_report(api: ApiClient, harness: Harness) -> None:
     assert set(sub["task_executions"][0]["action_executions"][0]) == {
         "id", "name", "state", "state_info", "accepted", "last_heartbeat", "created_at",
         "updated_at"}
+    # As Mistral 23: below max_depth a subworkflow is shown without its tasks.
+    shallow = api.get(f"/v2/executions/{ex['id']}/report?max_depth=0").json
+    (capped,) = shallow["root_workflow_execution"]["task_executions"][0]["workflow_executions"]
+    assert set(capped) == {"id", "name", "state", "state_info", "created_at", "updated_at"}
+    assert capped["name"] == "child" and capped["id"] == child["id"]
     stats = api.get(f"/v2/executions/{ex['id']}/report?statistics_only=true").json
     assert set(stats) == {"statistics"}
     assert api.get(f"/v2/executions/{uuid.uuid4()}/report").status_code == 404

@@ -135,6 +135,12 @@ def estimated_time(tx: Any, ex: Any, now: Any) -> int:
     return left if left > 0 else 1
 
 
+def _wf_entry(ex: Any) -> dict[str, Any]:
+    entry = _entry(ex, ("id", "state", "state_info", "created_at", "updated_at"))
+    entry["name"] = ex.workflow_name
+    return entry
+
+
 def report(tx: Any, execution_id: str, errors_only: bool, max_depth: int,
            statistics_only: bool, now: Any = None) -> dict[str, Any]:
     """``GET /v2/executions/<id>/report`` with Mistral 23's fields, from four queries that
@@ -148,8 +154,7 @@ def report(tx: Any, execution_id: str, errors_only: bool, max_depth: int,
     counted = {f"{s.lower()}_tasks_count" for s in STAT_STATES}
 
     def node(ex: Any, depth: int) -> dict[str, Any]:
-        entry = _entry(ex, ("id", "state", "state_info", "created_at", "updated_at"))
-        entry["name"] = ex.workflow_name
+        entry = _wf_entry(ex)
         tasks = []
         for t in tree.tasks_of.get(ex.id, ()):
             if errors_only and t.state != states.ERROR:
@@ -169,7 +174,8 @@ def report(tx: Any, execution_id: str, errors_only: bool, max_depth: int,
             if max_depth < 0 or depth < max_depth:
                 task["workflow_executions"] = [node(s, depth + 1) for s in subs]
             else:
-                task["workflow_executions"] = [{"id": s.id, "state": s.state} for s in subs]
+                # As Mistral 23: below the depth, the execution without its tasks.
+                task["workflow_executions"] = [_wf_entry(s) for s in subs]
             tasks.append(task)
         entry["task_executions"] = tasks
         return entry
