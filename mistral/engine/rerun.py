@@ -62,7 +62,9 @@ def rerun_task(w: Work, wf_ex: Any, task_ex: Any, reset: bool, skip: bool,
         wf_ex.params = params
     task_ex.processed = False
     task_ex.error_handled = False
-    set_rc(task_ex, retry_no=None, pending=None, waited_after=None, deferred=None)
+    # as Mistral 23, a rerun or skip forgets what triggered the task the first time
+    set_rc(task_ex, retry_no=None, pending=None, waited_after=None, deferred=None,
+           triggered_by=None)
     if skip:  # as Mistral 23: SKIPPED, publish-on-skip, then on-skip (else on-success)
         tasks.complete_task(w, wf_ex, task_ex, states.SKIPPED, "Task was skipped.",
                             rc_of(task_ex).get("result"))

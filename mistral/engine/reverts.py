@@ -112,7 +112,7 @@ def run(w: Work, wf_ex: Any, cmd: RevertTask) -> None:
     name = REVERT_PREFIX + cmd.task_name
     row = tasks.create_task(w, wf_ex, name, data.outbound_ctx(original), states.IDLE)
     set_rc(row, revert_of={"id": original.id, "task": original.name},
-           triggered_by=original.id)
+           triggered_by=[{"task_id": original.id, "event": "revert"}])
     tasks.start_task(w, wf_ex, row)
 
 

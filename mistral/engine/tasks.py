@@ -169,7 +169,7 @@ def run_task(w: Work, wf_ex: Any, cmd: RunTask, row: Any = None) -> None:
     else:
         task_ex = create_task(w, wf_ex, cmd.task_name, ctx, states.IDLE)
     if cmd.triggered_by:
-        set_rc(task_ex, triggered_by=cmd.triggered_by)
+        add_trigger(task_ex, cmd.triggered_by, cmd.event)
     if wf_ex.state != states.RUNNING:
         if task_ex.state != states.IDLE:
             task_state(task_ex, states.IDLE)
@@ -177,8 +177,18 @@ def run_task(w: Work, wf_ex: Any, cmd: RunTask, row: Any = None) -> None:
     start_task(w, wf_ex, task_ex)
 
 
+def add_trigger(task_ex: Any, task_id: str, event: str | None) -> None:
+    """Record in ``triggered_by`` (as Mistral 23: ``[{"task_id", "event"}]``, one entry per
+    inbound task of a join) that ``task_id`` taking its ``event`` clause led here."""
+    known = rc_of(task_ex).get("triggered_by")
+    found = [dict(t) for t in known if isinstance(t, dict)] if isinstance(known, list) else []
+    if not any(t.get("task_id") == task_id for t in found):
+        found.append({"task_id": task_id, "event": event})
+    set_rc(task_ex, triggered_by=found)
+
+
 def wait_for_join(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any], arrived: int,
-                  dead: int) -> None:
+                  dead: int, triggered_by: str | None = None, event: str | None = None) -> None:
     task_ex = waiting_join(w, wf_ex, name)
     if task_ex is None:
         task_ex = create_task(w, wf_ex, name, ctx, states.WAITING)
@@ -186,6 +196,8 @@ def wait_for_join(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any], arrive
         task_ex.in_context = data.merge(
             dict(task_ex.in_context or {}), ctx, w.s.settings.merge_strategy
         )
+    if triggered_by:
+        add_trigger(task_ex, triggered_by, event)
     set_rc(task_ex, join={"arrived": arrived, "dead": dead})
     need = graph_of(w.spec(wf_ex)).join_need.get(name, arrived)
     task_ex.join_pending = max(need - arrived, 0)

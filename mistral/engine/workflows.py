@@ -109,7 +109,8 @@ def _run_task(w: Work, wf_ex: Any, cmd: RunTask) -> None:
 
 
 def _wait(w: Work, wf_ex: Any, cmd: WaitForJoin) -> None:
-    tasks.wait_for_join(w, wf_ex, cmd.task_name, cmd.ctx, cmd.arrived, cmd.dead)
+    tasks.wait_for_join(w, wf_ex, cmd.task_name, cmd.ctx, cmd.arrived, cmd.dead,
+                        cmd.triggered_by, cmd.event)
 
 
 def _fail_task(w: Work, wf_ex: Any, cmd: FailTask) -> None:

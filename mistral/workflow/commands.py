@@ -16,7 +16,8 @@ from typing import Any, Mapping, Union
 class RunTask:
     """Start a new execution of ``task_name`` with ``ctx`` as its inbound context.
 
-    ``triggered_by`` is the task execution id whose outcome caused it (None at start);
+    ``triggered_by`` is the task execution id whose outcome caused it (None at start) and
+    ``event`` the clause it took (``on-success``, ``on-error``, ``on-complete``, ``on-skip``);
     ``merge_from`` names tasks whose published data the engine merges into ``ctx``
     (reverse workflows); ``join`` says a WAITING join row may already exist.
     """
@@ -26,6 +27,7 @@ class RunTask:
     triggered_by: str | None = None
     merge_from: tuple[str, ...] = ()
     join: bool = False
+    event: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class WaitForJoin:
     arrived: int = 0
     dead: int = 0
     triggered_by: str | None = None
+    event: str | None = None
 
 
 @dataclass(frozen=True)

@@ -61,23 +61,23 @@ def on_task_complete(
     """Route a finished task: evaluate its clauses, then arrive at targets or mark them dead."""
     graph = graph_of(spec)
     task = spec.tasks[outcome.name]
-    taken: list[Any] = []
+    taken: list[tuple[str, Any]] = []
     handled = False
     for clause in _CLAUSES_BY_STATE.get(outcome.state, ()):
         for tr in transitions_of(task, clause):
             if tr.condition is None or truthy(evaluate(tr.condition, outcome.ctx)):
-                taken.append(tr)
+                taken.append((clause, tr))
                 # As Mistral 23: only an on-error transition handles an error; a failed
                 # task with on-complete alone runs it and the workflow still ends ERROR.
                 handled = handled or clause == ERROR_CLAUSE
     if outcome.state == states.SKIPPED and not taken:
-        taken = [tr for tr in transitions_of(task, SUCCESS_CLAUSE)
+        taken = [(SUCCESS_CLAUSE, tr) for tr in transitions_of(task, SUCCESS_CLAUSE)
                  if tr.condition is None or truthy(evaluate(tr.condition, outcome.ctx))]
     cmds: list[Command] = []
-    live: dict[str, None] = {}
-    for tr in taken:
+    live: dict[str, str] = {}  # target -> the clause that first took it (Mistral's "event")
+    for clause, tr in taken:
         if is_task_target(tr.target):
-            live.setdefault(tr.target, None)
+            live.setdefault(tr.target, clause.replace("_", "-"))
         else:
             if tr.target == "noop":
                 continue
@@ -87,8 +87,8 @@ def on_task_complete(
                 msg = None if msg is None else str(msg)
             cmds.append(ENGINE_COMMANDS[tr.target](msg=msg, task_name=outcome.name))
     walker = _Walker(graph, joins, flow)
-    for target in live:
-        walker.arrive(target, outcome.ctx, outcome.task_ex_id, alive=True)
+    for target, event in live.items():
+        walker.arrive(target, outcome.ctx, outcome.task_ex_id, alive=True, event=event)
     for target in sorted(graph.outbound.get(outcome.name, ())):
         if target not in live and target in graph.tracked:
             walker.arrive(target, {}, outcome.task_ex_id, alive=False)
@@ -130,14 +130,15 @@ class _Walker:
             target=self.target,
         )
 
-    def arrive(self, target: str, ctx: Mapping[str, Any], trig: str | None, alive: bool) -> None:
+    def arrive(self, target: str, ctx: Mapping[str, Any], trig: str | None, alive: bool,
+               event: str | None = None) -> None:
         queue: deque[tuple[str, Mapping[str, Any], bool]] = deque([(target, ctx, alive)])
         while queue:
             name, data, is_alive = queue.popleft()
             if self.graph.is_join(name):
-                self._arrive_join(name, data, trig, is_alive)
+                self._arrive_join(name, data, trig, is_alive, event)
             elif is_alive:
-                self.commands.append(RunTask(name, dict(data), trig))
+                self.commands.append(RunTask(name, dict(data), trig, event=event))
                 if name in self.graph.tracked:
                     self.fired.add(name)
             elif self._mark_dead(name):
@@ -152,7 +153,8 @@ class _Walker:
         return count == len(self.graph.inbound.get(name, ())) and name not in self.fired
 
     def _arrive_join(
-        self, name: str, ctx: Mapping[str, Any], trig: str | None, alive: bool
+        self, name: str, ctx: Mapping[str, Any], trig: str | None, alive: bool,
+        event: str | None = None,
     ) -> None:
         js = self.joins.get(name, JoinState())
         if js.status == "done":
@@ -163,11 +165,13 @@ class _Walker:
         total = len(self.graph.inbound.get(name, ()))
         data = dict(ctx) if alive else {}
         if arrived >= need:
-            self.commands.append(RunTask(name, data, trig, join=True))
+            self.commands.append(RunTask(name, data, trig if alive else None, join=True,
+                                         event=event))
             self.joins[name] = JoinState(arrived, dead, "done")
         elif total - dead < need:
             self.commands.append(FailTask(name, _join_info(self.graph, name, arrived, dead), data))
             self.joins[name] = JoinState(arrived, dead, "done")
         else:
-            self.commands.append(WaitForJoin(name, data, arrived, dead, trig))
+            self.commands.append(WaitForJoin(name, data, arrived, dead,
+                                             trig if alive else None, event))
             self.joins[name] = JoinState(arrived, dead, "waiting")

@@ -129,7 +129,7 @@ def on_task_complete(spec: Any, outcome: TaskOutcome, flow: FlowState,
         reqs = requires_of(spec.tasks[dep])
         if all(r in succeeded for r in reqs):
             merge = reqs if dep not in targets or outcome.name in reqs else (*reqs, outcome.name)
-            cmds.append(RunTask(dep, {}, outcome.task_ex_id, merge_from=tuple(merge)))
+            cmds.append(RunTask(dep, {}, merge_from=tuple(merge)))  # no triggered_by: Mistral 23
             fired.add(dep)
     new_flow = FlowState(
         dead=flow.dead, fired=frozenset(fired), succeeded=frozenset(succeeded),

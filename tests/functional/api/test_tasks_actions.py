@@ -30,10 +30,12 @@ def test_tasks_of_an_execution(api: ApiClient, harness: Harness) -> None:
     (task,) = r.json["tasks"]
     assert task["name"] == "say" and task["state"] == "SUCCESS"
     assert task["workflow_execution_id"] == ex["id"] and task["workflow_name"] == "greet"
-    assert json.loads(task["result"]) == "Hello, Gus"
+    # as Mistral 23: a listed task has no result (nor reset, env); GET /v2/tasks/<id> has it
+    assert not {"result", "reset", "env"} & set(task)
     assert json.loads(task["published"]) == {"text": "Hello, Gus"}
     got = api.get(f"/v2/tasks/{task['id']}").json
     assert got["id"] == task["id"] and json.loads(got["result"]) == "Hello, Gus"
+    assert not {"reset", "env"} & set(got)
     everything = api.get(f"/v2/tasks?workflow_execution_id={ex['id']}").json["tasks"]
     assert [t["id"] for t in everything] == [task["id"]]
     slim = api.get("/v2/tasks?fields=name,state").json["tasks"]
@@ -85,6 +87,39 @@ def test_rerun_a_failed_task(api: ApiClient, harness: Harness) -> None:
     actions = api.get(f"/v2/tasks/{task['id']}/action_executions").json["action_executions"]
     assert len(actions) == 2
     assert api.get(f"/v2/executions/{ex['id']}").json["state"] == "ERROR"
+
+
+CHAIN = """---
+version: '2.0'
+
+chain:
+  tasks:
+    first:
+      action: std.fail
+      on-error: [second]
+    second:
+      action: std.fail
+      retry: {count: 1, delay: 0}
+"""
+
+
+def test_runtime_context_shows_what_mistral_keeps(api: ApiClient, harness: Harness) -> None:
+    """As Mistral 23: triggered_by is [{task_id, event}], the retry policy's state is
+    retry_task_policy, and the engine's own bookkeeping (attempts, units, result) is not
+    shown; a re-run forgets what triggered the task."""
+    api.post("/v2/workflows", CHAIN)
+    ex = run(api, harness, "chain")
+    tasks = {t["name"]: t for t in api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"]}
+    assert json.loads(tasks["first"]["runtime_context"]) == {}
+    second = api.get(f"/v2/tasks/{tasks['second']['id']}").json
+    assert json.loads(second["runtime_context"]) == {
+        "triggered_by": [{"task_id": tasks["first"]["id"], "event": "on-error"}],
+        "retry_task_policy": {"retry_no": 1},
+    }
+    r = api.put(f"/v2/tasks/{second['id']}", {"state": "RUNNING", "reset": True})
+    assert r.status_code == 200, r.text
+    assert "triggered_by" not in json.loads(r.json["runtime_context"])
+    assert not {"reset", "env"} & set(r.json) and "result" in r.json
 
 
 def test_skip_a_failed_task(api: ApiClient, harness: Harness) -> None:

@@ -61,10 +61,10 @@ def test_conditions_and_join_waits_then_runs() -> None:
     d = complete(DIAMOND, "a", ctx={"go_b": True})
     assert [cmd.task_name for cmd in d.commands] == ["b", "c"]
     d1 = complete(DIAMOND, "b", ctx={"v": 1}, flow=d.flow)
-    assert d1.commands == (WaitForJoin("d", {"v": 1}, 1, 0, "b-id"),)
+    assert d1.commands == (WaitForJoin("d", {"v": 1}, 1, 0, "b-id", "on-success"),)
     d2 = complete(DIAMOND, "c", ctx={"w": 2}, flow=d1.flow,
                   joins={"d": JoinState(1, 0, "waiting")})
-    assert d2.commands == (RunTask("d", {"w": 2}, "c-id", join=True),)
+    assert d2.commands == (RunTask("d", {"w": 2}, "c-id", join=True, event="on-success"),)
 
 
 def test_untaken_branch_makes_join_unsatisfiable_by_counting() -> None:
@@ -101,11 +101,11 @@ wf:
       action: std.noop
 """)
     d = complete(spec, "z")
-    assert d.commands == (WaitForJoin("j", {}, 0, 1, "z-id"),)
+    assert d.commands == (WaitForJoin("j", {}, 0, 1, None),)  # a dead path triggers nothing
     d = complete(spec, "x", joins={"j": JoinState(0, 1, "waiting")}, flow=d.flow)
-    assert d.commands == (WaitForJoin("j", {}, 1, 1, "x-id"),)
+    assert d.commands == (WaitForJoin("j", {}, 1, 1, "x-id", "on-success"),)
     d = complete(spec, "y", joins={"j": JoinState(1, 1, "waiting")}, flow=d.flow)
-    assert d.commands == (RunTask("j", {}, "y-id", join=True),)
+    assert d.commands == (RunTask("j", {}, "y-id", join=True, event="on-success"),)
 
 
 def test_error_clause_and_engine_command_with_message() -> None:
@@ -192,7 +192,7 @@ def test_reverse_runs_requirements_then_target() -> None:
     assert d1.commands == ()
     d2 = controller.on_task_complete(REVERSE, TaskOutcome("b", "b1", "SUCCESS"), {}, d1.flow,
                                      evaluate)
-    assert d2.commands == (RunTask("c", {}, "b1", merge_from=("a", "b")),)
+    assert d2.commands == (RunTask("c", {}, merge_from=("a", "b")),)  # as Mistral 23, no triggered_by
 
 
 def test_reverse_needs_valid_target() -> None:

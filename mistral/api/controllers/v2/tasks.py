@@ -59,22 +59,60 @@ FILTERS: dict[str, type] = {
 }
 COMPUTED = ("result", "reset", "env")
 COLUMNS = tuple(f for f in Task.field_names() if f not in COMPUTED)
+# As Mistral 23: a task in a list has no result, and reset and env (which only a PUT
+# takes) are never shown unless asked for by name.
+NOT_LISTED = ("result", "reset", "env")
+NOT_SHOWN = ("reset", "env")
 
 
-def render(row: Any, fields: Sequence[str] | None = None) -> dict[str, Any]:
+def mistral_runtime_context(rc: Any, items_total: Any = None) -> dict[str, Any]:
+    """A task's runtime context as Mistral 23 shows it.
+
+    The engine keeps its own bookkeeping there (attempt, launched units, the result ...);
+    a client sees only what Mistral 23 keeps: what triggered the task
+    (``[{"task_id", "event"}]``), the retry and wait policies' state and the with-items
+    counters.
+    """
+    rc = rc if isinstance(rc, dict) else {}
+    out: dict[str, Any] = {}
+    trig = rc.get("triggered_by")
+    if isinstance(trig, str):  # rows written before the event was kept
+        trig = [{"task_id": trig, "event": None}]
+    if trig:
+        out["triggered_by"] = trig
+    if rc.get("retry_no") is not None:
+        out["retry_task_policy"] = {"retry_no": rc["retry_no"]}
+    if rc.get("waited_before"):
+        out["wait_before_policy"] = {"skip": True}
+    if rc.get("waited_after"):
+        out["wait_after_policy"] = {"skip": True}
+    if rc.get("concurrency") is not None:
+        out["concurrency"] = rc["concurrency"]
+    if rc.get("with_items"):
+        out["with_items"] = {"capacity": rc.get("concurrency"), "count": items_total or 0}
+    return out
+
+
+def render(row: Any, fields: Sequence[str] | None = None, listed: bool = False) -> dict[str, Any]:
     body = Task.render(row, [f for f in fields if f not in COMPUTED] if fields else None)
     needs_rc = not fields or bool(set(fields) & {"runtime_context", "env", "reset", "result"})
     rc = getattr(row, "runtime_context", None) if needs_rc else None
     rc = rc if isinstance(rc, dict) else {}
+    if "runtime_context" in body:
+        body["runtime_context"] = to_json_text(
+            mistral_runtime_context(rc, getattr(row, "items_total", None)))
     extra = {
         # As Mistral 23: a result of None is the JSON text "null".
         "result": to_json_text(rc["result"]) if "result" in rc else None,
         "reset": bool(rc.get("reset", False)),
         "env": _json(rc.get("env")) if rc.get("env") is not None else None,
     }
+    hidden = NOT_LISTED if listed else NOT_SHOWN
     for k, v in extra.items():
-        if not fields or k in fields:
+        if (fields and k in fields) or (not fields and k not in hidden):
             body[k] = v
+        else:
+            body.pop(k, None)
     return body
 
 
@@ -88,9 +126,11 @@ def list_tasks(extra_filters: dict[str, Any] | None = None) -> dict[str, Any]:
     columns = [c for c in (wanted or COLUMNS) if c not in COMPUTED]
     if not wanted or set(wanted) & {"env", "reset", "result"}:
         columns.append("runtime_context")
+    if "runtime_context" in columns:
+        columns.append("items_total")
     with http.read_tx() as tx:
         rows = listing.fetch(tx.task_executions, q, extra_filters, db_fields=sorted(set(columns)))
-        return listing.page(LIST_KEY, Task, rows, q, lambda r: render(r, wanted))
+        return listing.page(LIST_KEY, Task, rows, q, lambda r: render(r, wanted, listed=True))
 
 
 def get_task(id: str) -> dict[str, Any]:
