@@ -80,6 +80,11 @@ def test_rerun_a_failed_task(api: ApiClient, harness: Harness) -> None:
     assert bad.status_code == 400 and "RUNNING" in bad.fault
     bad = api.put(f"/v2/tasks/{task['id']}", {"state": "RUNNING", "env": "[1]"})
     assert bad.status_code == 400 and "'env'" in bad.fault
+    # as Mistral 23: reset is mandatory, and only a with-items task may keep its items
+    bad = api.put(f"/v2/tasks/{task['id']}", {"state": "RUNNING"})
+    assert bad.status_code == 400 and "Reset" in bad.fault
+    bad = api.put(f"/v2/tasks/{task['id']}", {"state": "RUNNING", "reset": False})
+    assert bad.status_code == 400 and "with-items" in bad.fault and task["id"] in bad.fault
     r = api.put(f"/v2/tasks/{task['id']}", {"id": task["id"], "state": "RUNNING",
                                              "reset": True, "env": json.dumps({"k": "v"})})
     assert r.status_code == 200, r.text

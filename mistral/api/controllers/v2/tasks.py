@@ -153,10 +153,10 @@ def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
     if env is not None and not isinstance(env, dict):
         raise errors.bad_request("Field 'env' must be a JSON object.")
     reset = v.get("reset")
-    reset = True if reset is None else reset
     ctx = http.ctx()
     with http.read_tx() as tx:
-        task = tx.task_executions.get(id, fields=("id", "name", "state", "workflow_execution_id"))
+        task = tx.task_executions.get(id, fields=("id", "name", "state", "workflow_execution_id",
+                                                  "runtime_context"))
         wf_ex = tx.workflow_executions.get(task.workflow_execution_id,
                                            fields=("id", "state", "workflow_name"))
         # As Mistral 23: a name or workflow name in the body must be the task's own.
@@ -179,7 +179,16 @@ def rerun(id: str, body: dict[str, Any]) -> dict[str, Any]:
                 f"Execution {wf_ex.id} is {wf_ex.state}: a task can be re-run only when its "
                 "execution is in ERROR, CANCELLED or PAUSED."
             )
-    http.engine().rerun_workflow(ctx, id, reset=reset, skip=skip, env=env)
+        # As Mistral 23: a re-run says whether to reset the task, and only a with-items
+        # task may keep its finished items (reset false).
+        if not skip and reset is None:
+            raise errors.bad_request("Reset field is mandatory to rerun task: give "
+                                     "'reset': true (or false to keep a with-items task's "
+                                     "finished items).")
+        if not skip and not reset and not (task.runtime_context or {}).get("with_items"):
+            raise errors.bad_request(f"Only with-items task has the option to not reset: "
+                                     f"task {id} ('{task.name}') has no with-items.")
+    http.engine().rerun_workflow(ctx, id, reset=bool(reset) or skip, skip=skip, env=env)
     return get_task(id)
 
 
