@@ -364,3 +364,21 @@ half_fails:
     assert stats == errors["statistics"]
     everything = api.get(path).json["statistics"]
     assert everything["total_tasks_count"] == 3 and everything["success_tasks_count"] == 1
+
+
+def test_json_fields_filter_by_an_object(api: ApiClient, harness: Harness) -> None:
+    """As Mistral 23: published={...} or input={...} is JSON compared with the stored value."""
+    api.post("/v2/workflows", WORKFLOWS)
+    ex = run(api, harness, "greet", name="Ivy")
+    base = f"/v2/tasks?workflow_execution_id={ex['id']}"
+    published = json.dumps({"text": "Hello, Ivy"})
+    assert [t["name"] for t in api.get(f"{base}&published={published}").json["tasks"]] \
+        == ["say"]
+    assert api.get(base + '&published={"text": "Hello, Eve"}').json["tasks"] == []
+    assert [t["name"] for t in api.get(f"{base}&published=neq:{{}}").json["tasks"]] == ["say"]
+    bad = api.get(f"{base}&published=nope")
+    assert bad.status_code == 400 and "'published'" in bad.fault
+    task = api.get(base).json["tasks"][0]
+    by_input = api.get(f"/v2/action_executions?task_execution_id={task['id']}"
+                       '&input={"output": "Hello, Ivy"}').json["action_executions"]
+    assert len(by_input) == 1 and by_input[0]["task_execution_id"] == task["id"]

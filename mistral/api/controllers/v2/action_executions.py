@@ -44,7 +44,7 @@ class ActionExecution(Resource):
 FILTERS: dict[str, type] = {
     "id": str, "name": str, "workflow_name": str, "workflow_namespace": str,
     "task_execution_id": str, "state": str, "state_info": str, "tags": str,
-    "description": str, "accepted": bool, "input": str, "output": str, "created_at": str,
+    "description": str, "accepted": bool, "input": dict, "output": dict, "created_at": str,
     "updated_at": str, "project_id": str, "task_name": str,
 }
 NOT_COLUMNS = ("task_name", "params")

@@ -54,7 +54,7 @@ class Task(Resource):
 FILTERS: dict[str, type] = {
     "id": str, "name": str, "type": str, "workflow_name": str, "workflow_namespace": str,
     "workflow_id": str, "workflow_execution_id": str, "tags": str, "state": str,
-    "state_info": str, "published": str, "processed": bool, "project_id": str,
+    "state_info": str, "published": dict, "processed": bool, "project_id": str,
     "created_at": str, "updated_at": str, "started_at": str, "finished_at": str,
 }
 COMPUTED = ("result", "reset", "env")
