@@ -382,3 +382,13 @@ def test_json_fields_filter_by_an_object(api: ApiClient, harness: Harness) -> No
     by_input = api.get(f"/v2/action_executions?task_execution_id={task['id']}"
                        '&input={"output": "Hello, Ivy"}').json["action_executions"]
     assert len(by_input) == 1 and by_input[0]["task_execution_id"] == task["id"]
+
+
+def test_update_of_an_action_execution_judges_the_body_first(api: ApiClient) -> None:
+    """As Mistral 23: a bad output or state is a 400 even for an unknown id, then a 404."""
+    path = f"/v2/action_executions/{uuid.uuid4()}"
+    r = api.put(path, {"state": "SUCCESS", "output": 1})
+    assert r.status_code == 400 and "'output'" in r.fault
+    r = api.put(path, {"state": "SLEEPY"})
+    assert r.status_code == 400 and "SLEEPY" in r.fault
+    assert api.put(path, {"state": "SUCCESS", "output": {"a": 1}}).status_code == 404

@@ -187,10 +187,14 @@ def _result(state: str, output: Any) -> ActionResult:
 
 
 def complete(id: str, body: dict[str, Any]) -> dict[str, Any]:
-    # As Mistral 23: an unknown action execution is a 404 before the body is judged.
-    with http.read_tx() as tx:
-        tx.action_executions.get(id, fields=("id",))
+    # As Mistral 23: the body is judged first (output is JSON text or an object, the
+    # state one a result or update may set), then an unknown action execution is a 404.
     raw_output = body.get("output")
+    if raw_output is not None and not isinstance(raw_output, (str, dict)):
+        raise errors.bad_request(
+            f"Field 'output' must be a JSON string or object, not "
+            f"{type(raw_output).__name__} ({raw_output!r:.60})."
+        )
     v = ActionExecution.parse({k: x for k, x in body.items() if k != "output"},
                               ignore=("id", "name", "created_at", "updated_at", "project_id"))
     state = v.get("state")
