@@ -159,6 +159,11 @@ def test_run_action_sync_without_saving(api: ApiClient) -> None:
     assert json.loads(r.json["output"]) == {"result": "ping"}
     assert r.json["state"] == "SUCCESS"
     assert api.get("/v2/action_executions").json["action_executions"] == []
+    # as Mistral 23: not stored, so no id, owner or times, even when run asynchronously
+    later = api.post("/v2/action_executions", {"name": "std.echo", "input": {"output": "x"},
+                                               "params": {"run_sync": False}})
+    assert later.status_code == 201, later.text
+    assert all(later.json[k] is None for k in ("id", "project_id", "created_at", "updated_at"))
 
 
 def test_run_action_saved_async_then_listed(api: ApiClient, harness: Harness) -> None:

@@ -166,8 +166,9 @@ def run(body: dict[str, Any]) -> dict[str, Any]:
         result = start(params)
     result.setdefault("name", name)
     result.setdefault("params", params)
-    if not params["save_result"]:  # as Mistral 23: nothing stored, so no id
-        result = {**result, "id": None, "accepted": None}
+    if not params["save_result"]:  # as Mistral 23: nothing stored: no id, owner or times
+        result = {**result, "id": None, "accepted": None, "project_id": None,
+                  "created_at": None, "updated_at": None}
     return render(result, {})
 
 
