@@ -397,3 +397,93 @@ def test_update_of_an_action_execution_judges_the_body_first(api: ApiClient) -> 
     r = api.put(path, {"state": "SLEEPY"})
     assert r.status_code == 400 and "SLEEPY" in r.fault
     assert api.put(path, {"state": "SUCCESS", "output": {"a": 1}}).status_code == 404
+
+
+POLICIES = """---
+version: '2.0'
+
+rc_shapes:
+  tasks:
+    items:
+      with-items: x in [1, 2, 3]
+      concurrency: 2
+      action: std.echo output=<% $.x %>
+      on-success: [retried]
+    plain_items:
+      with-items: x in [1, 2]
+      action: std.echo output=<% $.x %>
+    retried:
+      action: std.fail
+      retry: {count: 1, delay: 0}
+      on-error: [waited]
+    waited:
+      action: std.noop
+      wait-before: 1
+      wait-after: 1
+"""
+
+
+def test_runtime_context_of_with_items_and_policies(api: ApiClient, harness: Harness) -> None:
+    """The shapes Mistral 23 shows for with-items, concurrency, retry and wait policies."""
+    api.post("/v2/workflows", POLICIES)
+    ex = run(api, harness, "rc_shapes")
+    for _ in range(2):  # past wait-before, then wait-after
+        harness.clock.advance(1)
+        harness.run_until_idle()
+    tasks = {t["name"]: t for t in api.get(
+        f"/v2/executions/{ex['id']}/tasks?fields=name,state,runtime_context").json["tasks"]}
+    rc = {n: json.loads(t["runtime_context"]) for n, t in tasks.items()}
+    assert tasks["waited"]["state"] == "SUCCESS"
+    assert rc["plain_items"] == {"with_items": {"capacity": None, "count": 2}}
+    assert rc["items"] == {"concurrency": 2, "with_items": {"capacity": 2, "count": 3}}
+    assert rc["retried"] == {
+        "triggered_by": [{"task_id": tasks["items"]["id"], "event": "on-success"}],
+        "retry_task_policy": {"retry_no": 1}}
+    assert rc["waited"] == {
+        "triggered_by": [{"task_id": tasks["retried"]["id"], "event": "on-error"}],
+        "wait_before_policy": {"skip": True}, "wait_after_policy": {"skip": True}}
+
+
+JOIN_AND_REVERSE = """---
+version: '2.0'
+
+joined:
+  tasks:
+    a:
+      action: std.noop
+      on-success: [j]
+    b:
+      action: std.noop
+      on-complete: [j]
+    j:
+      join: all
+      action: std.noop
+
+required:
+  type: reverse
+  tasks:
+    a:
+      action: std.noop
+    b:
+      action: std.noop
+      requires: [a]
+"""
+
+
+def test_triggered_by_of_a_join_and_of_a_reverse_workflow(api: ApiClient,
+                                                          harness: Harness) -> None:
+    """As Mistral 23: a join lists every inbound task with the clause it took; a reverse
+    workflow's tasks have no triggered_by."""
+    api.post("/v2/workflows", JOIN_AND_REVERSE)
+    ex = run(api, harness, "joined")
+    tasks = {t["name"]: t for t in api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"]}
+    trig = json.loads(tasks["j"]["runtime_context"])["triggered_by"]
+    assert sorted(trig, key=lambda t: t["event"]) == [
+        {"task_id": tasks["b"]["id"], "event": "on-complete"},
+        {"task_id": tasks["a"]["id"], "event": "on-success"}]
+    r = api.post("/v2/executions", {"workflow_name": "required", "params": {"task_name": "b"}})
+    assert r.status_code == 201, r.text
+    harness.run_until_idle()
+    listed = api.get(f"/v2/executions/{r.json['id']}/tasks").json["tasks"]
+    assert sorted(t["name"] for t in listed) == ["a", "b"]
+    assert all(json.loads(t["runtime_context"]) == {} for t in listed)
