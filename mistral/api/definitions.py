@@ -253,7 +253,8 @@ def save_actions(tx: Any, text: str, namespace: str, scope: str, update: bool,
                 raise exc.NotFoundError(f"Action not found [name={spec.name}, namespace={namespace}]: "
                                         "system actions cannot be changed")
             raise exc.NotAllowedError(f"Cannot create or modify the system action {spec.name}.")
-        values = _action_values(spec, text, single, namespace, scope)
+        # As Mistral 23: each action of an upload keeps the whole text as its definition.
+        values = _action_values(spec, text, True, namespace, scope)
         repo = tx.action_definitions
         if not update:
             rows.append(repo.create(values))

@@ -8,7 +8,7 @@ catalogues are hundreds of rows, not millions).
 
 from __future__ import annotations
 
-import uuid
+import dataclasses
 from typing import Any
 
 from pecan import rest
@@ -19,9 +19,6 @@ from mistral.api import definitions, http, policy
 from mistral.api.controllers.v2 import dynamic_actions, listing
 from mistral.api.controllers.v2.resource import Resource
 from mistral.api.controllers.v2.validation import ValidationController
-from mistral.context import DEFAULT_PROJECT_ID
-
-SYSTEM_NS = uuid.UUID("6f0e3f52-5d52-4a53-9d1e-0a7f2b5c6e11")
 
 LIST_KEY = "actions"
 
@@ -55,23 +52,26 @@ def _attr(obj: Any, name: str, default: Any = None) -> Any:
 
 
 def system_action_dict(a: Any) -> dict[str, Any]:
+    """A system action as Mistral 23 shows one: its name is its id, it has no tags, scope,
+    project or times (null, or "" where Mistral 23 writes "") and no definition ("")."""
     name = _attr(a, "name")
     inputs = _attr(a, "input", "")
     if not isinstance(inputs, str):
         inputs = definitions.input_string(inputs)
+    tags = _attr(a, "tags", None)
     return {
-        "id": str(uuid.uuid5(SYSTEM_NS, name)),
+        "id": name,
         "name": name,
         "namespace": _attr(a, "namespace", "") or "",
         "is_system": True,
         "input": inputs,
         "description": _attr(a, "description"),
-        "tags": list(_attr(a, "tags", None) or []),
-        "definition": None,
-        "scope": "public",
-        "project_id": DEFAULT_PROJECT_ID,
-        "created_at": None,
-        "updated_at": None,
+        "tags": list(tags) if tags else None,
+        "definition": "",
+        "scope": None,
+        "project_id": None,
+        "created_at": "",
+        "updated_at": "",
     }
 
 
@@ -119,10 +119,22 @@ class ActionsController(rest.RestController):
         policy.authorize("actions:list")
         q = listing.parse_list_query(Action, FILTERS, default_sort=("name", "asc"),
                                      marker_is_uuid=False)
+        filters = dict(q.filters)
+        # As Mistral 23: without a namespace the list is of the default one ("").
+        filters.setdefault("namespace", "")
         with http.read_tx() as tx:
             rows = [_raw(r) for r in tx.action_definitions.list()]
             rows += dynamic_actions.action_dicts(tx)
-        items = listing.page_in_memory(_system() + rows, q)
+        items = _system() + rows
+        marker = q.marker
+        if marker is not None and not any(r["id"] == marker for r in items):
+            # As Mistral 23 (whose next link names a system action by name): a marker
+            # may be an action's name.
+            named = [r for r in items if r["name"] == marker]
+            marker = named[0]["id"] if named else marker
+        # As Mistral 23: fields= does not narrow an action list (every field is sent).
+        q = dataclasses.replace(q, filters=filters, marker=marker, fields=None)
+        items = listing.page_in_memory(items, q)
         return listing.page(LIST_KEY, Action, items, q)
 
     @http.expose(status=201, plain=True)
