@@ -21,8 +21,11 @@ def test_create_returns_every_workflow_with_mistral_fields(api: ApiClient) -> No
     assert [w["name"] for w in created] == ["greet", "noop"]
     greet = created[0]
     assert greet["input"] == 'name, greeting="Hello"'
-    # As Mistral 23: the interface is a JSON string; a create answer has no null fields.
-    assert json.loads(greet["interface"]) == {"input": ["name", {"greeting": "Hello"}], "output": ["text"]}
+    # As Mistral 23: a create answer has no null fields and its interface is an object
+    # (a GET sends it as a JSON string).
+    assert greet["interface"] == {"input": ["name", {"greeting": "Hello"}], "output": ["text"]}
+    got = api.get("/v2/workflows/greet").json
+    assert json.loads(got["interface"]) == greet["interface"]
     assert greet["tags"] == ["demo"]
     assert greet["scope"] == "private" and greet["namespace"] == ""
     assert "greet:" in greet["definition"] and "noop:" not in greet["definition"]
@@ -37,7 +40,8 @@ def test_get_by_name_and_by_id(api: ApiClient) -> None:
     by_id = api.get(f"/v2/workflows/{wf['id']}")
     assert by_name.status_code == by_id.status_code == 200
     # A create answer has no null fields (as Mistral 23's); a GET shows them.
-    assert by_name.json == by_id.json == {**wf, "updated_at": None}
+    assert by_name.json == by_id.json == {**wf, "updated_at": None,
+                                          "interface": json.dumps(wf["interface"])}
 
 
 def test_unknown_workflow_is_404(api: ApiClient) -> None:
@@ -187,7 +191,7 @@ def test_input_defaults_are_written_as_mistral_23_writes_them(api: ApiClient) ->
     text = ONE_WORKFLOW.replace("  tasks:", "  input:\n    - n: 3\n    - flag: true\n  tasks:")
     wf = create(api, text)[0]
     assert wf["input"] == 'n="3", flag="True"'
-    assert json.loads(wf["interface"])["input"] == [{"n": 3}, {"flag": True}]
+    assert wf["interface"]["input"] == [{"n": 3}, {"flag": True}]
 
 
 def test_definition_above_the_size_limit_is_413(sqlite_database: object) -> None:
@@ -295,3 +299,20 @@ def test_depth_limit_comes_from_settings(sqlite_database: object) -> None:
     assert "deep" in r.fault.lower() or "depth" in r.fault.lower(), r.fault
     assert shallow.post("/v2/workflows/validate", nested).json["valid"] is False
     assert shallow.post("/v2/workflows", ONE_WORKFLOW).status_code == 201
+
+
+def test_input_asked_for_comes_with_the_interface(api: ApiClient) -> None:
+    # As Mistral 23: both are read from the spec, so fields=input brings interface too.
+    create(api)
+    (greet,) = api.get("/v2/workflows?name=greet&fields=name,input").json["workflows"]
+    assert set(greet) == {"id", "name", "input", "interface"}
+    assert json.loads(greet["interface"])["output"] == ["text"]
+    (greet,) = api.get("/v2/workflows?name=greet&fields=name").json["workflows"]
+    assert set(greet) == {"id", "name"}
+
+
+def test_an_update_answers_the_interface_as_an_object(api: ApiClient) -> None:
+    create(api)
+    r = api.put("/v2/workflows", WORKFLOWS)
+    assert r.status_code == 200, r.text
+    assert [w["interface"]["output"] for w in r.json["workflows"]] == [["text"], []]

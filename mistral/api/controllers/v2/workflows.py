@@ -54,7 +54,10 @@ def _params(spec: Any, key: str) -> list[Any]:
     return out
 
 
-def render(row: Any, fields: list[str] | None = None) -> dict[str, Any]:
+def render(row: Any, fields: list[str] | None = None, plain: bool = False) -> dict[str, Any]:
+    """A workflow as Mistral 23 sends it: ``interface`` a JSON string, except in the answer
+    to an upload (``plain``: an object there). Asked for ``input``, it comes with
+    ``interface`` (both are read from the spec)."""
     body = Workflow.render(row, fields)
     if fields and not set(fields) & set(DB_ONLY):
         return body
@@ -62,12 +65,13 @@ def render(row: Any, fields: list[str] | None = None) -> dict[str, Any]:
     inputs = _params(spec, "input")
     body["input"] = definitions.input_string(inputs, workflow=True)
     outputs = spec.get("output") if isinstance(spec, dict) else None
-    body["interface"] = to_json_text({  # a JSON string, as Mistral 23 sends it
+    interface = {
         "input": inputs,
         "output": list(outputs.keys()) if isinstance(outputs, dict) else (outputs or []),
-    })
+    }
+    body["interface"] = interface if plain else to_json_text(interface)
     if fields:
-        body = {k: v for k, v in body.items() if k in fields or k == "id"}
+        body = {k: v for k, v in body.items() if k in fields or k in ("id", "interface")}
     return body
 
 
@@ -117,7 +121,7 @@ class WorkflowsController(rest.RestController):
         limits = definitions.Limits.of(http.services().settings)
         with http.write_tx() as tx:
             rows = definitions.save_workflows(tx, text, namespace, scope, False, limits)
-            return {"workflows": [render(r) for r in rows]}
+            return {"workflows": [render(r, plain=True) for r in rows]}
 
     @http.expose(plain=True)
     def put(self, identifier: str | None = None, **kw: Any) -> dict[str, Any]:
@@ -131,8 +135,8 @@ class WorkflowsController(rest.RestController):
                 tx, text, namespace, scope, True, limits, identifier=identifier
             )
             if identifier is not None:
-                return render(rows[0])
-            return {"workflows": [render(r) for r in rows]}
+                return render(rows[0], plain=True)
+            return {"workflows": [render(r, plain=True) for r in rows]}
 
     @http.expose(status=204)
     def delete(self, identifier: str, **kw: Any) -> None:
