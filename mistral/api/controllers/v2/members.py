@@ -7,6 +7,8 @@ The owner adds or removes members; a member accepts or rejects with ``PUT``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from pecan import rest
@@ -30,6 +32,20 @@ class Member(Resource):
     status = wtypes.text
     created_at = wtypes.text
     updated_at = wtypes.text
+
+
+def _plain_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """As Mistral 23 answers every error of its member API: the message alone
+    (``{"faultstring": ...}``), as its definition uploads do."""
+
+    @functools.wraps(fn)
+    def wrapper(self: Any, *args: Any, **kw: Any) -> Any:
+        try:
+            return fn(self, *args, **kw)
+        except Exception as e:  # noqa: BLE001 - rendered as http.expose would, plainly
+            return errors.response_for_exception(e, plain=True)
+
+    return wrapper
 
 
 def _check_enabled() -> None:
@@ -77,6 +93,7 @@ class MembersController(rest.RestController):
         return row
 
     @http.expose()
+    @_plain_errors
     def get_all(self, resource_id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("members:list")
         _check_enabled()
@@ -89,6 +106,7 @@ class MembersController(rest.RestController):
             return {"members": [Member.render(r) for r in rows]}
 
     @http.expose()
+    @_plain_errors
     def get_one(self, resource_id: str, member_id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("members:get")
         _check_enabled()
@@ -96,6 +114,7 @@ class MembersController(rest.RestController):
             return Member.render(self._member(tx, resource_id, member_id))
 
     @http.expose(status=201)
+    @_plain_errors
     def post(self, resource_id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("members:create")
         _check_enabled()
@@ -121,6 +140,7 @@ class MembersController(rest.RestController):
             return Member.render(row)
 
     @http.expose()
+    @_plain_errors
     def put(self, resource_id: str, member_id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("members:update")
         _check_enabled()
@@ -139,6 +159,7 @@ class MembersController(rest.RestController):
             return Member.render(tx.resource_members.update(row.id, {"status": status}))
 
     @http.expose(status=204)
+    @_plain_errors
     def delete(self, resource_id: str, member_id: str, **kw: Any) -> None:
         policy.authorize("members:delete")
         _check_enabled()
