@@ -141,7 +141,8 @@ def test_event_trigger_lifecycle(api: ApiClient) -> None:
     assert r.status_code == 201, r.text
     et = r.json
     assert et["exchange"] == "nova" and json.loads(et["workflow_input"]) == {"a": 1}
-    assert _set(api.get(f"/v2/event_triggers/{et['id']}").json) == et
+    # As Mistral 23: an event trigger's create answer has its null fields (updated_at).
+    assert et["updated_at"] is None and api.get(f"/v2/event_triggers/{et['id']}").json == et
     assert api.post("/v2/event_triggers", body).status_code == 409
     r = api.put(f"/v2/event_triggers/{et['id']}", {"name": "renamed"})
     assert r.status_code == 200 and r.json["name"] == "renamed"

@@ -55,7 +55,7 @@ class EventTriggersController(rest.RestController):
             rows = listing.fetch(tx.event_triggers, q)
             return listing.page(LIST_KEY, EventTrigger, rows, q)
 
-    @http.expose(status=201, nulls=False)
+    @http.expose(status=201)  # as Mistral 23: its null fields too (updated_at)
     def post(self, **kw: Any) -> dict[str, Any]:
         policy.authorize("event_triggers:create")
         values = EventTrigger.parse(
