@@ -316,3 +316,14 @@ def test_an_update_answers_the_interface_as_an_object(api: ApiClient) -> None:
     r = api.put("/v2/workflows", WORKFLOWS)
     assert r.status_code == 200, r.text
     assert [w["interface"]["output"] for w in r.json["workflows"]] == [["text"], []]
+
+
+def test_an_empty_namespace_filter_is_the_default_namespace(api: ApiClient) -> None:
+    # As Mistral 23: namespace= names the default namespace ("") rather than none.
+    create(api, ONE_WORKFLOW)
+    create(api, ONE_WORKFLOW, "?namespace=ns")
+    names = lambda q: [(w["name"], w["namespace"])  # noqa: E731
+                       for w in api.get("/v2/workflows?name=single" + q).json["workflows"]]
+    assert names("&namespace=") == [("single", "")]
+    assert names("&namespace=ns") == [("single", "ns")]
+    assert sorted(names("")) == [("single", ""), ("single", "ns")]

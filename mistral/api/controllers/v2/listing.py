@@ -143,7 +143,10 @@ def parse_list_query(
                 + ", ".join(sorted(set(filter_fields) | set(PAGING_PARAMS) | allowed_extra))
                 + "."
             )
-        values = list(dict.fromkeys(v for v in http.query_all(name) if v != ""))
+        # An empty value filters nothing, except namespace= (as Mistral 23: the default
+        # namespace, "").
+        values = list(dict.fromkeys(v for v in http.query_all(name)
+                                    if v != "" or name == "namespace"))
         if not values:
             continue
         link_args.extend((name, _with_operator(v)) for v in values)
