@@ -8,10 +8,12 @@ known prefix is an equality filter on the whole string.
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from mistral import exceptions as exc
+from mistral.db.types import JsonEncoded
 
 OPS = ("eq", "neq", "in", "nin", "gt", "gte", "lt", "lte", "has")
 LIST_OPS = ("in", "nin")
@@ -47,6 +49,14 @@ def coerce(type_: Any, value: Any, field: str) -> Any:
     """Turn a filter value given as text (from a query string) into the column's type."""
     if value is None or not isinstance(value, str):
         return value
+    if isinstance(type_, JsonEncoded):
+        # A JSON object or list given as text (a query string's variables={"k": 1}) is
+        # compared as the value it stands for, as Mistral 23 compares it.
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        return parsed if isinstance(parsed, (dict, list)) else value
     python_type = _python_type(type_)
     if python_type not in _KINDS:
         return value

@@ -193,3 +193,22 @@ def test_services_lists_live_members(sqlite_database: object) -> None:
     r = client.get("/v2/services")
     assert r.status_code == 200
     assert r.json == {"services": members}
+
+
+def test_a_json_field_filters_by_the_value_it_stands_for(api: ApiClient) -> None:
+    # As Mistral 23: variables={"k": "w"} finds the environment of those variables.
+    for name, variables in (("e1", {"k": "v", "n": [1, 2]}), ("e2", {"k": "w"})):
+        assert api.post("/v2/environments", {"name": name, "variables": variables}).status_code == 201
+    names = lambda q: [e["name"]  # noqa: E731
+                       for e in api.get("/v2/environments?" + q).json["environments"]]
+    assert names('variables={"k": "w"}') == ["e2"]
+    assert names('variables={"k":"v","n":[1,2]}') == ["e1"]
+    assert names('variables=neq:{"k": "w"}') == ["e1"]
+    assert names("variables={not json") == []
+    api.post("/v2/workflows", ONE_WORKFLOW)
+    r = api.post("/v2/cron_triggers", {"name": "c", "workflow_name": "single",
+                                       "pattern": "0 3 * * *", "workflow_input": {}})
+    assert r.status_code == 201, r.text
+    got = lambda q: api.get("/v2/cron_triggers?" + q).json["cron_triggers"]  # noqa: E731
+    assert [c["name"] for c in got("workflow_input={}")] == ["c"]
+    assert got('workflow_input={"x": 1}') == []
