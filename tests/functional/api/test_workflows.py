@@ -327,3 +327,14 @@ def test_an_empty_namespace_filter_is_the_default_namespace(api: ApiClient) -> N
     assert names("&namespace=") == [("single", "")]
     assert names("&namespace=ns") == [("single", "ns")]
     assert sorted(names("")) == [("single", ""), ("single", "ns")]
+
+
+def test_tags_given_together_must_all_be_there(api: ApiClient) -> None:
+    # As Mistral 23: tags=a,b keeps what has both.
+    text = "---\nversion: '2.0'\nboth:\n  tags: [a, b]\n  tasks:\n    t:\n      action: std.noop\n" \
+           "only_a:\n  tags: [a]\n  tasks:\n    t:\n      action: std.noop\n"
+    create(api, text)
+    names = lambda q: sorted(w["name"] for w in api.get("/v2/workflows?" + q).json["workflows"])  # noqa: E731
+    assert names("tags=a,b") == ["both"]
+    assert names("tags=a") == ["both", "only_a"]
+    assert names("tags=b,c") == []

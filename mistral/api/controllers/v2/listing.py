@@ -157,7 +157,10 @@ def parse_list_query(
             continue
         filters[name] = parse_filter(name, values[0], filter_fields[name])
         if name == "tags" and not isinstance(filters[name], Filter):
-            filters[name] = Filter("has", filters[name])  # as Mistral 23: a tag among them
+            # As Mistral 23: a tag among them; tags=a,b: each of them.
+            tags = _split(filters[name]) or [filters[name]]
+            filters[name] = (Filter("has", tags[0]) if len(tags) == 1
+                             else tuple(Filter("has", t) for t in tags))
 
     if params.get("nulls"):
         link_args.append(("nulls", params["nulls"]))
