@@ -78,6 +78,9 @@ def test_code_source_and_dynamic_action_lifecycle(api_all_db: ApiClient) -> None
     assert _dyn(api, name="hello2", code_source_name=None,
                 code_source_id=src["id"]).status_code == 201
     assert api.get("/v2/dynamic_actions/hello").json == {**dyn, "updated_at": None}
+    # As Mistral 23: a list's fields= brings namespace along.
+    listed = api.get("/v2/dynamic_actions?name=hello&fields=class_name").json["dynamic_actions"]
+    assert listed == [{"id": dyn["id"], "class_name": "Hello", "namespace": ""}]
     assert len(api.get("/v2/dynamic_actions").json["dynamic_actions"]) == 2
 
     # The real client's update: PUT /v2/code_sources?identifier=...; the version goes up and

@@ -109,8 +109,13 @@ class DynamicActionsController(rest.RestController):
         """List the dynamic actions the caller can see."""
         policy.authorize("dynamic_actions:list")
         q = listing.parse_list_query(DynamicAction, FILTERS, extra_params=policy.LIST_PARAMS)
+        # As Mistral 23: namespace comes with any fields= (its own, where Mistral 23
+        # writes its default "").
+        fields = q.fields and list(dict.fromkeys([*q.fields, "namespace"]))
         with policy.list_tx("dynamic_actions") as tx:
-            return listing.page(LIST_KEY, DynamicAction, listing.fetch(tx.dynamic_actions, q), q)
+            rows = listing.fetch(tx.dynamic_actions, q, db_fields=fields)
+            return listing.page(LIST_KEY, DynamicAction, rows, q,
+                                lambda r: DynamicAction.render(r, fields))
 
     @http.expose(status=201, nulls=False)
     def post(self, **kw: Any) -> dict[str, Any]:
