@@ -87,6 +87,35 @@ def _section_text(name: str, spec_dict: Any, whole: str, single: bool) -> str:
                           default_flow_style=False)
 
 
+def _workbook_section(whole: str, section: str, name: str) -> str | None:
+    """The text of one workflow or action of a workbook as it was written (its name line
+    and the lines indented below it, dedented), as Mistral 23 stores it; None when the
+    text is not laid out that way (a JSON or flow-style workbook)."""
+    lines = whole.splitlines(keepends=True)
+    try:
+        start = next(i for i, line in enumerate(lines) if line.rstrip() == section + ":")
+    except StopIteration:
+        return None
+    for i in range(start + 1, len(lines)):
+        line = lines[i]
+        stripped = line.strip()
+        if stripped and not line[0].isspace():
+            return None  # the section ended before the item
+        if stripped == name + ":":
+            indent = len(line) - len(line.lstrip())
+            break
+    else:
+        return None
+    out = [lines[i].lstrip()]
+    for line in lines[i + 1:]:
+        stripped = line.strip()
+        depth = len(line) - len(line.lstrip())
+        if stripped and not stripped.startswith("#") and depth <= indent:
+            break
+        out.append(line[min(indent, depth):] if stripped else line)
+    return "".join(out)
+
+
 def _spec_dict(spec: Any) -> Any:
     to_dict = getattr(spec, "to_dict", None)
     return to_dict() if callable(to_dict) else None
@@ -318,6 +347,7 @@ def save_workbook_children(tx: Any, spec: Any, text: str, namespace: str, scope:
     prefix = spec.name + "."
     for wf in _children(spec, "workflows"):
         values = _workflow_values(wf, text, False, namespace, scope, spec.name, prefix)
+        _written_as_in(values, text, "workflows", wf.name)
         existing = tx.workflow_definitions.find(name=values["name"], namespace=namespace)
         if existing is not None:
             tx.workflow_definitions.update(existing.id, values)
@@ -325,12 +355,22 @@ def save_workbook_children(tx: Any, spec: Any, text: str, namespace: str, scope:
             tx.workflow_definitions.create(values)
     for action in _children(spec, "actions"):
         values = _action_values(action, text, False, namespace, scope, spec.name, prefix)
+        _written_as_in(values, text, "actions", action.name)
         values["input"] = values["input"] or ""  # as Mistral 23 (a standalone one has null)
         existing = tx.action_definitions.find(name=values["name"], namespace=namespace)
         if existing is not None:
             tx.action_definitions.update(existing.id, values)
         else:
             tx.action_definitions.create(values)
+
+
+def _written_as_in(values: dict, text: str, section: str, name: str) -> None:
+    """As Mistral 23: a workbook's workflow or action keeps its own lines of the text. Its
+    checksum (null on Mistral 23) stays: it keys the parsed-spec cache."""
+    cut = _workbook_section(text, section, name)
+    if cut is not None:
+        values["definition"] = cut
+        values["checksum"] = checksum(cut)
 
 
 def delete_workbook(tx: Any, name: str, namespace: str = "") -> None:

@@ -179,3 +179,20 @@ with_opts:
 """)
     assert r.status_code == 201, r.text
     assert r.json["actions"][0]["input"] == 'v, opts={"a": 1}, items=[1, 2]'
+
+
+def test_a_workbooks_workflows_and_actions_keep_their_own_lines(api: ApiClient) -> None:
+    # As Mistral 23: each keeps the lines it was written in (dedented).
+    text = ("---\nversion: '2.0'\nname: lines\nactions:\n  twice:\n    input: [v]\n"
+            "    base: std.echo output=<% $.v %>\n\nworkflows:\n  wf:\n    tasks:\n"
+            "      t:\n        action: twice v=1\n")
+    assert api.post("/v2/workbooks", text).status_code == 201
+    action = api.get("/v2/actions/lines.twice").json
+    assert action["definition"] == "twice:\n  input: [v]\n  base: std.echo output=<% $.v %>\n\n"
+    wf = api.get("/v2/workflows/lines.wf").json
+    assert wf["definition"] == "wf:\n  tasks:\n    t:\n      action: twice v=1\n"
+    # A change of the workbook reaches the workflow (its checksum keys the spec cache).
+    changed = text.replace("twice v=1", "std.echo output=2")
+    assert api.put("/v2/workbooks", changed).status_code == 200
+    assert api.post("/v2/executions", {"workflow_name": "lines.wf"}).status_code == 201
+    assert "std.echo" in api.get("/v2/workflows/lines.wf").json["definition"]
