@@ -309,6 +309,8 @@ def test_input_asked_for_comes_with_the_interface(api: ApiClient) -> None:
     assert json.loads(greet["interface"])["output"] == ["text"]
     (greet,) = api.get("/v2/workflows?name=greet&fields=name").json["workflows"]
     assert set(greet) == {"id", "name"}
+    # One workflow asked for its input alone gets no interface (as Mistral 23).
+    assert set(api.get("/v2/workflows/greet?fields=input").json) == {"id", "input"}
 
 
 def test_an_update_answers_the_interface_as_an_object(api: ApiClient) -> None:

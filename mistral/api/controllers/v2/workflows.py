@@ -54,10 +54,11 @@ def _params(spec: Any, key: str) -> list[Any]:
     return out
 
 
-def render(row: Any, fields: list[str] | None = None, plain: bool = False) -> dict[str, Any]:
+def render(row: Any, fields: list[str] | None = None, plain: bool = False,
+           listed: bool = False) -> dict[str, Any]:
     """A workflow as Mistral 23 sends it: ``interface`` a JSON string, except in the answer
-    to an upload (``plain``: an object there). Asked for ``input``, it comes with
-    ``interface`` (both are read from the spec)."""
+    to an upload (``plain``: an object there). A list asked for ``input`` sends
+    ``interface`` too (both are read from the spec)."""
     body = Workflow.render(row, fields)
     if fields and not set(fields) & set(DB_ONLY):
         return body
@@ -71,7 +72,8 @@ def render(row: Any, fields: list[str] | None = None, plain: bool = False) -> di
     }
     body["interface"] = interface if plain else to_json_text(interface)
     if fields:
-        body = {k: v for k, v in body.items() if k in fields or k in ("id", "interface")}
+        keep = {*fields, "id", *(("interface",) if listed and "input" in fields else ())}
+        body = {k: v for k, v in body.items() if k in keep}
     return body
 
 
@@ -111,7 +113,7 @@ class WorkflowsController(rest.RestController):
         with policy.list_tx("workflows") as tx:
             rows = listing.fetch(tx.workflow_definitions, q, db_fields=_db_fields(q.fields))
             return listing.page(LIST_KEY, Workflow, rows, q,
-                                lambda r: render(r, q.fields))
+                                lambda r: render(r, q.fields, listed=True))
 
     @http.expose(status=201, plain=True)
     def post(self, **kw: Any) -> dict[str, Any]:
