@@ -195,7 +195,7 @@ def save_workflows(tx: Any, text: str, namespace: str, scope: str, update: bool,
                 raise exc.NotFoundError(
                     f"Workflow not found [name={values['name']}, namespace={namespace}]"
                 )
-        rows.append(repo.update(existing.id, _touched(values)))
+        rows.append(repo.update(existing.id, _touched(existing, values)))
     return rows
 
 
@@ -260,9 +260,12 @@ def _attr(obj: Any, name: str, default: Any = None) -> Any:
     return getattr(obj, name, default)
 
 
-def _touched(values: dict) -> dict:
-    """An update request changes the row's updated_at even when the text is the same
-    (as Mistral 23, whose every updated row shows it; tempest checks it)."""
+def _touched(existing: Any, values: dict) -> dict:
+    """As Mistral 23: an update changes a row's updated_at when it changes the row (a
+    workflow of a multi-workflow upload left as it was keeps its own, null if never
+    updated; the actions of one upload share its text, so a change of it touches all)."""
+    if all(getattr(existing, k, None) == v for k, v in values.items()):
+        return values
     return {**values, "updated_at": utcnow()}
 
 
@@ -294,7 +297,7 @@ def save_actions(tx: Any, text: str, namespace: str, scope: str, update: bool,
             existing = repo.find(name=spec.name, namespace=namespace)
         if existing is None:
             raise exc.NotFoundError(f"Action not found [name={spec.name}, namespace={namespace}]")
-        rows.append(repo.update(existing.id, _touched(values)))
+        rows.append(repo.update(existing.id, _touched(existing, values)))
     return rows
 
 
@@ -328,7 +331,7 @@ def save_workbook(tx: Any, text: str, namespace: str, scope: str, update: bool,
         existing = repo.find(name=spec.name, namespace=namespace)
         if existing is None:
             raise exc.NotFoundError(f"Workbook not found [name={spec.name}, namespace={namespace}]")
-        row = repo.update(existing.id, _touched(values))
+        row = repo.update(existing.id, _touched(existing, values))
     else:
         row = repo.create(values)
     save_workbook_children(tx, spec, text, namespace, scope)

@@ -65,7 +65,8 @@ def expose(
 
     ``only`` restricts a plain (non-REST) handler to one HTTP method; others get 405.
     ``plain`` marks a definition upload (Mistral's text/plain handlers): as Mistral 23
-    answers them, a resource leaves out a null ``updated_at`` and an error body is only
+    answers them, a created resource leaves out a null ``updated_at`` (an updated one
+    shows it) and an error body is only
     ``{"faultstring": ...}``. ``nulls=False``: the answer leaves out null fields (Mistral
     23's JSON create answers, built from the new row, have none).
     """
@@ -91,7 +92,7 @@ def expose(
                 return result
             if status == 204:
                 return Response(status=204)
-            if plain:
+            if plain and status == 201:
                 result = _without_nulls(result, only=("updated_at",))
             elif not nulls:
                 result = _without_nulls(result)

@@ -340,3 +340,14 @@ def test_tags_given_together_must_all_be_there(api: ApiClient) -> None:
     assert names("tags=a,b") == ["both"]
     assert names("tags=a") == ["both", "only_a"]
     assert names("tags=b,c") == []
+
+
+def test_an_update_touches_only_the_workflows_it_changes(api: ApiClient) -> None:
+    # As Mistral 23: a workflow the update leaves as it was keeps its updated_at (null),
+    # and the answer to the update shows it.
+    create(api)
+    r = api.put("/v2/workflows", WORKFLOWS.replace("Hello", "Bonjour"))
+    assert r.status_code == 200, r.text
+    got = {w["name"]: w for w in r.json["workflows"]}
+    assert got["greet"]["updated_at"] and got["noop"]["updated_at"] is None
+    assert api.get("/v2/workflows/noop").json["updated_at"] is None
