@@ -59,3 +59,15 @@ def test_a_marker_may_be_an_actions_name(api: ApiClient) -> None:
     assert [a["name"] for a in api.get(first["next"]).json["actions"]] == ["std.echo", "std.noop"]
     assert api.get(q + "&marker=std.echo").json["actions"][0]["name"] == "std.noop"
     assert api.get(q + "&marker=no_such_action").status_code == 404
+
+
+def test_a_mixed_list_sorts_by_its_times(api: ApiClient) -> None:
+    # System actions have "" for times (as Mistral 23's): the list still sorts by them.
+    assert api.post("/v2/actions", TWO).status_code == 201
+    for d in ("asc", "desc"):
+        r = api.get(f"/v2/actions?sort_keys=created_at,name&sort_dirs={d}&limit=1000")
+        assert r.status_code == 200, r.text
+        names = [a["name"] for a in r.json["actions"]]
+        assert ("a_one" in names[:2]) == (d == "desc")
+    r = api.get("/v2/actions?created_at=gte:2000-01-01&name=in:a_one,std.echo")
+    assert [a["name"] for a in r.json["actions"]] == ["a_one"]

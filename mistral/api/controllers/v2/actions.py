@@ -17,7 +17,7 @@ from wsme import types as wtypes
 from mistral import exceptions as exc
 from mistral.api import definitions, http, policy
 from mistral.api.controllers.v2 import dynamic_actions, listing
-from mistral.api.controllers.v2.resource import Resource
+from mistral.api.controllers.v2.resource import Resource, datetime_to_str
 from mistral.api.controllers.v2.validation import ValidationController
 
 LIST_KEY = "actions"
@@ -83,8 +83,11 @@ def _system_names() -> set[str]:
     return {a["name"] for a in _system()}
 
 
-def _raw(row: Any) -> dict[str, Any]:
-    return {name: getattr(row, name, None) for name in Action.field_names()}
+def _listed(row: Any) -> dict[str, Any]:
+    """A row of the mixed list, its times as text: a system action's are "" (as Mistral
+    23's), so that the list sorts by them without comparing text with dates."""
+    return {name: datetime_to_str(_attr(row, name)) if name.endswith("_at") else _attr(row, name)
+            for name in Action.field_names()}
 
 
 def _scope_and_namespace() -> tuple[str, str]:
@@ -123,8 +126,8 @@ class ActionsController(rest.RestController):
         # As Mistral 23: without a namespace the list is of the default one ("").
         filters.setdefault("namespace", "")
         with http.read_tx() as tx:
-            rows = [_raw(r) for r in tx.action_definitions.list()]
-            rows += dynamic_actions.action_dicts(tx)
+            rows = [_listed(r) for r in tx.action_definitions.list()]
+            rows += [_listed(r) for r in dynamic_actions.action_dicts(tx)]
         items = _system() + rows
         marker = q.marker
         if marker is not None and not any(r["id"] == marker for r in items):
