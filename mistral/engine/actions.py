@@ -21,6 +21,7 @@ from mistral.db import names
 from mistral.engine import specs
 from mistral.engine.interface import ActionResult, RunActionRequest
 from mistral.engine.work import Work, rc_of, set_rc, set_state
+from mistral.lang.util import thaw
 from mistral.workflow import states
 
 LOG = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def _check_adhoc_input(aspec: Any, given: Mapping[str, Any]) -> dict[str, Any]:
                               [p.name for p in aspec.input if not p.has_default])
     if problems:
         raise exc.InputError(f"Invalid input for action {aspec.name} ({'; '.join(problems)})")
-    full = {p.name: p.default for p in aspec.input if p.has_default}
+    full = {p.name: thaw(p.default) for p in aspec.input if p.has_default}
     full.update(given)
     return full
 

@@ -18,6 +18,7 @@ from mistral.engine import specs
 from mistral.engine.ports import WORKFLOW_TIMEOUT
 from mistral.engine.work import Work
 from mistral.lang.specs import WorkflowSpec
+from mistral.lang.util import thaw
 from mistral.workflow import controller, states
 
 
@@ -43,7 +44,7 @@ def check_input(spec: WorkflowSpec, given: Mapping[str, Any] | None) -> dict[str
         if p.name in given:
             result[p.name] = given[p.name]
         elif p.has_default:
-            result[p.name] = p.default
+            result[p.name] = thaw(p.default)  # the spec's read-only copy, as plain JSON
     return result
 
 
