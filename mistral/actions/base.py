@@ -97,6 +97,13 @@ class ActionContext:
         )
 
 
+def raised_error(action: Any, action_ex_id: str | None, error: BaseException) -> str:
+    """The error of an action whose ``run`` raised, worded as Mistral 23's executor words
+    it (the action as its ``repr``; the exception's own text)."""
+    return (f"The action raised an exception [action={action!r}, action_ex_id={action_ex_id}, "
+            f"msg='{error}']")
+
+
 class Action:
     """Base class of Python actions. Subclasses define ``__init__(self, <inputs>)`` and ``run``."""
 

@@ -51,6 +51,9 @@ class FailAction(Action):
         super().__init__()
         self.error_data = error_data
 
+    def __repr__(self) -> str:
+        return "Fail action"  # as Mistral 23 names it in the error it raises
+
     def run(self, context: ActionContext) -> ActionResult:
         if self.error_data:
             return ActionResult(error=self.error_data)

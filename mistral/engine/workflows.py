@@ -241,9 +241,34 @@ def check_completion(w: Work, wf_ex: Any) -> None:
         fields=("name", "created_at"), sort_keys=("created_at",),
     )
     state, info = controller.final_state(
-        [(t.name, t.id, t.state_info) for t in errors], [t.name for t in cancelled]
+        [(t.name, t.id, t.state_info) for t in errors], [t.name for t in cancelled],
+        _failed_units(w, [t.id for t in errors]),
     )
     finish_workflow(w, wf_ex, state, info)
+
+
+def _failed_units(w: Work, task_ids: list[str]) -> dict[str, list[str]]:
+    """Per failed task, Mistral 23's line for each of its failed actions and subworkflows
+    (``[action_ex_id=..., idx=...]: <its error>``; idx counts all of the task's units)."""
+    if not task_ids:
+        return {}
+    found: dict[str, list[str]] = {}
+    w.flush_actions()
+    for repo, key in ((w.tx.action_executions, "action_ex_id"),
+                      (w.tx.workflow_executions, "wf_ex_id")):
+        rows = repo.list(filters={"task_execution_id": Filter("in", task_ids)},
+                         fields=("id", "task_execution_id", "state", "output", "created_at"),
+                         sort_keys=("created_at",))
+        index: dict[str, int] = {}
+        for r in rows:
+            i = index.get(r.task_execution_id, 0)
+            index[r.task_execution_id] = i + 1
+            if r.state == states.ERROR:
+                error = (r.output or {}).get("result", "Unknown") \
+                    if isinstance(r.output, dict) or r.output is None else r.output
+                found.setdefault(r.task_execution_id, []).append(
+                    f"[{key}={r.id}, idx={i}]: {error}")
+    return found
 
 
 def _fail_stalled_joins(w: Work, wf_ex: Any) -> None:

@@ -49,7 +49,7 @@ from typing import Any
 
 from mistral import exceptions as exc
 from mistral.actions import dynamic
-from mistral.actions.base import Action, ActionContext
+from mistral.actions.base import Action, ActionContext, raised_error
 from mistral.actions.registry import ActionRegistry
 from mistral.context import RequestContext, admin_context
 from mistral.engine.interface import ActionResult, Engine, RunActionRequest
@@ -350,11 +350,10 @@ class DefaultExecutor:
                                    deadline=job.deadline)
         try:
             result = _as_result(job.action.run(actx))
-        except exc.MistralError as e:
-            result = ActionResult(error=str(e))
         except Exception as e:  # noqa: BLE001 - an action's bug is its error, not ours
-            LOG.info("Action %s raised", request.action_name, exc_info=True)
-            result = ActionResult(error=f"{type(e).__name__}: {e}")
+            if not isinstance(e, exc.MistralError):
+                LOG.info("Action %s raised", request.action_name, exc_info=True)
+            result = ActionResult(error=raised_error(job.action, request.action_ex_id, e))
         if not job.settle():
             LOG.info("Late result of action %s dropped (timed out)", request.action_ex_id)
             self._forget(job)

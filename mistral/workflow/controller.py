@@ -60,18 +60,22 @@ def join_targets(spec: Any, task_name: str) -> tuple[str, ...]:
 def final_state(
     unhandled_errors: Sequence[tuple[str, str, str | None]],
     cancelled: Sequence[str] = (),
+    units: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[str, str | None]:
     """State of a finished execution from its unhandled ERROR tasks ``(name, id, info)``.
 
-    The message follows Mistral: ``Failure caused by error in tasks: t1`` and one line
-    per task with its id and what went wrong.
+    The message is Mistral 23's: ``Failure caused by error in tasks: t1`` and a block per
+    task (in name order) with its id and what went wrong, then one line per failed action
+    or subworkflow of the task (``units``: the lines of each task id).
     """
     if unhandled_errors:
-        names = ", ".join(dict.fromkeys(n for n, _, _ in unhandled_errors))
-        lines = [f"Failure caused by error in tasks: {names}", ""]
-        for name, task_ex_id, info in unhandled_errors:
-            lines.append(f"  {name} [task_ex_id={task_ex_id}] -> {info or 'Unknown error'}")
-        return states.ERROR, "\n".join(lines) + "\n"
+        failed = sorted(unhandled_errors, key=lambda e: e[0])
+        names = ", ".join(dict.fromkeys(n for n, _, _ in failed))
+        text = f"Failure caused by error in tasks: {names}\n"
+        for name, task_ex_id, info in failed:
+            text += f"\n  {name} [task_ex_id={task_ex_id}] -> {info or 'Unknown error'}\n"
+            text += "".join(f"    {line}\n" for line in (units or {}).get(task_ex_id, ()))
+        return states.ERROR, text
     if cancelled:
         names = ", ".join(dict.fromkeys(cancelled))
         return states.CANCELLED, f"Cancelled tasks: {names}"

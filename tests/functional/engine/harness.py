@@ -17,7 +17,7 @@ from collections import deque
 from typing import Any
 
 from mistral import lang
-from mistral.actions.base import ActionContext
+from mistral.actions.base import ActionContext, raised_error
 from mistral.actions.registry import ActionRegistry
 from mistral.context import RequestContext
 from mistral.engine.default_engine import DefaultEngine
@@ -86,10 +86,13 @@ class SyncExecutor:
     def _run(self, ctx: RequestContext, request: RunActionRequest) -> tuple[ActionResult, bool]:
         try:
             action = build_action(self.registry, request)
-            value = action.run(ActionContext.build(
-                ctx, request.action_ex_id, request.execution_context))
         except Exception as e:  # noqa: BLE001 - results travel as values
             return ActionResult(error=f"{type(e).__name__}: {e}"), True
+        try:
+            value = action.run(ActionContext.build(
+                ctx, request.action_ex_id, request.execution_context))
+        except Exception as e:  # noqa: BLE001 - as the real executor words it
+            return ActionResult(error=raised_error(action, request.action_ex_id, e)), True
         if isinstance(value, ActionResult):
             return value, action.is_sync()
         return ActionResult(data=value), action.is_sync()
