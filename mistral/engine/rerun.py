@@ -94,8 +94,10 @@ def child_finished(w: Work, parent: Any, child_id: str) -> None:
             return
         set_rc(child, reported=True)
         index = int(rc_of(child).get("index", 0))
-        value = child.output if child.state == states.SUCCESS else child.state_info
-        tasks.on_unit_done(w, parent, task_ex, index, child.state, value)
+        # as Mistral 23: the task's result is the subworkflow's output, a failed one's too
+        # (its error is the subworkflow's state info)
+        info = None if child.state == states.SUCCESS else child.state_info
+        tasks.on_unit_done(w, parent, task_ex, index, child.state, child.output, info=info)
     elif child.state == states.RUNNING:
         if task_ex.state == states.ERROR:
             _reopen(w, parent, task_ex)

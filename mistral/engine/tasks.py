@@ -206,7 +206,7 @@ def wait_for_join(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any], arrive
 def fail_task(w: Work, wf_ex: Any, name: str, info: str, ctx: Mapping[str, Any]) -> None:
     """A task that cannot run (an unsatisfiable join): ERROR without a unit."""
     task_ex = waiting_join(w, wf_ex, name) or create_task(w, wf_ex, name, ctx, states.WAITING)
-    complete_task(w, wf_ex, task_ex, states.ERROR, info, None, publish=False)
+    complete_task(w, wf_ex, task_ex, states.ERROR, info, NOT_RUN, publish=False)
 
 
 # -- starting ---------------------------------------------------------------------
@@ -233,7 +233,7 @@ def start_task(w: Work, wf_ex: Any, task_ex: Any) -> None:
             schedule(w, wf_ex, task_ex, TASK_START, delay)
             return
     except exc.MistralError as e:
-        complete_task(w, wf_ex, task_ex, states.ERROR, str(e), None, publish=False)
+        complete_task(w, wf_ex, task_ex, states.ERROR, str(e), NOT_RUN, publish=False)
         return
     launch(w, wf_ex, task_ex)
 
@@ -301,7 +301,7 @@ def launch(w: Work, wf_ex: Any, task_ex: Any, keep: Mapping[int, Any] | None = N
         concurrency = int(_number(w, wf_ex, task_ex, tspec.concurrency, "concurrency"))
     except exc.MistralError as e:
         set_rc(task_ex, attempt=attempt)
-        complete_task(w, wf_ex, task_ex, states.ERROR, str(e), None, publish=False)
+        complete_task(w, wf_ex, task_ex, states.ERROR, str(e), NOT_RUN, publish=False)
         return
     kept = sorted(int(i) for i in (keep or {}))
     total = 1 if items is None else len(items)
@@ -385,7 +385,8 @@ def _launch_units(w: Work, wf_ex: Any, task_ex: Any, indices: list[int],
         w.send(req)
     for i, msg in failures:
         what = tspec.workflow or tspec.action
-        on_unit_done(w, wf_ex, task_ex, i, states.ERROR, f"Failed to run {what}: {msg}")
+        on_unit_done(w, wf_ex, task_ex, i, states.ERROR, f"Failed to run {what}: {msg}",
+                     ran=False)
 
 
 def _action_unit(w: Work, wf_ex: Any, task_ex: Any, tspec: Any, index: int,
@@ -454,27 +455,31 @@ MAX_NESTED_STARTS = 2000
 # -- finishing --------------------------------------------------------------------
 
 
-def on_unit_done(w: Work, wf_ex: Any, task_ex: Any, index: int, state: str, value: Any) -> None:
-    """One action / subworkflow of the task finished with ``state`` (value: result or error)."""
+def on_unit_done(w: Work, wf_ex: Any, task_ex: Any, index: int, state: str, value: Any,
+                 ran: bool = True, info: str | None = None) -> None:
+    """One action / subworkflow of the task finished with ``state`` (value: result or error;
+    ``ran``: False when the unit could not even be made, so there is no result; ``info``:
+    what went wrong when it is not the value itself, as for a failed subworkflow, whose
+    result is its output)."""
     if task_ex.state != states.RUNNING:
         LOG.info("Result for %s ignored: task is %s", _what(task_ex), task_ex.state)
         return
     task_ex.items_done += 1
     rc = rc_of(task_ex)
+    text = info if info is not None else \
+        actions.error_text(value) if value is not None else None
     if state != states.SUCCESS:
         task_ex.items_failed += 1
         if rc.get("first_error") is None:
-            set_rc(task_ex, first_error=actions.error_text(value) if value is not None
-                   else f"unit {index} {state}")
+            set_rc(task_ex, first_error=text if text is not None else f"unit {index} {state}")
     if not rc.get("with_items"):
         if state == states.SUCCESS:
             finish_task(w, wf_ex, task_ex, states.SUCCESS, None, value)
         elif state == states.CANCELLED:
-            finish_task(w, wf_ex, task_ex, states.CANCELLED, actions.error_text(value)
-                        if value is not None else None, None)
+            finish_task(w, wf_ex, task_ex, states.CANCELLED, text, None)
         else:
-            info = actions.error_text(value) if value is not None else state
-            finish_task(w, wf_ex, task_ex, states.ERROR, info, value)
+            finish_task(w, wf_ex, task_ex, states.ERROR, text if text is not None else state,
+                        value if ran else NOT_RUN)
         return
     if task_ex.items_failed == 0 and wf_ex.state == states.RUNNING:
         launch_more(w, wf_ex, task_ex)  # a paused execution starts no new item
@@ -599,6 +604,11 @@ def _sequence(w: Work, wf_ex: Any, task_ex: Any, key: str) -> dict[str, int]:
     return {key: count}
 
 
+NOT_RUN: list = []
+"""The result of a task that ended without any action or subworkflow: as Mistral 23 (the
+results of no actions), an empty list. Never mutated."""
+
+
 def complete_task(w: Work, wf_ex: Any, task_ex: Any, state: str, info: str | None,
                   result: Any, publish: bool = True) -> None:
     """Publish, store the result and the final state, and queue the task for routing."""
@@ -620,8 +630,10 @@ def complete_task(w: Work, wf_ex: Any, task_ex: Any, state: str, info: str | Non
     except exc.MistralError:
         keep = True
     task_ex.published = branch
-    set_rc(task_ex, result=result if keep else None, pending=None,
-           **_sequence(w, wf_ex, task_ex, "seq_done"))
+    set_rc(task_ex, pending=None, **_sequence(w, wf_ex, task_ex, "seq_done"))
+    # stored even when None (an action that returned nothing, or keep-result: false):
+    # only a task that never had an action or subworkflow has no result (see NOT_RUN)
+    task_ex.runtime_context = {**rc_of(task_ex), "result": result if keep else None}
     task_state(task_ex, state, info)
     task_ex.finished_at = w.now
     task_ex.processed = False

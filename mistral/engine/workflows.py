@@ -280,7 +280,7 @@ def _fail_stalled_joins(w: Work, wf_ex: Any) -> None:
         join = rc_of(row).get("join") or {}
         state = JoinState(int(join.get("arrived", 0)), int(join.get("dead", 0)), "waiting")
         info = direct.unsatisfied_join_info(spec, row.name, state)
-        tasks.complete_task(w, wf_ex, row, states.ERROR, info, None, publish=False)
+        tasks.complete_task(w, wf_ex, row, states.ERROR, info, tasks.NOT_RUN, publish=False)
 
 
 def _final_context(w: Work, wf_ex: Any) -> dict[str, Any]:

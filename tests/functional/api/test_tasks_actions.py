@@ -487,3 +487,25 @@ def test_triggered_by_of_a_join_and_of_a_reverse_workflow(api: ApiClient,
     listed = api.get(f"/v2/executions/{r.json['id']}/tasks").json["tasks"]
     assert sorted(t["name"] for t in listed) == ["a", "b"]
     assert all(json.loads(t["runtime_context"]) == {} for t in listed)
+
+
+RESULTS = """
+version: '2.0'
+d_results:
+  tasks:
+    quiet:
+      action: std.noop
+      on-success: [missing]
+    missing:
+      action: d_no_such_action
+"""
+
+
+def test_a_task_result_is_null_for_an_action_that_gave_none_and_empty_without_an_action(
+        api: ApiClient, harness: Harness) -> None:
+    # As Mistral 23: the JSON text of the results of the task's actions ("[]" for none)
+    assert api.post("/v2/workflows", RESULTS).status_code == 201
+    ex = run(api, harness, "d_results")
+    tasks = {t["name"]: t for t in api.get(f"/v2/executions/{ex['id']}/tasks").json["tasks"]}
+    assert api.get(f"/v2/tasks/{tasks['quiet']['id']}").json["result"] == "null"
+    assert api.get(f"/v2/tasks/{tasks['missing']['id']}").json["result"] == "[]"

@@ -31,3 +31,51 @@ def test_an_action_that_raises_and_the_failure_of_the_workflow_are_worded_as_mis
         f"    [action_ex_id={first['id']}, idx=0]: {raised % first['id']}\n"
         f"    [action_ex_id={second['id']}, idx=1]: {raised % second['id']}\n"
     )
+
+
+RESULTS = """
+version: '2.0'
+results:
+  tasks:
+    quiet:
+      action: std.noop
+      on-success: [missing]
+    missing:
+      action: no_such_action_here
+"""
+
+
+def test_a_result_of_none_is_kept_and_a_task_without_an_action_has_no_results(h: Harness) -> None:
+    h.define(RESULTS)
+    wf = h.run("results")
+    assert wf["state"] == "ERROR"
+    quiet = h.task(wf["id"], "quiet")
+    assert "result" in quiet["runtime_context"] and result_of(quiet) is None
+    missing = h.task(wf["id"], "missing")
+    assert missing["state"] == "ERROR" and "no_such_action_here" in missing["state_info"]
+    assert result_of(missing) == []
+
+
+PARENT = """
+version: '2.0'
+parent:
+  tasks:
+    call:
+      workflow: child
+child:
+  tasks:
+    boom:
+      action: std.fail error_data="it broke"
+"""
+
+
+def test_the_result_of_a_failed_subworkflow_task_is_the_subworkflows_output(h: Harness) -> None:
+    h.define(PARENT)
+    wf = h.run("parent")
+    assert wf["state"] == "ERROR"
+    call = h.task(wf["id"], "call")
+    [child] = h.children(call["id"])
+    assert result_of(call) == child["output"] and child["output"]["result"].startswith(
+        "Failure caused by error in tasks: boom")
+    assert call["state_info"] == child["state_info"]
+    assert f"[wf_ex_id={child['id']}, idx=0]: {child['output']['result']}" in wf["output"]["result"]

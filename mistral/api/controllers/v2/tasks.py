@@ -8,6 +8,7 @@ the task's runtime context (a list for with-items): a page of tasks is one query
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -102,8 +103,9 @@ def render(row: Any, fields: Sequence[str] | None = None, listed: bool = False) 
         body["runtime_context"] = to_json_text(
             mistral_runtime_context(rc, getattr(row, "items_total", None)))
     extra = {
-        # As Mistral 23: a result of None is the JSON text "null".
-        "result": to_json_text(rc["result"]) if "result" in rc else None,
+        # As Mistral 23: a result of None is the JSON text "null"; a task without any
+        # (not ended, or ended before an action ran) has the results of no actions, [].
+        "result": json.dumps(rc["result"] if "result" in rc else []),
         "reset": bool(rc.get("reset", False)),
         "env": _json(rc.get("env")) if rc.get("env") is not None else None,
     }
