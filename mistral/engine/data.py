@@ -16,6 +16,7 @@ from mistral import expressions
 from mistral.db.filters import Filter
 from mistral.engine import specs
 from mistral.engine.work import Work, rc_of
+from mistral.lang.util import thaw
 from mistral.workflow import states
 
 
@@ -42,7 +43,27 @@ def task_dict(task_ex: Any, result: Any = None, with_result: bool = True) -> dic
     }
     if with_result:
         d["result"] = result if result is not None else rc_of(task_ex).get("result")
+    # As Mistral 23's task(): when the row was made and last changed
+    d["created_at"] = _time(getattr(task_ex, "created_at", None))
+    d["updated_at"] = _time(getattr(task_ex, "updated_at", None))
     return d
+
+
+def _time(value: Any) -> str | None:
+    """A row's time as Mistral 23's expression functions give it: to the second."""
+    if value is None:
+        return None
+    return value.replace(microsecond=0).isoformat(" ") if hasattr(value, "isoformat") \
+        else str(value)
+
+
+def task_spec_dict(spec: Any, name: str) -> dict[str, Any] | None:
+    """A task's definition as Mistral 23's ``task()`` shows it: its body, its name, the
+    workflow's type and the DSL version."""
+    body = (spec.source.get("tasks") or {}).get(name) if spec is not None else None
+    if not isinstance(body, Mapping):
+        return None
+    return {**thaw(body), "name": name, "type": spec.type, "version": "2.0"}
 
 
 def current_task(w: Work, task_ex: Any) -> dict[str, Any]:
@@ -55,8 +76,23 @@ def current_task(w: Work, task_ex: Any) -> dict[str, Any]:
     return task_dict(w.tx.task_executions.get(of["id"]))
 
 
+def execution_fn_dict(wf_ex: Any, spec: Any) -> dict[str, Any]:
+    """What ``execution()`` gives: the fields Mistral 23's does (``state`` is not one of
+    them; ``executions()`` has it)."""
+    return {
+        "id": wf_ex.id,
+        "name": wf_ex.name,
+        "spec": spec.to_dict(),
+        "input": wf_ex.input or {},
+        "params": wf_ex.params or {},
+        "created_at": _time(wf_ex.created_at),
+        "updated_at": _time(wf_ex.updated_at),
+        "root_execution_id": wf_ex.root_execution_id,
+    }
+
+
 def execution_dict(wf_ex: Any, spec: Any) -> dict[str, Any]:
-    """What ``execution()`` / ``executions()`` give; ``spec`` is the cached spec object."""
+    """What ``executions()`` gives; ``spec`` is the cached spec object."""
     return {
         "id": wf_ex.id,
         "name": wf_ex.name,
@@ -78,17 +114,32 @@ class ExecutionEnv:
         self.w = w
         self.wf_ex = wf_ex
         self.current = current
+        self._specs: dict[str, Any] = {}
+
+    def _with_spec(self, t: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A task as ``task()`` / ``tasks()`` show it: with its definition (``spec``)."""
+        if "spec" in t:
+            return t
+        wf_id = t.get("workflow_execution_id")
+        spec = self.w.spec(self.wf_ex) if wf_id in (None, self.wf_ex.id) else self._spec_of(wf_id)
+        return {**t, "spec": task_spec_dict(spec, str(t.get("name")))}
+
+    def _spec_of(self, wf_ex_id: str) -> Any:
+        if wf_ex_id not in self._specs:
+            row = self.w.tx.workflow_executions.find(id=wf_ex_id, fields=specs.EVENT_FIELDS)
+            self._specs[wf_ex_id] = self.w.spec(row) if row is not None else None
+        return self._specs[wf_ex_id]
 
     def task(self, name: str | None = None) -> Mapping[str, Any] | None:
         if self.current is not None and (name is None or name == self.current.get("name")):
-            return self.current
+            return self._with_spec(self.current)
         if name is None:
             raise exc.ExpressionError("task() without a name is only valid inside a task")
         rows = self.w.tx.task_executions.list(
             filters={"workflow_execution_id": self.wf_ex.id, "name": name},
             sort_keys=("created_at",), sort_dirs=("desc",), limit=1,
         )
-        return task_dict(rows[0]) if rows else None
+        return self._with_spec(task_dict(rows[0])) if rows else None
 
     def tasks(
         self,
@@ -123,11 +174,12 @@ class ExecutionEnv:
                                                fields=("id", "state"))
             return [(r.id, r.state) for r in rows]
 
-        return expressions.select_tasks(load, children, workflow_execution_id, recursive,
-                                        state, flat)
+        found = expressions.select_tasks(load, children, workflow_execution_id, recursive,
+                                         state, flat)
+        return [self._with_spec(t) for t in found]
 
     def execution(self) -> Mapping[str, Any]:
-        return execution_dict(self.w.with_data(self.wf_ex), self.w.spec(self.wf_ex))
+        return execution_fn_dict(self.w.with_data(self.wf_ex), self.w.spec(self.wf_ex))
 
     def executions(
         self,

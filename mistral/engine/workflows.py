@@ -293,6 +293,10 @@ def _final_context(w: Work, wf_ex: Any) -> dict[str, Any]:
     ctx = {**(wf_ex.input or {}), **(wf_ex.context or {})}
     for row in rows:
         data.merge(ctx, data.outbound_ctx(row), w.s.settings.merge_strategy)
+    # As Mistral 23, '$' of 'output' also holds the execution's id and env (as a task's
+    # does); the whole-context output leaves them out.
+    ctx["__execution"] = {"id": wf_ex.id}
+    ctx["__env"] = (wf_ex.params or {}).get("env") or {}
     return ctx
 
 

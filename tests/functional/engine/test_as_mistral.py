@@ -79,3 +79,35 @@ def test_the_result_of_a_failed_subworkflow_task_is_the_subworkflows_output(h: H
         "Failure caused by error in tasks: boom")
     assert call["state_info"] == child["state_info"]
     assert f"[wf_ex_id={child['id']}, idx=0]: {child['output']['result']}" in wf["output"]["result"]
+
+
+FUNCTIONS = """
+version: '2.0'
+functions:
+  input: [x: 1]
+  tasks:
+    first:
+      action: std.echo output=1
+      publish:
+        me: <% task() %>
+        ex_keys: <% execution().keys().orderBy($) %>
+  output:
+    me: <% $.me %>
+    ex_keys: <% $.ex_keys %>
+    ex: <% $.get('__execution') %>
+    env: <% $.get('__env') %>
+"""
+
+
+def test_task_and_execution_functions_and_the_data_of_output_are_mistrals(h: Harness) -> None:
+    h.define(FUNCTIONS)
+    wf = h.run("functions", env={"k": "v"})
+    assert wf["state"] == "SUCCESS", wf["state_info"]
+    me = wf["output"]["me"]
+    assert me["spec"] == {"action": "std.echo output=1", "name": "first", "type": "direct",
+                          "version": "2.0", "publish": {"me": "<% task() %>",
+                                                        "ex_keys": "<% execution().keys().orderBy($) %>"}}
+    assert me["created_at"] and "." not in me["created_at"] and me["result"] == 1
+    assert wf["output"]["ex_keys"] == ["created_at", "id", "input", "name", "params",
+                                       "root_execution_id", "spec", "updated_at"]
+    assert wf["output"]["ex"] == {"id": wf["id"]} and wf["output"]["env"] == {"k": "v"}
