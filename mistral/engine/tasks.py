@@ -220,10 +220,13 @@ def start_task(w: Work, wf_ex: Any, task_ex: Any) -> None:
         if tspec.pause_before and not rc.get("pause_before_done"):
             if truthy(_eval(w, wf_ex, task_ex, tspec.pause_before)):
                 set_rc(task_ex, pause_before_done=True)
+                # as Mistral 23: the task says why it waits, the paused execution nothing
                 if task_ex.state != states.IDLE:
-                    task_state(task_ex, states.IDLE)
+                    task_state(task_ex, states.IDLE, "Set by 'pause-before' policy")
+                else:
+                    task_ex.state_info = "Set by 'pause-before' policy"
                 w.notify(wf_ex, notifiers.TASK_PAUSED, task_ex)
-                w.push(wf_ex, PauseWorkflow(f"Paused before task '{task_ex.name}'", task_ex.name))
+                w.push(wf_ex, PauseWorkflow(None, task_ex.name))
                 return
         delay = _seconds(w, wf_ex, task_ex, tspec.wait_before, "wait-before")
         if delay > 0 and not rc.get("waited_before"):

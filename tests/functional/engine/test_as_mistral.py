@@ -56,31 +56,6 @@ def test_a_result_of_none_is_kept_and_a_task_without_an_action_has_no_results(h:
     assert result_of(missing) == []
 
 
-PARENT = """
-version: '2.0'
-parent:
-  tasks:
-    call:
-      workflow: child
-child:
-  tasks:
-    boom:
-      action: std.fail error_data="it broke"
-"""
-
-
-def test_the_result_of_a_failed_subworkflow_task_is_the_subworkflows_output(h: Harness) -> None:
-    h.define(PARENT)
-    wf = h.run("parent")
-    assert wf["state"] == "ERROR"
-    call = h.task(wf["id"], "call")
-    [child] = h.children(call["id"])
-    assert result_of(call) == child["output"] and child["output"]["result"].startswith(
-        "Failure caused by error in tasks: boom")
-    assert call["state_info"] == child["state_info"]
-    assert f"[wf_ex_id={child['id']}, idx=0]: {child['output']['result']}" in wf["output"]["result"]
-
-
 FUNCTIONS = """
 version: '2.0'
 functions:
@@ -111,3 +86,46 @@ def test_task_and_execution_functions_and_the_data_of_output_are_mistrals(h: Har
     assert wf["output"]["ex_keys"] == ["created_at", "id", "input", "name", "params",
                                        "root_execution_id", "spec", "updated_at"]
     assert wf["output"]["ex"] == {"id": wf["id"]} and wf["output"]["env"] == {"k": "v"}
+
+
+HELD = """
+version: '2.0'
+held:
+  tasks:
+    t:
+      pause-before: true
+      action: std.noop
+"""
+
+
+def test_pause_before_says_why_on_the_task_not_on_the_execution(h: Harness) -> None:
+    h.define(HELD)
+    wf = h.run("held")
+    assert wf["state"] == "PAUSED" and wf["state_info"] is None
+    t = h.task(wf["id"], "t")
+    assert t["state"] == "IDLE" and t["state_info"] == "Set by 'pause-before' policy"
+
+
+PARENT = """
+version: '2.0'
+parent:
+  tasks:
+    call:
+      workflow: child
+child:
+  tasks:
+    boom:
+      action: std.fail error_data="it broke"
+"""
+
+
+def test_the_result_of_a_failed_subworkflow_task_is_the_subworkflows_output(h: Harness) -> None:
+    h.define(PARENT)
+    wf = h.run("parent")
+    assert wf["state"] == "ERROR"
+    call = h.task(wf["id"], "call")
+    [child] = h.children(call["id"])
+    assert result_of(call) == child["output"] and child["output"]["result"].startswith(
+        "Failure caused by error in tasks: boom")
+    assert call["state_info"] == child["state_info"]
+    assert f"[wf_ex_id={child['id']}, idx=0]: {child['output']['result']}" in wf["output"]["result"]
