@@ -290,14 +290,23 @@ def _final_context(w: Work, wf_ex: Any) -> dict[str, Any]:
         sort_keys=("finished_at",),
     )
     w.with_data(wf_ex)
-    ctx = {**(wf_ex.input or {}), **(wf_ex.context or {})}
+    ctx = dict(wf_ex.context or {})
     for row in rows:
         data.merge(ctx, data.outbound_ctx(row), w.s.settings.merge_strategy)
-    # As Mistral 23, '$' of 'output' also holds the execution's id and env (as a task's
-    # does); the whole-context output leaves them out.
-    ctx["__execution"] = {"id": wf_ex.id}
-    ctx["__env"] = (wf_ex.params or {}).get("env") or {}
     return ctx
+
+
+def _output_data(wf_ex: Any, final: dict[str, Any]) -> dict[str, Any]:
+    """``$`` of ``output`` / ``output-on-error``: as Mistral 23, the input under the final
+    context, and the execution's id and env (as a task's ``$`` has them)."""
+    return {**(wf_ex.input or {}), **final, "__execution": {"id": wf_ex.id},
+            "__env": (wf_ex.params or {}).get("env") or {}}
+
+
+def _whole_context(final: dict[str, Any]) -> dict[str, Any]:
+    """The output of a workflow without one: as Mistral 23, its final context (vars and
+    what its tasks published; not its input) without the internal keys."""
+    return {k: v for k, v in final.items() if not str(k).startswith("__")}
 
 
 def finish_workflow(w: Work, wf_ex: Any, state: str, info: str | None,
@@ -317,13 +326,14 @@ def finish_workflow(w: Work, wf_ex: Any, state: str, info: str | None,
     if reverts.reverting(wf_ex):
         reverts.abort(wf_ex)  # cancelled or stopped while reverting
     spec = w.spec(wf_ex)
-    ctx = _final_context(w, wf_ex)
+    final = _final_context(w, wf_ex)
+    ctx = _output_data(wf_ex, final)
     output: Any = {}
     try:
         if state == states.SUCCESS:
             # Like Mistral: without an 'output' the whole final context is the output.
             output = data.evaluate(w, wf_ex, spec.output, ctx, None) if spec.output \
-                else {k: v for k, v in ctx.items() if not str(k).startswith("__")}
+                else _whole_context(final)
         elif state == states.ERROR:
             # As Mistral 23: the reason, then output-on-error or (without one, or when it
             # is empty) the whole final context.
@@ -332,7 +342,7 @@ def finish_workflow(w: Work, wf_ex: Any, state: str, info: str | None,
             if spec.output_on_error is not None:
                 extra = data.evaluate(w, wf_ex, spec.output_on_error, ctx, None)
             if not extra:
-                extra = {k: v for k, v in ctx.items() if not str(k).startswith("__")}
+                extra = _whole_context(final)
             output = {**output, **extra} if isinstance(extra, dict) else extra
         elif state == states.CANCELLED:
             output = {"result": info}  # as Mistral 23

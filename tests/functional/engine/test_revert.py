@@ -271,7 +271,7 @@ undo:
                                                           ("revert:p1", "WORKFLOW")]
     assert result_of(reverts[0]) == "undo call ERROR"
     undo, = h.children(reverts[1]["id"])
-    assert undo["workflow_name"] == "undo" and undo["output"]["what"] == "p1"
+    assert undo["workflow_name"] == "undo" and undo["input"]["what"] == "p1"
     assert "every revert succeeded: call, p1" in ex["state_info"]
 
 
