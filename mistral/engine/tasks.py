@@ -188,7 +188,8 @@ def add_trigger(task_ex: Any, task_id: str, event: str | None) -> None:
 
 
 def wait_for_join(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any], arrived: int,
-                  dead: int, triggered_by: str | None = None, event: str | None = None) -> None:
+                  dead: int, triggered_by: str | None = None, event: str | None = None,
+                  failed: tuple[str, ...] = ()) -> None:
     task_ex = waiting_join(w, wf_ex, name)
     if task_ex is None:
         task_ex = create_task(w, wf_ex, name, ctx, states.WAITING)
@@ -198,7 +199,10 @@ def wait_for_join(w: Work, wf_ex: Any, name: str, ctx: Mapping[str, Any], arrive
         )
     if triggered_by:
         add_trigger(task_ex, triggered_by, event)
-    set_rc(task_ex, join={"arrived": arrived, "dead": dead})
+    join: dict[str, Any] = {"arrived": arrived, "dead": dead}
+    if failed:
+        join["failed"] = list(failed)  # the inbound tasks that failed it (by name)
+    set_rc(task_ex, join=join)
     need = graph_of(w.spec(wf_ex)).join_need.get(name, arrived)
     task_ex.join_pending = max(need - arrived, 0)
 

@@ -110,7 +110,7 @@ def _run_task(w: Work, wf_ex: Any, cmd: RunTask) -> None:
 
 def _wait(w: Work, wf_ex: Any, cmd: WaitForJoin) -> None:
     tasks.wait_for_join(w, wf_ex, cmd.task_name, cmd.ctx, cmd.arrived, cmd.dead,
-                        cmd.triggered_by, cmd.event)
+                        cmd.triggered_by, cmd.event, cmd.failed)
 
 
 def _fail_task(w: Work, wf_ex: Any, cmd: FailTask) -> None:
@@ -171,7 +171,8 @@ def _join_state(w: Work, wf_ex: Any, name: str) -> JoinState:
     row = rows[0]
     if row.state == states.WAITING:
         join = rc_of(row).get("join") or {}
-        return JoinState(int(join.get("arrived", 0)), int(join.get("dead", 0)), "waiting")
+        return JoinState(int(join.get("arrived", 0)), int(join.get("dead", 0)), "waiting",
+                         tuple(join.get("failed") or ()))
     return JoinState(status="done")
 
 

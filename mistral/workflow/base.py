@@ -40,6 +40,8 @@ class JoinState:
     arrived: int = 0
     dead: int = 0
     status: str = "none"
+    #: the inbound tasks whose path to the join is dead (for Mistral 23's message)
+    failed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

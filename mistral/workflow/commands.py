@@ -40,6 +40,7 @@ class WaitForJoin:
     dead: int = 0
     triggered_by: str | None = None
     event: str | None = None
+    failed: tuple[str, ...] = ()  # the inbound tasks whose path is dead
 
 
 @dataclass(frozen=True)

@@ -88,10 +88,11 @@ def on_task_complete(
             cmds.append(ENGINE_COMMANDS[tr.target](msg=msg, task_name=outcome.name))
     walker = _Walker(graph, joins, flow)
     for target, event in live.items():
-        walker.arrive(target, outcome.ctx, outcome.task_ex_id, alive=True, event=event)
+        walker.arrive(target, outcome.ctx, outcome.task_ex_id, alive=True, event=event,
+                      source=outcome.name)
     for target in sorted(graph.outbound.get(outcome.name, ())):
         if target not in live and target in graph.tracked:
-            walker.arrive(target, {}, outcome.task_ex_id, alive=False)
+            walker.arrive(target, {}, outcome.task_ex_id, alive=False, source=outcome.name)
     handled = handled and outcome.state == states.ERROR
     return Decision(tuple(cmds) + tuple(walker.commands), walker.flow(), handled)
 
@@ -131,12 +132,15 @@ class _Walker:
         )
 
     def arrive(self, target: str, ctx: Mapping[str, Any], trig: str | None, alive: bool,
-               event: str | None = None) -> None:
-        queue: deque[tuple[str, Mapping[str, Any], bool]] = deque([(target, ctx, alive)])
+               event: str | None = None, source: str = "") -> None:
+        """``source``: the task whose path this is (a dead path passes through the tasks
+        it makes unreachable: each is the source of the next)."""
+        queue: deque[tuple[str, Mapping[str, Any], bool, str]] = deque(
+            [(target, ctx, alive, source)])
         while queue:
-            name, data, is_alive = queue.popleft()
+            name, data, is_alive, src = queue.popleft()
             if self.graph.is_join(name):
-                self._arrive_join(name, data, trig, is_alive, event)
+                self._arrive_join(name, data, trig, is_alive, event, src)
             elif is_alive:
                 self.commands.append(RunTask(name, dict(data), trig, event=event))
                 if name in self.graph.tracked:
@@ -144,7 +148,7 @@ class _Walker:
             elif self._mark_dead(name):
                 for nxt in sorted(self.graph.outbound.get(name, ())):
                     if nxt in self.graph.tracked:
-                        queue.append((nxt, {}, False))
+                        queue.append((nxt, {}, False, name))
 
     def _mark_dead(self, name: str) -> bool:
         """Count a dead path into ``name``; True when ``name`` became unreachable now."""
@@ -154,13 +158,15 @@ class _Walker:
 
     def _arrive_join(
         self, name: str, ctx: Mapping[str, Any], trig: str | None, alive: bool,
-        event: str | None = None,
+        event: str | None = None, source: str = "",
     ) -> None:
         js = self.joins.get(name, JoinState())
         if js.status == "done":
             return
         arrived = js.arrived + (1 if alive else 0)
         dead = js.dead + (0 if alive else 1)
+        failed = js.failed if alive or not source or source in js.failed \
+            else js.failed + (source,)
         need = self.graph.join_need[name]
         total = len(self.graph.inbound.get(name, ()))
         data = dict(ctx) if alive else {}
@@ -169,9 +175,15 @@ class _Walker:
                                          event=event))
             self.joins[name] = JoinState(arrived, dead, "done")
         elif total - dead < need:
-            self.commands.append(FailTask(name, _join_info(self.graph, name, arrived, dead), data))
-            self.joins[name] = JoinState(arrived, dead, "done")
+            self.commands.append(FailTask(name, self._failed_info(failed), data))
+            self.joins[name] = JoinState(arrived, dead, "done", failed)
         else:
             self.commands.append(WaitForJoin(name, data, arrived, dead,
-                                             trig if alive else None, event))
-            self.joins[name] = JoinState(arrived, dead, "waiting")
+                                             trig if alive else None, event, failed))
+            self.joins[name] = JoinState(arrived, dead, "waiting", failed)
+
+    def _failed_info(self, failed: tuple[str, ...]) -> str:
+        """Mistral 23's state info of a join that can no longer run: the inbound tasks
+        that failed it, in the order the workflow defines them."""
+        order = {n: i for i, n in enumerate(self.graph.inbound)}
+        return "Failed by tasks: %s" % sorted(failed, key=lambda n: order.get(n, len(order)))

@@ -129,3 +129,31 @@ def test_the_result_of_a_failed_subworkflow_task_is_the_subworkflows_output(h: H
         "Failure caused by error in tasks: boom")
     assert call["state_info"] == child["state_info"]
     assert f"[wf_ex_id={child['id']}, idx=0]: {child['output']['result']}" in wf["output"]["result"]
+
+
+JOIN_AFTER_FAILURE = """
+version: '2.0'
+join_after_failure:
+  tasks:
+    start:
+      action: std.noop
+      on-success: [ok, bad]
+    ok:
+      action: std.noop
+      on-success: [joined]
+    bad:
+      action: std.fail
+      on-success: [joined]
+    joined:
+      join: all
+      action: std.noop
+"""
+
+
+def test_a_join_that_can_no_longer_run_names_the_inbound_tasks_that_failed_it(h: Harness) -> None:
+    h.define(JOIN_AFTER_FAILURE)
+    wf = h.run("join_after_failure")
+    assert wf["state"] == "ERROR"
+    joined = h.task(wf["id"], "joined")
+    assert joined["state"] == "ERROR" and joined["state_info"] == "Failed by tasks: ['bad']"
+    assert f"joined [task_ex_id={joined['id']}] -> {joined['state_info']}\n" in wf["output"]["result"]
