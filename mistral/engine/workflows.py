@@ -15,6 +15,7 @@ from mistral import notifiers
 from mistral.db.filters import Filter
 from mistral.engine import data, reverts, tasks, timers
 from mistral.engine.work import Work, rc_of, set_rc, set_state
+from mistral.lang.util import clip
 from mistral.workflow import controller, direct, states
 from mistral.workflow.base import FlowState, JoinState, TaskOutcome
 from mistral.workflow.graph import graph_of
@@ -267,9 +268,14 @@ def _failed_units(w: Work, task_ids: list[str]) -> dict[str, list[str]]:
             if r.state == states.ERROR:
                 error = (r.output or {}).get("result", "Unknown") \
                     if isinstance(r.output, dict) or r.output is None else r.output
+                # clipped: a subworkflow's error holds its own subworkflows' (nested
+                # failures would double the text at every level)
                 found.setdefault(r.task_execution_id, []).append(
-                    f"[{key}={r.id}, idx={i}]: {error}")
+                    f"[{key}={r.id}, idx={i}]: {clip(str(error), UNIT_ERROR_LIMIT)}")
     return found
+
+
+UNIT_ERROR_LIMIT = 1024
 
 
 def _fail_stalled_joins(w: Work, wf_ex: Any) -> None:

@@ -136,7 +136,9 @@ def test_through_the_executor(registry, cloud) -> None:
         bad = executor.run_action(ctx, RunActionRequest(
             action_ex_id="a2", action_name="nova.servers_get", action_input={"server": "nope"},
             is_sync=True, timeout=60))
-        assert bad.error.startswith("nova.servers_get: nova answered 404")
+        # worded as Mistral 23's executor words an action that raised
+        assert bad.error.startswith("The action raised an exception [action=")
+        assert "msg='nova.servers_get: nova answered 404" in bad.error
         unknown = executor.run_action(ctx, RunActionRequest(
             action_ex_id="a3", action_name="nova.no_such_thing", action_input={}, is_sync=True))
         assert "nova.no_such_thing" in unknown.error
