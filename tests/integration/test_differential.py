@@ -1,14 +1,13 @@
 """The differential test: the corpus under ``tests/integration/differential/`` runs against
 the real Mistral 23 and against ours (the servers of the client-session tests, one of each
 per run); every difference that ``deliberate/*.yaml`` does not list fails, naming the
-request and the field. The runner is ``tests/integration/differential.py``; the requests
-and the whole workflows run at the same time (each on both servers), so the test takes as
-long as the slower of the two on the real Mistral."""
+request and the field. The runner is ``tests/integration/differential.py``; the requests,
+then the whole workflows, run on both servers at once (``differential_main`` runs them from
+the command line)."""
 
 from __future__ import annotations
 
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -49,10 +48,11 @@ def unexplained_entries(deliberate: list[d.Deliberate]) -> list[str]:
 
 def test_answers_as_mistral_23(ours: Cli, mistral23: Cli) -> None:
     deliberate = d.load_deliberate()
-    # Each corpus gets servers of its own (saved values and ids stay apart).
-    with ThreadPoolExecutor(2) as pool:
-        requests = pool.submit(check_requests, d.Server(mistral23.url), d.Server(ours.url), deliberate)
-        workflows = pool.submit(run_cases, d.Server(mistral23.url), d.Server(ours.url), deliberate)
-        problems = requests.result() + workflows.result()
+    # One corpus after the other (each with its own saved values and ids): the real
+    # Mistral 23's API parses YAQL with one lexer shared by its request threads, and two
+    # uploads at once can fail there with a 500 ('Lexer' object has no attribute
+    # 'lexmatch'), a race of its own that would show as differences of ours.
+    problems = check_requests(d.Server(mistral23.url), d.Server(ours.url), deliberate)
+    problems += run_cases(d.Server(mistral23.url), d.Server(ours.url), deliberate)
     problems += unexplained_entries(deliberate)
     assert not problems, "%d unexplained differences:\n%s" % (len(problems), "\n".join(problems))
