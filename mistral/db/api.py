@@ -346,13 +346,7 @@ class Transaction:
         values: Mapping[str, Any] | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> Result[Any]:
-        if self.readonly:
-            if not isinstance(stmt, sqlalchemy.Select):
-                raise exc.NotAllowedError("Cannot write in a read-only transaction")
-        elif self._must_flush(stmt, model):
-            # Flush here rather than as an autoflush inside execute(): a failing
-            # flush is then reported with the entity and field it concerns.
-            self.flush()
+        self._prepare(stmt, model)
         try:
             with self.session.no_autoflush:  # flushed above when the statement needs it
                 return self.session.execute(stmt, params)
@@ -371,15 +365,22 @@ class Transaction:
         DELETE, a count): run on the session's connection, without the ORM's execution
         machinery (several times cheaper). Rows it changes are not refreshed in the
         session, as with ``synchronize_session=False``."""
-        if self.readonly and not isinstance(stmt, sqlalchemy.Select):
-            raise exc.NotAllowedError("Cannot write in a read-only transaction")
-        if not self.readonly and self._must_flush(stmt, model):
-            self.flush()
+        self._prepare(stmt, model)
         try:
             return self.session.connection().execute(stmt, params)
         except (db_exc.DBError, sa_exc.SQLAlchemyError, exc.MistralError) as e:
             self.failed = errors.translate(e, model, values)
             raise self.failed from None
+
+    def _prepare(self, stmt: Any, model: type[models.Base] | None) -> None:
+        """Before ``stmt`` runs: refuse a write in a read-only transaction, and flush the
+        pending changes it needs here rather than as an autoflush inside execute(), so a
+        failing flush is reported with the entity and field it concerns."""
+        if self.readonly:
+            if not isinstance(stmt, sqlalchemy.Select):
+                raise exc.NotAllowedError("Cannot write in a read-only transaction")
+        elif self._must_flush(stmt, model):
+            self.flush()
 
     def _must_flush(self, stmt: Any, model: type[models.Base] | None) -> bool:
         """Whether pending changes must reach the database before ``stmt``: always for a
