@@ -346,6 +346,9 @@ def anchor(a: argparse.Namespace, out: Path) -> dict[str, Any]:
          if (p / "bin" / "mistral-server").exists()), str(d / "venv"))
     env["ANCHOR_VENV"] = venv
     env["OS_DEFAULT__RPC_RESPONSE_TIMEOUT"] = "300"
+    # Cron triggers in its periodic process, not in its master's thread (which can hang a
+    # service process forked while it held the SQLite lock: tests/integration/anchor.py).
+    env["OS_CRON_TRIGGER__RUN_IN_API"] = "False"
     env.pop("PYTHONPATH", None)
     script = str(BENCH / "anchor.sh")
     port = free_port()

@@ -27,6 +27,14 @@ VENV = CACHE / "mistral-23.0.0"
 # answers; anchor.sh's own readiness curl has no timeout and waits forever then. So we
 # watch it: no answer this long after "API server started" means a fresh start.
 ANSWER_WITHIN = 60.0
+# Its settings beyond anchor.sh's file (oslo.config reads OS_<GROUP>__<OPTION> from the environment):
+# - on a busy machine its engine may answer an RPC after the default 60 s;
+# - by default its master process runs the cron-trigger loop (a thread taking the SQLite
+#   transaction lock, a process-wide RLock) while it forks the service processes: a process forked
+#   while the loop held the lock inherits it held and hangs at its first transaction (an engine that
+#   never answers start_workflow, an API that never answers). One start in three hung so on this
+#   machine. Its dedicated periodic process (also in `--server all`) runs cron triggers instead.
+ANCHOR_ENV = {"OS_DEFAULT__RPC_RESPONSE_TIMEOUT": "300", "OS_CRON_TRIGGER__RUN_IN_API": "False"}
 
 
 def _answers(url: str) -> bool:
@@ -77,10 +85,7 @@ def real_mistral(workdir: Path, policy: str | None = None) -> Iterator[str]:
     require_service("rabbitmq")
     if not ANCHOR.is_file():
         unavailable("no %s (../shared beside the checkout)" % ANCHOR)
-    # On a busy machine its engine may answer an RPC after the default 60 s: it gets longer
-    # (oslo.config reads OS_<GROUP>__<OPTION> from the environment).
-    env = {**clean_env(), "ANCHOR_DIR": str(workdir), "ANCHOR_VENV": str(VENV),
-           "OS_DEFAULT__RPC_RESPONSE_TIMEOUT": "300"}
+    env = {**clean_env(), "ANCHOR_DIR": str(workdir), "ANCHOR_VENV": str(VENV), **ANCHOR_ENV}
     if policy is not None:
         (workdir / "run").mkdir(parents=True, exist_ok=True)
         (workdir / "run" / "policy.yaml").write_text(policy)
