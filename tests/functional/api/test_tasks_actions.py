@@ -232,6 +232,10 @@ def test_run_async_action_without_params_is_stored(api: ApiClient, harness: Harn
     harness.run_until_idle()
     got = api.get(f"/v2/action_executions/{r.json['id']}").json
     assert got["state"] == "RUNNING"
+    # As Mistral 23: an output alone does not say how the action ended; nothing changes.
+    alone = api.put(f"/v2/action_executions/{got['id']}", {"output": {"done": 1}})
+    assert alone.status_code == 400 and "'state'" in alone.fault, alone.text
+    assert api.get(f"/v2/action_executions/{got['id']}").json["state"] == "RUNNING"
     done = api.put(f"/v2/action_executions/{got['id']}", {"state": "SUCCESS", "output": "ok"})
     assert done.status_code == 200 and json.loads(done.json["output"]) == {"result": "ok"}
 

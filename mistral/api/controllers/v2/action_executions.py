@@ -199,8 +199,11 @@ def complete(id: str, body: dict[str, Any]) -> dict[str, Any]:
     v = ActionExecution.parse({k: x for k, x in body.items() if k != "output"},
                               ignore=("id", "name", "created_at", "updated_at", "project_id"))
     state = v.get("state")
-    if state is None and raw_output is not None:
-        state = states.SUCCESS
+    if state is None:  # as Mistral 23: an output alone does not say how the action ended
+        raise errors.bad_request(
+            "Field 'state' is required: one of "
+            + ", ".join(RESULT_STATES + (states.RUNNING, states.PAUSED)) + "."
+        )
     if state not in RESULT_STATES + (states.RUNNING, states.PAUSED):
         raise errors.bad_request(
             f"Invalid action execution state '{state}': use one of "
