@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== %d entries that explained nothing in this run (remove them if the run covered"
           " their request)" % len(unused))
     for e in unused:
-        print("  [%s] %s / %s" % (e.kind, e.request, e.field))
+        print("  [%s%s] %s / %s" % (e.kind, ", racy" if e.racy else "", e.request, e.field))
     print("\n== %d unexplained differences" % len(problems))
     for line in problems:
         print("  " + line)
