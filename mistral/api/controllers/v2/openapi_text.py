@@ -95,8 +95,8 @@ SPECIAL: dict[tuple[str, str], tuple[str, str]] = {
         "execution's environment first."),
     ("put", "/v2/action_executions/{id}"): (
         "Complete or update an action execution",
-        "Sets the result (output) or state of an asynchronous action execution: its result "
-        "then continues the workflow."),
+        "Sets the state of an asynchronous action execution (required), with its result "
+        "(output) for SUCCESS or ERROR: the result then continues the workflow."),
     ("post", "/v2/action_executions"): (
         "Run an action",
         "Runs an action outside any workflow with the given input; with run_sync it waits "
