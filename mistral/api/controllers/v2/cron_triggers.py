@@ -49,8 +49,8 @@ class CronTrigger(Resource):
 
 
 FILTERS: dict[str, type] = {
-    "id": str, "name": str, "workflow_name": str, "workflow_id": str, "workflow_input": str,
-    "workflow_params": str, "scope": str, "pattern": str, "remaining_executions": int,
+    "id": str, "name": str, "workflow_name": str, "workflow_id": str, "workflow_input": dict,
+    "workflow_params": dict, "scope": str, "pattern": str, "remaining_executions": int,
     "first_execution_time": str, "next_execution_time": str, "project_id": str,
     "created_at": str, "updated_at": str,
 }

@@ -27,7 +27,7 @@ class Environment(Resource):
 
 
 FILTERS: dict[str, type] = {
-    "name": str, "description": str, "variables": str, "scope": str, "project_id": str,
+    "name": str, "description": str, "variables": dict, "scope": str, "project_id": str,
     "created_at": str, "updated_at": str, "id": str,
 }
 
