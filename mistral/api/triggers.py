@@ -33,17 +33,34 @@ def _trusts() -> Any:
 def creator() -> Iterator[dict[str, Any]]:
     """The values a new trigger keeps of its creator (``auth_context``, ``trust_id``);
     a trust made for a trigger that is then not stored is deleted again."""
+    with creators(1) as [values]:
+        yield values
+
+
+@contextlib.contextmanager
+def creators(count: int) -> Iterator[list[dict[str, Any]]]:
+    """``creator`` for ``count`` new triggers: a trust each, as each trigger releases its
+    own; all of them are deleted again if the triggers are then not stored."""
     ctx, trusts = http.ctx(), _trusts()
     if trusts is None:
-        yield trigger_values(ctx, None)
+        yield [trigger_values(ctx, None) for _ in range(count)]
         return
-    # the caller's own token: with X-Target-* headers the context's is the other cloud's
-    trust_id = trusts.create(ctx, pecan.request.headers.get("X-Auth-Token"))
+    made: list[str] = []
     try:
-        yield trigger_values(ctx, trust_id)
+        for _ in range(count):
+            # the caller's own token: with X-Target-* headers the context's is the other cloud's
+            made.append(trusts.create(ctx, pecan.request.headers.get("X-Auth-Token")))
+        yield [trigger_values(ctx, trust_id) for trust_id in made]
     except BaseException:
-        trusts.delete(trust_id)
+        for trust_id in made:
+            trusts.delete(trust_id)
         raise
+
+
+def release_all(released: list[tuple[str | None, str]]) -> None:
+    """``release`` for each (trust, trigger) of deleted triggers."""
+    for trust_id, trigger_id in released:
+        release(trust_id, trigger_id)
 
 
 def release(trust_id: str | None, trigger_id: str) -> None:

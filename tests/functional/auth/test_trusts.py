@@ -94,8 +94,8 @@ class Stack:
         return [s.token for s in self.nova.seen if s.token in self.accepted]
 
     def call(self, method: str, path: str, token: str, body: Any = None,
-             text: str | None = None) -> Any:
-        req = Request.blank("/v2" + path, method=method, headers={"X-Auth-Token": token})
+             text: str | None = None, root: str = "/v2") -> Any:
+        req = Request.blank(root + path, method=method, headers={"X-Auth-Token": token})
         if text is not None:
             req.content_type, req.body = "text/plain", text.encode()
         elif body is not None:
@@ -131,6 +131,12 @@ class Stack:
         """The execution once it ended (waits)."""
         return self.wait_for(f"execution {ex_id} to end", lambda: (
             e := self.execution(ex_id)) is not None and e.state in ("SUCCESS", "ERROR") and e)
+
+    def triggers_of(self, prefix: str) -> dict[str, Any]:
+        """The cron triggers named ``<prefix>.*`` (a v1 workbook's), by name."""
+        with self.db.transaction(admin_context(), readonly=True) as tx:
+            return {t.name: SimpleNamespace(**t.to_dict()) for t in tx.cron_triggers.list()
+                    if t.name.startswith(prefix + ".")}
 
     def trust_ids(self, user_id: str) -> set[str]:
         return {t["id"] for t in self.keystone.trusts_of(user_id)}
@@ -294,3 +300,64 @@ def test_triggers_fire_as_their_creator_through_a_trust_after_the_token_expired(
     assert stack.ended(once_ex).state == "SUCCESS"
     assert stack.call("GET", "/cron_triggers/once", token).status_int == 404
     assert stack.trust_ids(alice.user_id) == set()
+
+
+V1_WORKBOOK = """
+Services:
+  E: {type: ECHO, actions: {a: {}}}
+Workflow:
+  tasks:
+    t: {action: 'E:a'}
+    u: {action: 'E:a'}
+  events:
+    nightly: {type: periodic, tasks: t, parameters: {cron-pattern: '0 3 1 1 *'}}
+    yearly: {type: periodic, tasks: u, parameters: {cron-pattern: 'PATTERN'}}
+"""
+
+
+def test_a_v1_workbooks_triggers_have_a_trust_each_that_goes_with_them(
+        stack: Stack, keystone: Keystone) -> None:
+    bob = keystone.make_project_user("v1owner", roles=("member",))
+    token, _ = keystone.token(bob)
+
+    def v1(method: str, path: str, body: Any = None, text: str | None = None) -> Any:
+        return stack.call(method, path, token, body, text, root="/v1")
+
+    def trusts_of(prefix: str) -> set[str]:
+        rows = stack.triggers_of(prefix)
+        for row in rows.values():  # the creator is kept, his token is not
+            assert row.auth_context["user_id"] == bob.user_id
+            assert row.auth_context["auth_token"] is None and row.project_id == bob.project_id
+        ids = {row.trust_id for row in rows.values()}
+        assert None not in ids and len(ids) == len(rows) == 2, rows
+        return ids
+
+    assert v1("POST", "/workbooks", {"name": "wbt"}).status_int == 201
+    r = v1("PUT", "/workbooks/wbt/definition", text=V1_WORKBOOK.replace("PATTERN", "0 4 1 1 *"))
+    assert r.status_int == 200, r.text
+    first = trusts_of("wbt")
+    assert stack.trust_ids(bob.user_id) == first
+    for t in keystone.trusts_of(bob.user_id):  # from bob to the service user, as a v2 trigger's
+        assert t["trustee_user_id"] == keystone.service.user_id
+        assert t["project_id"] == bob.project_id and t["impersonation"] is True
+
+    # a new definition makes new triggers with new trusts; the old trusts go with the old ones
+    r = v1("PUT", "/workbooks/wbt/definition", text=V1_WORKBOOK.replace("PATTERN", "0 5 1 1 *"))
+    assert r.status_int == 200, r.text
+    second = trusts_of("wbt")
+    assert second.isdisjoint(first) and stack.trust_ids(bob.user_id) == second
+
+    # so does renaming the workbook, and deleting it leaves no trust
+    r = v1("PUT", "/workbooks/wbt", {"name": "wbr"})
+    assert r.status_int == 200, r.text
+    assert stack.triggers_of("wbt") == {}
+    third = trusts_of("wbr")
+    assert third.isdisjoint(second) and stack.trust_ids(bob.user_id) == third
+    assert v1("DELETE", "/workbooks/wbr").status_int == 204
+    assert stack.triggers_of("wbr") == {} and stack.trust_ids(bob.user_id) == set()
+
+    # a definition that is refused makes no trust (those made before it was judged go again)
+    assert v1("POST", "/workbooks", {"name": "wbx"}).status_int == 201
+    r = v1("PUT", "/workbooks/wbx/definition", text=V1_WORKBOOK.replace("PATTERN", "not a pattern"))
+    assert r.status_int == 400, r.text
+    assert stack.trust_ids(bob.user_id) == set()

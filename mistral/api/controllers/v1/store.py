@@ -17,9 +17,10 @@ import croniter
 from mistral import exceptions as exc
 from mistral.api import definitions
 from mistral.lang import v1 as lang_v1
-from mistral.services.trusts import trigger_values
 
 NAMESPACE = "v1"
+# (trust_id, trigger_id) of deleted triggers
+Released = list[tuple[Any, str]]
 
 
 def workflow_name(workbook: str) -> str:
@@ -47,21 +48,28 @@ def convert(text: str, name: str, limits: definitions.Limits) -> lang_v1.V1Workb
                            allowed_languages=limits.allowed_languages)
 
 
-def save_definition(tx: Any, row: Any, text: str, wb: lang_v1.V1Workbook) -> Any:
-    """Store the definition and replace what the workbook converted to."""
-    remove_converted(tx, row, keep=wb)
+def save_definition(tx: Any, row: Any, text: str, wb: lang_v1.V1Workbook,
+                    creators: list[dict[str, Any]]) -> Released:
+    """Store the definition and replace what the workbook converted to; what the old
+    triggers leave to release (after commit: ``mistral.api.triggers.release_all``)."""
+    released = remove_converted(tx, row, keep=wb)
     values = {"definition": text, "spec": wb.to_dict(),
               "checksum": definitions.checksum(text)}
     row = tx.workbooks_v1.update(row.id, values)
-    store_converted(tx, row, wb)
-    return row
+    store_converted(tx, row, wb, creators)
+    return released
 
 
-def store_converted(tx: Any, row: Any, wb: lang_v1.V1Workbook) -> None:
+def store_converted(tx: Any, row: Any, wb: lang_v1.V1Workbook,
+                    creators: list[dict[str, Any]]) -> None:
+    """``creators``: what each event's trigger keeps of its creator, one each (its own
+    trust, ``mistral.api.triggers.creators``), in the order of ``wb.events``."""
+    if len(creators) != len(wb.events):
+        raise exc.NotAllowedError(f"Workbook '{row.name}' changed meanwhile; try again.")
     definitions.save_workbook_children(tx, wb.workbook, "", NAMESPACE, row.scope)
     wf = tx.workflow_definitions.find(name=workflow_name(row.name), namespace=NAMESPACE)
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    for event in wb.events:
+    for event, creator in zip(wb.events, creators):
         if not croniter.croniter.is_valid(event.pattern):
             raise exc.InputError(f"Workflow.events.{event.name}.parameters.cron-pattern: "
                                  f"'{event.pattern}' is not a valid cron pattern")
@@ -72,19 +80,24 @@ def store_converted(tx: Any, row: Any, wb: lang_v1.V1Workbook) -> None:
             "next_execution_time": croniter.croniter(event.pattern, now).get_next(
                 datetime.datetime),
             "scope": row.scope,
-            # it fires as its creator (user, roles), like a v2 trigger without a trust
-            **trigger_values(tx.ctx, None),
+            # it fires as its creator, as a v2 trigger: through its trust with auth on
+            **creator,
         })
 
 
-def remove_converted(tx: Any, row: Any, keep: lang_v1.V1Workbook | None = None) -> None:
+def remove_converted(tx: Any, row: Any, keep: lang_v1.V1Workbook | None = None) -> Released:
     """Delete the definitions and triggers ``row``'s current spec made (those ``keep``
-    makes again under the same names are updated in place instead, by ``store_converted``)."""
+    makes again under the same names are updated in place instead, by ``store_converted``);
+    the (trust, trigger) of each deleted trigger, to release after commit."""
     if not row.spec:
-        return
+        return []
     old = lang_v1.V1Workbook.from_dict(row.spec)
+    released: Released = []
     for event in old.events:
-        tx.cron_triggers.delete_where(name=f"{row.name}.{event.name}")
+        name = f"{row.name}.{event.name}"
+        released += [(t.trust_id, t.id) for t in tx.cron_triggers.list(
+            filters={"name": name}, fields=("id", "trust_id"))]
+        tx.cron_triggers.delete_where(name=name)
     kept = set() if keep is None or keep.name != row.name else {
         f"{row.name}.{w.name}" for w in keep.workbook.workflows}
     for wf in old.workbook.workflows:
@@ -99,3 +112,4 @@ def remove_converted(tx: Any, row: Any, keep: lang_v1.V1Workbook | None = None) 
         name = f"{row.name}.{action.name}"
         if name not in kept_actions:
             tx.action_definitions.delete_where(name=name, namespace=NAMESPACE)
+    return released

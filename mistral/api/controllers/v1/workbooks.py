@@ -14,7 +14,8 @@ from pecan import rest
 from webob import Response
 from wsme import types as wtypes
 
-from mistral.api import definitions, errors, http, policy
+from mistral import exceptions as exc
+from mistral.api import definitions, errors, http, policy, triggers
 from mistral.api.controllers.v1 import store
 from mistral.api.controllers.v1.executions import WorkbookExecutionsController
 from mistral.api.controllers.v2.resource import Resource
@@ -56,10 +57,14 @@ class DefinitionController(rest.RestController):
         policy.authorize("workbooks:update")
         text = http.text_body()
         limits = definitions.Limits.of(http.services().settings)
-        with http.write_tx() as tx:
+        with http.read_tx() as tx:  # an unknown workbook is a 404 before its text is judged
+            name = store.find(tx, workbook_name).name
+        wb = store.convert(text, name, limits)
+        # a trust per periodic event's trigger, made before the transaction (as for a v2 one)
+        with triggers.creators(len(wb.events)) as creators, http.write_tx() as tx:
             row = store.find(tx, workbook_name)
-            wb = store.convert(text, row.name, limits)
-            store.save_definition(tx, row, text, wb)
+            released = store.save_definition(tx, row, text, wb, creators)
+        triggers.release_all(released)
         return Response(text, content_type="text/plain", charset="utf-8")
 
 
@@ -100,19 +105,28 @@ class WorkbooksController(rest.RestController):
         policy.authorize("workbooks:update")
         v = _values(http.json_body())
         limits = definitions.Limits.of(http.services().settings)
-        with http.write_tx() as tx:
+        with http.read_tx() as tx:  # a renamed workbook's triggers are new: their trusts first
+            row = store.find(tx, name)
+            renamed = bool(v.get("name")) and v["name"] != row.name
+            events = len(store.spec_of(row).events) if renamed and row.spec else 0
+        with triggers.creators(events) as creators, http.write_tx() as tx:
             row = store.find(tx, name)
             new_name = v.get("name") or row.name
             values = {k: v[k] for k in ("description", "tags") if k in v}
+            released: store.Released = []
             if new_name != row.name:
-                store.remove_converted(tx, row)
+                released = store.remove_converted(tx, row)
                 values["name"] = new_name
             row = tx.workbooks_v1.update(row.id, values)
             if "name" in values and row.definition:
                 wb = store.convert(row.definition, new_name, limits)
                 row = tx.workbooks_v1.update(row.id, {"spec": wb.to_dict()})
-                store.store_converted(tx, row, wb)
-            return WorkbookV1.render(row)
+                store.store_converted(tx, row, wb, creators)
+            elif creators:
+                raise exc.NotAllowedError(f"Workbook '{name}' changed meanwhile; try again.")
+            body = WorkbookV1.render(row)
+        triggers.release_all(released)
+        return body
 
     @http.expose(status=204)
     def delete(self, name: str, **kw: Any) -> None:
@@ -121,5 +135,6 @@ class WorkbooksController(rest.RestController):
         policy.authorize("workbooks:delete")
         with http.write_tx() as tx:
             row = store.find(tx, name)
-            store.remove_converted(tx, row)
+            released = store.remove_converted(tx, row)
             tx.workbooks_v1.delete(row.id)
+        triggers.release_all(released)
