@@ -232,8 +232,11 @@ class DefaultEngine(ActionEvents):
         wf_input: dict | None = None,
         description: str = "",
         params: dict | None = None,
+        trigger_id: str | None = None,
     ) -> dict:
-        """Create and start an execution; a known ``wf_ex_id`` returns the existing one."""
+        """Create and start an execution; a known ``wf_ex_id`` returns the existing one.
+        ``trigger_id``: the cron or event trigger that starts it, kept on the row in the
+        same transaction (its trust is kept while the execution runs)."""
         params = dict(params or {})
         namespace = wf_namespace or params.get("namespace") or ""
         with self._db.transaction(ctx) as tx:
@@ -247,7 +250,7 @@ class DefaultEngine(ActionEvents):
             params.setdefault("env", {})
             wf_ex = executions.create_execution(
                 w, definition, wf_input, params, description=description or "",
-                wf_ex_id=wf_ex_id,
+                wf_ex_id=wf_ex_id, trigger_id=trigger_id,
             )
             workflows.drain(w)
             result = _as_dict(wf_ex)

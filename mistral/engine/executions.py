@@ -141,6 +141,7 @@ def create_execution(
     parent_task: Any = None,
     parent_wf: Any = None,
     index: int | None = None,
+    trigger_id: str | None = None,
 ) -> Any:
     """Insert a RUNNING workflow execution and queue its start commands on ``w``."""
     spec = specs.workflow_spec_of_definition(definition)
@@ -167,6 +168,8 @@ def create_execution(
     values = _row_values(w, definition, spec, checked, params, context, rc, description)
     if wf_ex_id:
         values["id"] = wf_ex_id
+    if trigger_id:
+        values["trigger_id"] = trigger_id
     if parent_task is not None:
         values["task_execution_id"] = parent_task.id
         values["root_execution_id"] = parent_wf.root_execution_id or parent_wf.id

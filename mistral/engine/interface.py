@@ -84,6 +84,7 @@ class Engine(Protocol):
         wf_input: dict | None = None,
         description: str = "",
         params: dict | None = None,
+        trigger_id: str | None = None,
     ) -> dict: ...
 
     def start_action(
@@ -180,6 +181,7 @@ class StartWorkflowCall(Call):
     wf_input: dict | None = None
     description: str = ""
     params: dict | None = None
+    trigger_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -74,16 +74,6 @@ def trigger_description(kind: str, trigger_id: str, name: str) -> str:
     return described if len(described) <= 255 else text
 
 
-def record_trigger(db: Any, ctx: RequestContext, ex_id: str, trigger_id: str) -> None:
-    """Stamp the execution with the trigger that started it (``trigger_id``; repeated
-    harmlessly when a fire job runs again), as the trigger's owner ``ctx``."""
-    try:
-        with db.transaction(ctx) as tx:
-            tx.workflow_executions.update_where({"trigger_id": trigger_id}, id=ex_id, trigger_id=None)
-    except exc.MistralError as e:
-        LOG.warning("Cannot record trigger %s on execution %s: %s", trigger_id, ex_id, e)
-
-
 def _release(trusts: KeystoneTrusts, trust_id: str, trigger_id: str) -> None:
     try:
         trusts.release(trust_id, trigger_id)
@@ -185,8 +175,8 @@ class CronTriggerService:
                 wf_input=dict(values.get("workflow_input") or {}),
                 description=trigger_description("cron", trigger_id, values["name"]),
                 params=dict(values.get("workflow_params") or {}),
+                trigger_id=trigger_id,
             )
-            record_trigger(self._db, owner, ex_id, trigger_id)
             LOG.info("Cron trigger %s fired for %s", values["name"], due)
         except (exc.DBError, exc.ServiceUnavailableError):
             raise  # the job is released and runs again (the execution id makes it idempotent)

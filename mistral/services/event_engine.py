@@ -34,7 +34,7 @@ from typing import Any
 from mistral import exceptions as exc
 from mistral.context import admin_context
 from mistral.engine.interface import Engine
-from mistral.services.cron_triggers import record_trigger, trigger_description
+from mistral.services.cron_triggers import trigger_description
 from mistral.services.trusts import KeystoneTrusts, firing_context
 
 LOG = logging.getLogger(__name__)
@@ -219,7 +219,7 @@ class EventEngine:
                     ctx = firing_context(self._trusts, owner)
                     self._engine.start_workflow(ctx, wf_id, namespace, wf_ex_id=ex_id,
                                                 wf_input=wf_input, description=description,
-                                                params=params)
+                                                params=params, trigger_id=trigger_id)
                     break
                 except (exc.ServiceUnavailableError, exc.DBError):
                     if attempt == 3:
@@ -229,7 +229,6 @@ class EventEngine:
             LOG.warning("Event engine: event trigger %s could not start its workflow for "
                         "notification %s: %s: %s", trigger_id, message_id, type(e).__name__, e)
             return None
-        record_trigger(self._db, ctx, ex_id, trigger_id)
         LOG.info("Event engine: event trigger %s fired by notification %s: execution %s",
                  trigger_id, message_id, ex_id)
         return ex_id

@@ -31,7 +31,7 @@ class RecordingEngine:
         self.event.set()
 
     def start_workflow(self, ctx, wf_identifier, wf_namespace="", wf_ex_id=None, wf_input=None,
-                       description="", params=None):
+                       description="", params=None, trigger_id=None):
         self._record("start_workflow", ctx, wf_identifier, wf_namespace, wf_ex_id, wf_input, params)
         if self.raise_on_start is not None:
             raise self.raise_on_start
