@@ -59,7 +59,8 @@ def json_response(data: Any, status: int = 200) -> Response:
 
 
 def expose(
-    status: int = 200, only: str | None = None, plain: bool = False, nulls: bool = True
+    status: int = 200, only: str | None = None, plain: bool = False, nulls: bool = True,
+    plain_errors: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Expose a controller method; its return value is sent as JSON with ``status``.
 
@@ -67,7 +68,8 @@ def expose(
     ``plain`` marks a definition upload (Mistral's text/plain handlers): as Mistral 23
     answers them, a created resource leaves out a null ``updated_at`` (an updated one
     shows it) and an error body is only
-    ``{"faultstring": ...}``. ``nulls=False``: the answer leaves out null fields (Mistral
+    ``{"faultstring": ...}``. ``plain_errors``: only the latter (Mistral 23's member API
+    answers its errors so). ``nulls=False``: the answer leaves out null fields (Mistral
     23's JSON create answers, built from the new row, have none).
     """
 
@@ -87,7 +89,7 @@ def expose(
             try:
                 result = fn(self, *args)
             except Exception as e:  # every error becomes a fault body, never a traceback
-                return errors.response_for_exception(e, plain=plain)
+                return errors.response_for_exception(e, plain=plain or plain_errors)
             if isinstance(result, Response):
                 return result
             if status == 204:

@@ -7,8 +7,6 @@ The owner adds or removes members; a member accepts or rejects with ``PUT``.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from pecan import rest
@@ -34,20 +32,6 @@ class Member(Resource):
     updated_at = wtypes.text
 
 
-def _plain_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """As Mistral 23 answers every error of its member API: the message alone
-    (``{"faultstring": ...}``), as its definition uploads do."""
-
-    @functools.wraps(fn)
-    def wrapper(self: Any, *args: Any, **kw: Any) -> Any:
-        try:
-            return fn(self, *args, **kw)
-        except Exception as e:  # noqa: BLE001 - rendered as http.expose would, plainly
-            return errors.response_for_exception(e, plain=True)
-
-    return wrapper
-
-
 def _check_enabled() -> None:
     if not http.services().settings.auth_enable:
         raise errors.bad_request(
@@ -56,6 +40,9 @@ def _check_enabled() -> None:
 
 
 class MembersController(rest.RestController):
+    """As Mistral 23 answers every error of its member API: the message alone
+    (``{"faultstring": ...}``, ``plain_errors``)."""
+
     def __init__(self, resource_type: str) -> None:
         self.type = resource_type
 
@@ -92,8 +79,7 @@ class MembersController(rest.RestController):
             )
         return row
 
-    @http.expose()
-    @_plain_errors
+    @http.expose(plain_errors=True)
     def get_all(self, resource_id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("members:list")
         _check_enabled()
@@ -105,16 +91,14 @@ class MembersController(rest.RestController):
             )
             return {"members": [Member.render(r) for r in rows]}
 
-    @http.expose()
-    @_plain_errors
+    @http.expose(plain_errors=True)
     def get_one(self, resource_id: str, member_id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("members:get")
         _check_enabled()
         with http.read_tx() as tx:
             return Member.render(self._member(tx, resource_id, member_id))
 
-    @http.expose(status=201)
-    @_plain_errors
+    @http.expose(status=201, plain_errors=True)
     def post(self, resource_id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("members:create")
         _check_enabled()
@@ -139,8 +123,7 @@ class MembersController(rest.RestController):
             })
             return Member.render(row)
 
-    @http.expose()
-    @_plain_errors
+    @http.expose(plain_errors=True)
     def put(self, resource_id: str, member_id: str, **kw: Any) -> dict[str, Any]:
         policy.authorize("members:update")
         _check_enabled()
@@ -158,8 +141,7 @@ class MembersController(rest.RestController):
                 raise self._no_member(resource_id, member_id)
             return Member.render(tx.resource_members.update(row.id, {"status": status}))
 
-    @http.expose(status=204)
-    @_plain_errors
+    @http.expose(status=204, plain_errors=True)
     def delete(self, resource_id: str, member_id: str, **kw: Any) -> None:
         policy.authorize("members:delete")
         _check_enabled()
